@@ -1,0 +1,168 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from channels_adapters.registry import ADAPTERS
+from channels_adapters.setup import public_config
+from channels_adapters.urls_public import webhook_url
+from conversations.models import (
+    AgentProfile,
+    Attachment,
+    Channel,
+    Conversation,
+    Customer,
+    Identity,
+    Message,
+    Team,
+)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name"]
+
+
+class AgentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    role = serializers.ChoiceField(choices=AgentProfile.Role.choices, default=AgentProfile.Role.AGENT)
+    teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False, default=list)
+    is_active = serializers.BooleanField(read_only=True)
+
+    def to_representation(self, user):
+        profile = getattr(user, "agent", None)
+        return {
+            "id": user.pk,
+            "username": user.username,
+            "email": user.email,
+            "name": profile.display_name if profile else user.username,
+            "role": profile.role if profile else ("admin" if user.is_superuser else "agent"),
+            "teams": list(profile.teams.values_list("id", flat=True)) if profile else [],
+            "is_active": user.is_active,
+        }
+
+
+class AgentUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    role = serializers.ChoiceField(choices=AgentProfile.Role.choices, required=False)
+    teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class ChannelSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    kind = serializers.ChoiceField(choices=sorted(ADAPTERS))
+    name = serializers.CharField(max_length=150)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    active = serializers.BooleanField(read_only=True)
+    config = serializers.DictField(write_only=True, required=False, default=dict)
+    webhook_url = serializers.CharField(read_only=True)
+
+    def to_representation(self, channel):
+        return {
+            "id": str(channel.pk),
+            "kind": channel.kind,
+            "name": channel.name,
+            "team": channel.team_id,
+            "active": channel.active,
+            "webhook_url": webhook_url(channel),
+            # Never a secret: the adapter says which keys may be shown.
+            "config": public_config(channel),
+        }
+
+
+class ChannelUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150, required=False)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    active = serializers.BooleanField(required=False)
+    config = serializers.DictField(required=False)
+
+
+class IdentitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Identity
+        fields = ["id", "kind", "address", "verified", "created_at"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    identities = IdentitySerializer(many=True, read_only=True)
+    conversation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "attributes", "first_seen_at", "last_seen_at", "identities", "conversation"]
+
+    def get_conversation(self, customer) -> int | None:
+        conversation = getattr(customer, "conversation", None)
+        return conversation.pk if conversation else None
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    customer = serializers.SerializerMethodField()
+    labels = serializers.SerializerMethodField()
+    last_inbound_channel = serializers.UUIDField(source="last_inbound_channel_id", read_only=True)
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id", "customer", "status", "snoozed_until", "assignee", "team", "priority", "labels",
+            "last_inbound_channel", "waiting_since", "last_message_at", "created_at", "updated_at",
+        ]
+
+    def get_customer(self, conversation) -> dict:
+        return {"id": conversation.customer_id, "name": conversation.customer.name}
+
+    def get_labels(self, conversation) -> list[str]:
+        return [label.name for label in conversation.labels.all()]
+
+
+class ConversationUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
+    snoozed_until = serializers.DateTimeField(required=False, allow_null=True)
+    assignee = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False, allow_null=True)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    priority = serializers.ChoiceField(choices=Conversation.Priority.choices, required=False)
+    labels = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=20)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "url"]
+
+    def get_url(self, attachment) -> str | None:
+        return attachment.file.url if attachment.file else None
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    channel = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    sender = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id", "direction", "channel", "sender", "author", "text", "html", "status", "failure_reason",
+            "external_id", "sent_at", "created_at", "attachments",
+        ]
+
+    def get_channel(self, message) -> dict | None:
+        if message.channel_id is None:
+            return None
+        return {"id": str(message.channel_id), "kind": message.channel.kind, "name": message.channel.name}
+
+    def get_sender(self, message) -> dict | None:
+        if message.identity_id is None:
+            return None
+        return {"kind": message.identity.kind, "address": message.identity.address}
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20_000, trim_whitespace=True)
+    channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), required=False, allow_null=True)
+    private = serializers.BooleanField(default=False)

@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("agents", views.AgentViewSet, basename="agent")
+router.register("channels", views.ChannelViewSet, basename="channel")
+router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("conversations", views.ConversationViewSet, basename="conversation")
+router.register("messages", views.MessageViewSet, basename="message")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,188 @@
+"""Thin REST views: validate input, check visibility, call an action, serialise the answer."""
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from channels_adapters import setup as channel_setup
+from conversations.actions import assignment, directory, replies
+from conversations.actions.errors import ActionError
+from conversations.models import Channel, Conversation, Customer, Identity, Message, Team
+from conversations.visibility import visible_conversations
+
+from . import serializers
+from .filters import ConversationFilter
+from .permissions import AdminWritesOthersRead, IsAdmin
+
+
+def action_error(exc):
+    return ValidationError({exc.field or "detail": [exc.message]})
+
+
+class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    queryset = Team.objects.all()
+    serializer_class = serializers.TeamSerializer
+    permission_classes = [AdminWritesOthersRead]
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = directory.create_team(serializer.validated_data["name"])
+        except ActionError as exc:
+            raise action_error(exc) from exc
+
+
+class AgentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    serializer_class = serializers.AgentSerializer
+    permission_classes = [IsAdmin]
+
+    def get_queryset(self):
+        return get_user_model().objects.select_related("agent").prefetch_related("agent__teams").order_by("username")
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            user = directory.create_agent(
+                username=data["username"], password=data["password"], email=data["email"], name=data["name"],
+                role=data["role"], teams=data["teams"],
+            )
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(self.get_serializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.AgentUpdateSerializer, responses=serializers.AgentSerializer)
+    def partial_update(self, request, pk=None):
+        user = self.get_object()
+        update = serializers.AgentUpdateSerializer(data=request.data, partial=True)
+        update.is_valid(raise_exception=True)
+        try:
+            user = directory.update_agent(user, **update.validated_data)
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(self.get_serializer(user).data)
+
+
+class ChannelViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    serializer_class = serializers.ChannelSerializer
+    permission_classes = [AdminWritesOthersRead]
+    queryset = Channel.objects.select_related("team").order_by("name")
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            channel = channel_setup.create_channel(data["kind"], data["name"], data["config"], team=data.get("team"))
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(self.get_serializer(channel).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.ChannelUpdateSerializer, responses=serializers.ChannelSerializer)
+    def partial_update(self, request, pk=None):
+        channel = self.get_object()
+        update = serializers.ChannelUpdateSerializer(data=request.data, partial=True)
+        update.is_valid(raise_exception=True)
+        data = dict(update.validated_data)
+        if "team" not in data:
+            data["team"] = ...
+        try:
+            channel = channel_setup.update_channel(channel, **data)
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(self.get_serializer(channel).data)
+
+    @extend_schema(responses=serializers.ChannelSerializer, description="Deactivate: webhooks then answer 410.")
+    def destroy(self, request, pk=None):
+        channel = channel_setup.update_channel(self.get_object(), active=False)
+        return Response(self.get_serializer(channel).data)
+
+
+class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.CustomerSerializer
+
+    def get_queryset(self):
+        visible = visible_conversations(self.request.user).values("customer_id")
+        queryset = (
+            Customer.objects.filter(pk__in=visible)
+            .select_related("conversation")
+            .prefetch_related("identities")
+            .order_by("-last_seen_at", "-id")
+        )
+        search = (self.request.query_params.get("search") or "").strip()
+        if search:
+            matching_identities = Identity.objects.filter(address__icontains=search.lower()).values("customer_id")
+            queryset = queryset.filter(Q(name__icontains=search) | Q(pk__in=matching_identities))
+        return queryset
+
+
+class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    serializer_class = serializers.ConversationSerializer
+    filterset_class = ConversationFilter
+
+    def get_queryset(self):
+        queryset = Conversation.objects.select_related("customer").prefetch_related("labels")
+        return visible_conversations(self.request.user, queryset).order_by("-last_message_at", "-id").distinct()
+
+    @extend_schema(request=serializers.ConversationUpdateSerializer, responses=serializers.ConversationSerializer)
+    def partial_update(self, request, pk=None):
+        conversation = self.get_object()
+        update = serializers.ConversationUpdateSerializer(data=request.data, partial=True)
+        update.is_valid(raise_exception=True)
+        try:
+            conversation = assignment.update_conversation(conversation, request.user, **update.validated_data)
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=conversation.pk)).data)
+
+    @extend_schema(responses=serializers.MessageSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="messages")
+    def messages(self, request, pk=None):
+        conversation = self.get_object()
+        queryset = (
+            Message.objects.filter(conversation=conversation)
+            .select_related("channel", "identity")
+            .prefetch_related(Prefetch("attachments"))
+            .order_by("created_at", "id")
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializers.MessageSerializer(page, many=True).data)
+
+    @extend_schema(request=serializers.MessageCreateSerializer, responses={201: serializers.MessageSerializer})
+    @messages.mapping.post
+    def post_message(self, request, pk=None):
+        conversation = self.get_object()
+        create = serializers.MessageCreateSerializer(data=request.data)
+        create.is_valid(raise_exception=True)
+        data = create.validated_data
+        try:
+            if data["private"]:
+                message = replies.add_note(conversation, request.user, data["text"])
+            else:
+                message = replies.send_reply(conversation, request.user, data["text"], channel=data.get("channel"))
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        message = Message.objects.select_related("channel", "identity").get(pk=message.pk)
+        return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class MessageViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):
+    serializer_class = serializers.MessageSerializer
+
+    def get_queryset(self):
+        visible = visible_conversations(self.request.user).values("pk")
+        return Message.objects.filter(conversation_id__in=visible).select_related("channel", "identity")
+
+    @extend_schema(request=None, responses=serializers.MessageSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        message = self.get_object()
+        try:
+            replies.retry_delivery(message.pk)
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(self.get_serializer(get_object_or_404(self.get_queryset(), pk=message.pk)).data)

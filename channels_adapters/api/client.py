@@ -1,0 +1,36 @@
+"""Posts signed outbound messages to an integrator's callback URL."""
+import json
+
+import httpx
+
+from ..base import hmac_sha256_hex
+from ..http import failure_from_exception, failure_from_response, http_client
+from ..types import SendResult
+
+SIGNATURE_HEADER = "X-OmniDesk-Signature"
+
+
+def signed_body(secret, payload):
+    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    return body, f"sha256={hmac_sha256_hex(secret, body)}"
+
+
+def post_message(callback_url, secret, payload):
+    body, signature = signed_body(secret, payload)
+    try:
+        with http_client() as client:
+            response = client.post(
+                callback_url, content=body, headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature}
+            )
+    except httpx.HTTPError as exc:
+        return failure_from_exception(exc)
+    if not response.is_success:
+        return failure_from_response(response, f"The callback URL answered HTTP {response.status_code}.")
+    external_id = ""
+    try:
+        answer = response.json()
+        if isinstance(answer, dict):
+            external_id = str(answer.get("external_id") or answer.get("id") or "")
+    except ValueError:
+        pass
+    return SendResult(ok=True, external_id=external_id[:255])

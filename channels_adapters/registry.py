@@ -1,0 +1,21 @@
+"""The one place that maps a channel kind to its adapter class."""
+from .api.adapter import ApiAdapter
+
+ADAPTERS = {
+    ApiAdapter.kind: ApiAdapter,
+}
+
+
+class UnknownChannelKind(KeyError):
+    pass
+
+
+def adapter_class(kind):
+    try:
+        return ADAPTERS[kind]
+    except KeyError:
+        raise UnknownChannelKind(kind) from None
+
+
+def adapter_for(channel):
+    return adapter_class(channel.kind)(channel)

@@ -1,0 +1,92 @@
+"""Typed values exchanged between adapters and the domain. Adapters produce and consume only these."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """A webhook request as it was received (and stored in RawInboundEvent)."""
+
+    body: bytes
+    headers: dict
+    content_type: str = ""
+    query_string: str = ""
+    method: str = "POST"
+    path: str = ""
+
+    def header(self, name, default=""):
+        wanted = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == wanted:
+                return value
+        return default
+
+
+@dataclass(frozen=True)
+class Sender:
+    kind: str  # an identity kind: phone, email, messenger, ...
+    address: str
+    name: str = ""
+    verified: bool = True  # proven by the provider (a phone number that wrote to us)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str = ""
+    content_type: str = ""
+    content: bytes | None = None  # inline bytes (email), or
+    url: str = ""  # media the provider lets us fetch later
+    content_id: str = ""
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    external_id: str
+    sender: Sender
+    text: str = ""
+    html: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    sent_at: datetime | None = None
+    reply_to: tuple[str, ...] = ()  # provider ids of messages this one answers
+    metadata: dict = field(default_factory=dict)
+    # False for auto-replies and the like: stored and shown, but they must not reopen or trigger answers.
+    reopens: bool = True
+
+
+@dataclass(frozen=True)
+class InboundStatus:
+    external_id: str  # the provider id of OUR outbound message
+    status: str  # sent / delivered / read / failed
+    reason: str = ""
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    message_id: int
+    to: str  # normalised identity address
+    to_kind: str
+    text: str
+    html: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    author_name: str = ""
+    reply_to_external_id: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    external_id: str = ""
+    reason: str = ""
+    retryable: bool = False  # a temporary failure (timeout, 429, 5xx): try again later
+    retry_after: float | None = None  # seconds, when the provider says
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    html: bool = False
+    attachments: bool = False
+    max_length: int | None = None
+    reply_window_hours: int | None = None

@@ -1,0 +1,1 @@
+"""Every change of state in the domain goes through a function in this package."""

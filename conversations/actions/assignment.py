@@ -1,0 +1,109 @@
+"""Assignment, team, status, priority and labels of a conversation, each recorded in the audit trail."""
+from django.db import transaction
+from django.utils import timezone
+
+from .. import events
+from ..models import Conversation, ConversationCycle, ConversationEvent, Label
+from .errors import ActionError
+
+MAX_LABELS = 20
+MAX_LABEL_LENGTH = 60
+
+
+def _audit(conversation, actor, kind, **data):
+    ConversationEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data)
+
+
+def _clean_labels(labels):
+    if not isinstance(labels, (list, tuple)):
+        raise ActionError("Labels must be a list of names.", field="labels")
+    names = []
+    for label in labels:
+        name = str(label).strip().lower()
+        if not name or len(name) > MAX_LABEL_LENGTH:
+            raise ActionError(f"A label is 1 to {MAX_LABEL_LENGTH} characters.", field="labels")
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_LABELS:
+        raise ActionError(f"At most {MAX_LABELS} labels.", field="labels")
+    return names
+
+
+@transaction.atomic
+def update_conversation(conversation, actor, **changes):
+    """Apply any of status, snoozed_until, assignee, team, priority, labels; return the conversation.
+
+    `assignee` and `team` are model instances or None. Unchanged values record nothing.
+    """
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    previous_team_id, previous_assignee_id = conversation.team_id, conversation.assignee_id
+    now = timezone.now()
+    changed = False
+
+    if "assignee" in changes and changes["assignee"] != conversation.assignee:
+        assignee = changes["assignee"]
+        if assignee is not None and not assignee.is_active:
+            raise ActionError("This agent is deactivated.", field="assignee")
+        conversation.assignee = assignee
+        _audit(conversation, actor, ConversationEvent.Kind.ASSIGNED,
+               assignee=assignee.pk if assignee else None,
+               assignee_name=(assignee.get_full_name() or assignee.username) if assignee else "")
+        changed = True
+
+    if "team" in changes and changes["team"] != conversation.team:
+        team = changes["team"]
+        conversation.team = team
+        _audit(conversation, actor, ConversationEvent.Kind.TEAM_CHANGED, team=team.pk if team else None,
+               team_name=team.name if team else "")
+        changed = True
+
+    if "priority" in changes and changes["priority"] != conversation.priority:
+        if changes["priority"] not in Conversation.Priority.values:
+            raise ActionError("Unknown priority.", field="priority")
+        _audit(conversation, actor, ConversationEvent.Kind.PRIORITY_CHANGED, old=conversation.priority,
+               new=changes["priority"])
+        conversation.priority = changes["priority"]
+        changed = True
+
+    if "status" in changes:
+        changed |= _change_status(conversation, actor, changes["status"], changes.get("snoozed_until"), now)
+
+    if "labels" in changes:
+        names = _clean_labels(changes["labels"])
+        current = sorted(conversation.labels.values_list("name", flat=True))
+        if sorted(names) != current:
+            labels = [Label.objects.get_or_create(name=name)[0] for name in names]
+            conversation.labels.set(labels)
+            _audit(conversation, actor, ConversationEvent.Kind.LABELS_CHANGED, old=current, new=sorted(names))
+            changed = True
+
+    if changed:
+        conversation.updated_at = now
+        conversation.save()
+        events.emit(
+            events.CONVERSATION_UPDATED,
+            conversation,
+            events.conversation_audience(conversation, previous_team_id, previous_assignee_id),
+        )
+    return conversation
+
+
+def _change_status(conversation, actor, status, snoozed_until, now):
+    if status not in Conversation.Status.values:
+        raise ActionError("Unknown status.", field="status")
+    if status == Conversation.Status.SNOOZED:
+        if snoozed_until is None or snoozed_until <= now:
+            raise ActionError("Snoozing needs a time in the future.", field="snoozed_until")
+    if status == conversation.status and snoozed_until == conversation.snoozed_until:
+        return False
+    _audit(conversation, actor, ConversationEvent.Kind.STATUS_CHANGED, old=conversation.status, new=status,
+           snoozed_until=snoozed_until.isoformat() if snoozed_until else None)
+    open_cycles = ConversationCycle.objects.filter(conversation=conversation, resolved_at__isnull=True)
+    if status == Conversation.Status.RESOLVED:
+        open_cycles.update(resolved_at=now)
+        conversation.waiting_since = None
+    elif not open_cycles.exists():
+        ConversationCycle.objects.create(conversation=conversation, opened_at=now)
+    conversation.status = status
+    conversation.snoozed_until = snoozed_until if status == Conversation.Status.SNOOZED else None
+    return True

@@ -1,0 +1,192 @@
+"""The ONE write path for inbound traffic of every channel."""
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import events
+from ..addresses import normalise_address
+from ..channel_kinds import rules_for
+from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
+from ..sanitize import sanitise_html
+
+
+class UnknownOutboundMessage(LookupError):
+    """A status arrived for a message we do not know (yet): the raw event is kept and retried."""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    message: Message
+    created: bool
+
+
+# A late "sent" must never overwrite "read": statuses only move forward.
+STATUS_RANK = {
+    Message.Status.QUEUED: 0,
+    Message.Status.SENT: 1,
+    Message.Status.DELIVERED: 2,
+    Message.Status.READ: 3,
+}
+
+
+def _find_or_create_identity(channel, sender, address, now):
+    identity = Identity.objects.select_related("customer").filter(kind=sender.kind, address=address).first()
+    if identity is not None:
+        return identity, False
+    try:
+        # A savepoint: when a concurrent first message won the race, roll back
+        # only our half-made customer and take theirs.
+        with transaction.atomic():
+            customer = Customer.objects.create(name=sender.name, first_seen_at=now, last_seen_at=now)
+            identity = Identity.objects.create(
+                customer=customer, kind=sender.kind, address=address, verified=sender.verified, created_at=now
+            )
+            Conversation.objects.create(customer=customer, team=channel.team, created_at=now, updated_at=now)
+        return identity, True
+    except IntegrityError:
+        return Identity.objects.select_related("customer").get(kind=sender.kind, address=address), False
+
+
+def _store_attachments(message, attachments):
+    for item in attachments:
+        attachment = Attachment(
+            message=message,
+            filename=item.filename[:255],
+            content_type=item.content_type[:120],
+            content_id=item.content_id[:255],
+            source_url=item.url,
+            size=len(item.content) if item.content is not None else item.size,
+        )
+        if item.content is not None:
+            attachment.file.save(item.filename or "attachment", ContentFile(item.content), save=False)
+        attachment.save()
+
+
+def _record_channel_switch(conversation, channel, now):
+    previous = conversation.last_inbound_channel
+    if previous is None or previous.pk == channel.pk:
+        return
+    data = {
+        "from_channel": str(previous.pk),
+        "from_kind": previous.kind,
+        "from_label": rules_for(previous.kind).label,
+        "to_channel": str(channel.pk),
+        "to_kind": channel.kind,
+        "to_label": rules_for(channel.kind).label,
+    }
+    ConversationEvent.objects.create(
+        conversation=conversation, kind=ConversationEvent.Kind.CHANNEL_SWITCHED, data=data, created_at=now
+    )
+    Message.objects.create(
+        conversation=conversation,
+        direction=Message.Direction.SYSTEM,
+        text=f"Customer moved from {previous.name} to {channel.name}",
+        metadata={"event": "channel_switched", **data},
+        created_at=now,
+    )
+
+
+def _reopen(conversation, channel, now):
+    reopened = conversation.status != Conversation.Status.OPEN
+    if reopened:
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            kind=ConversationEvent.Kind.REOPENED,
+            data={"from": conversation.status},
+            created_at=now,
+        )
+        conversation.status = Conversation.Status.OPEN
+        conversation.snoozed_until = None
+    if not conversation.cycles.filter(resolved_at__isnull=True).exists():
+        ConversationCycle.objects.create(conversation=conversation, opened_at=now, opened_on_channel=channel)
+
+
+@transaction.atomic
+def ingest_message(channel, inbound):
+    """Store `inbound` (an InboundMessage) in its customer's single conversation.
+
+    Idempotent on (channel, external_id); raises InvalidAddress when the
+    sender's address cannot be normalised.
+    """
+    now = timezone.now()
+    address = normalise_address(inbound.sender.kind, inbound.sender.address)
+    existing = Message.objects.filter(channel=channel, external_id=inbound.external_id).first()
+    if existing is not None:
+        return IngestResult(existing, created=False)
+
+    identity, new_customer = _find_or_create_identity(channel, inbound.sender, address, now)
+    conversation = Conversation.objects.select_for_update().select_related("last_inbound_channel").get(
+        customer_id=identity.customer_id
+    )
+    # Checked again under the conversation lock: a concurrent copy may have landed meanwhile.
+    existing = Message.objects.filter(channel=channel, external_id=inbound.external_id).first()
+    if existing is not None:
+        return IngestResult(existing, created=False)
+
+    customer = identity.customer
+    customer.last_seen_at = now
+    if inbound.sender.name and not customer.name:
+        customer.name = inbound.sender.name
+    customer.save(update_fields=["last_seen_at", "name"])
+
+    if inbound.reopens:
+        _record_channel_switch(conversation, channel, now)
+        _reopen(conversation, channel, now)
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Message.Direction.INBOUND,
+        channel=channel,
+        identity=identity,
+        text=inbound.text,
+        html=sanitise_html(inbound.html),
+        external_id=inbound.external_id,
+        status=Message.Status.RECEIVED,
+        metadata={**inbound.metadata, **({"reply_to": list(inbound.reply_to)} if inbound.reply_to else {})},
+        sent_at=inbound.sent_at,
+        created_at=now,
+    )
+    _store_attachments(message, inbound.attachments)
+
+    conversation.last_message = message
+    conversation.last_message_at = now
+    conversation.updated_at = now
+    if inbound.reopens:
+        conversation.last_inbound_channel = channel
+        if conversation.waiting_since is None:
+            conversation.waiting_since = now
+    conversation.save()
+
+    audience = events.conversation_audience(conversation)
+    events.emit(events.MESSAGE_CREATED, message, audience)
+    # Always sent: preview, waiting time and status of the inbox row have changed.
+    events.emit(events.CONVERSATION_CREATED if new_customer else events.CONVERSATION_UPDATED, conversation, audience)
+    return IngestResult(message, created=True)
+
+
+@transaction.atomic
+def apply_status(channel, status):
+    """Move an outbound message forward to `status` (an InboundStatus); never backwards."""
+    message = (
+        Message.objects.select_for_update()
+        .filter(channel=channel, external_id=status.external_id, direction=Message.Direction.OUTBOUND)
+        .first()
+    )
+    if message is None:
+        raise UnknownOutboundMessage(f"no outbound message {status.external_id!r} on this channel")
+    if message.status == Message.Status.FAILED:
+        return message
+    if status.status == Message.Status.FAILED:
+        if message.status == Message.Status.READ:
+            return message
+        message.status = Message.Status.FAILED
+        message.failure_reason = status.reason or "The provider reported a failure."
+    elif STATUS_RANK.get(status.status, -1) > STATUS_RANK.get(message.status, -1):
+        message.status = status.status
+    else:
+        return message
+    message.status_changed_at = status.at or timezone.now()
+    message.save(update_fields=["status", "failure_reason", "status_changed_at"])
+    events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    return message

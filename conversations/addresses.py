@@ -1,0 +1,67 @@
+"""Normalised identity addresses: the key that makes one customer out of many channels."""
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+
+class InvalidAddress(ValueError):
+    pass
+
+
+PHONE = "phone"
+EMAIL = "email"
+IDENTITY_KINDS = [
+    (EMAIL, "Email"),
+    (PHONE, "Phone"),
+    ("messenger", "Messenger"),
+    ("instagram", "Instagram"),
+    ("telegram", "Telegram"),
+    ("webchat", "Web chat"),
+    ("external", "External"),
+]
+IDENTITY_KIND_NAMES = {kind for kind, _ in IDENTITY_KINDS}
+MAX_ADDRESS_LENGTH = 255
+
+
+def normalise_phone(raw, region=None):
+    text = (raw or "").strip()
+    if text.lower().startswith("whatsapp:"):
+        text = text[len("whatsapp:"):]
+    digits_only = text.replace(" ", "").replace("-", "")
+    # Providers such as WhatsApp Cloud send "5511999990001": international, without "+".
+    if digits_only.isdigit() and len(digits_only) > 11:
+        text = "+" + digits_only
+    try:
+        number = phonenumbers.parse(text, region or settings.DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidAddress(f"not a phone number: {raw!r}") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidAddress(f"not a possible phone number: {raw!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(raw):
+    text = (raw or "").strip().lower()
+    try:
+        validate_email(text)
+    except ValidationError as exc:
+        raise InvalidAddress(f"not an email address: {raw!r}") from exc
+    return text
+
+
+def normalise_address(kind, raw):
+    """Return the canonical form of `raw` for identity `kind`, or raise InvalidAddress."""
+    if kind not in IDENTITY_KIND_NAMES:
+        raise InvalidAddress(f"unknown identity kind: {kind!r}")
+    if kind == PHONE:
+        address = normalise_phone(raw)
+    elif kind == EMAIL:
+        address = normalise_email(raw)
+    else:
+        address = str(raw or "").strip()
+    if not address:
+        raise InvalidAddress("empty address")
+    if len(address) > MAX_ADDRESS_LENGTH:
+        raise InvalidAddress("address too long")
+    return address

@@ -1,0 +1,9 @@
+"""Domain signals sent after commit, for the edges to act on (never model save signals)."""
+from django.dispatch import Signal
+
+# Sent with message_id once an outbound message is committed as queued.
+outbound_message_queued = Signal()
+# Sent with channel_id once a new channel is committed.
+channel_created = Signal()
+# Sent with event_ids when failed raw inbound events are made pending again.
+raw_events_requeued = Signal()
