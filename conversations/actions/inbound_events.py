@@ -24,7 +24,7 @@ def record_raw_event(channel, raw):
 @transaction.atomic
 def start_attempt(event_id):
     """Lock and count one processing attempt; None when there is nothing left to do."""
-    event = RawInboundEvent.objects.select_for_update().select_related("channel").get(pk=event_id)
+    event = RawInboundEvent.objects.select_for_update(of=("self",)).select_related("channel").get(pk=event_id)
     if event.state == RawInboundEvent.State.PROCESSED:
         return None
     event.attempts += 1

@@ -117,7 +117,7 @@ def ingest_message(channel, inbound):
         return IngestResult(existing, created=False)
 
     identity, new_customer = _find_or_create_identity(channel, inbound.sender, address, now)
-    conversation = Conversation.objects.select_for_update().select_related("last_inbound_channel").get(
+    conversation = Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel").get(
         customer_id=identity.customer_id
     )
     # Checked again under the conversation lock: a concurrent copy may have landed meanwhile.

@@ -75,7 +75,7 @@ def _clean_text(text):
 def send_reply(conversation, author, text, channel=None, metadata=None):
     """Queue a reply to the customer on `channel` (default: the customer's last inbound channel)."""
     text = _clean_text(text)
-    conversation = Conversation.objects.select_for_update().select_related("customer").get(pk=conversation.pk)
+    conversation = Conversation.objects.select_for_update(of=("self",)).select_related("customer").get(pk=conversation.pk)
     channel = channel or conversation.last_inbound_channel
     if channel is None:
         raise ActionError("The customer has not written on any channel yet; choose a channel.", field="channel")
@@ -127,7 +127,7 @@ def add_note(conversation, author, text):
 
 
 def _locked_outbound(message_id):
-    return Message.objects.select_for_update().select_related("conversation").get(
+    return Message.objects.select_for_update(of=("self",)).select_related("conversation").get(
         pk=message_id, direction=Message.Direction.OUTBOUND
     )
 

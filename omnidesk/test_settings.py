@@ -1,0 +1,10 @@
+"""Settings for the test suite: the environment's settings, with tasks run eagerly and files in a temp dir."""
+import tempfile
+
+from .settings import *  # noqa: F401,F403
+
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = tempfile.mkdtemp(prefix="omnidesk-test-media-")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Retries in tests happen at once (eager), with the real attempt counting.
+DELIVERY_BACKOFF_SECONDS = 0.01
