@@ -92,14 +92,17 @@ class Channel(models.Model):
 
     @property
     def config(self):
-        if not hasattr(self, "_config_cache"):
-            self._config_cache = decrypt_json(self.config_encrypted)
-        return dict(self._config_cache)
+        # Cached per ciphertext, so a refresh from the database is never served stale.
+        cached = getattr(self, "_config_cache", None)
+        if cached is None or cached[0] != self.config_encrypted:
+            cached = (self.config_encrypted, decrypt_json(self.config_encrypted))
+            self._config_cache = cached
+        return dict(cached[1])
 
     @config.setter
     def config(self, value):
-        self._config_cache = dict(value)
-        self.config_encrypted = encrypt_json(self._config_cache)
+        self.config_encrypted = encrypt_json(dict(value))
+        self._config_cache = (self.config_encrypted, dict(value))
 
 
 class Label(models.Model):

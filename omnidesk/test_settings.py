@@ -8,3 +8,6 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="omnidesk-test-media-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Retries in tests happen at once (eager), with the real attempt counting.
 DELIVERY_BACKOFF_SECONDS = 0.01
+# Server threads (daphne in tests/asgi_server.py) must not keep connections open past a request,
+# or the test database cannot be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
