@@ -9,7 +9,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from . import embedded_scheduler  # noqa: E402
 from .routing import websocket_urlpatterns  # noqa: E402
+
+embedded_scheduler.start()
 
 application = ProtocolTypeRouter(
     {

@@ -134,7 +134,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="omnidesk")
+# Periodic work: `make beat` in production; in embedded mode a thread of the web
+# process runs the same schedule (omnidesk/embedded_scheduler.py).
+CELERY_BEAT_SCHEDULE = {
+    "wake-snoozed-conversations": {"task": "conversations.wake_snoozed", "schedule": 60.0},
+}
+EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_EAGER)
 
 # --- Auth, i18n -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -4,6 +4,7 @@ import tempfile
 from .settings import *  # noqa: F401,F403
 
 CELERY_TASK_ALWAYS_EAGER = True
+EMBEDDED_SCHEDULER = False
 MEDIA_ROOT = tempfile.mkdtemp(prefix="omnidesk-test-media-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Retries in tests happen at once (eager), with the real attempt counting.

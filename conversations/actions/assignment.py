@@ -107,3 +107,25 @@ def _change_status(conversation, actor, status, snoozed_until, now):
     conversation.status = status
     conversation.snoozed_until = snoozed_until if status == Conversation.Status.SNOOZED else None
     return True
+
+
+def wake_snoozed(now=None):
+    """Reopen every conversation whose snooze time has passed; returns how many."""
+    now = now or timezone.now()
+    due = Conversation.objects.filter(status=Conversation.Status.SNOOZED, snoozed_until__lte=now)
+    woken = 0
+    for conversation in due:
+        with transaction.atomic():
+            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+            if locked.status != Conversation.Status.SNOOZED or locked.snoozed_until > now:
+                continue
+            ConversationEvent.objects.create(conversation=locked, kind=ConversationEvent.Kind.STATUS_CHANGED,
+                                             data={"old": "snoozed", "new": "open", "reason": "snooze ended"})
+            locked.status = Conversation.Status.OPEN
+            locked.snoozed_until = None
+            locked.waiting_since = locked.waiting_since or now
+            locked.updated_at = now
+            locked.save()
+            events.emit(events.CONVERSATION_UPDATED, locked, events.conversation_audience(locked))
+            woken += 1
+    return woken

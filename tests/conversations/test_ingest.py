@@ -113,3 +113,18 @@ def test_a_status_for_an_unknown_message_raises_so_the_event_is_retried(two_chan
     whatsapp, _ = two_channels
     with pytest.raises(UnknownOutboundMessage):
         apply_status(whatsapp, InboundStatus(external_id="nope", status="delivered"))
+
+
+def test_snoozed_conversations_wake_up_when_their_time_comes(two_channels, admin_user):
+    from datetime import timedelta
+
+    from conversations.actions.assignment import wake_snoozed
+
+    whatsapp, _ = two_channels
+    conversation = ingest_message(whatsapp, inbound("wa-1", "+5511999990001")).message.conversation
+    later = timezone.now() + timedelta(hours=1)
+    update_conversation(conversation, admin_user, status=Conversation.Status.SNOOZED, snoozed_until=later)
+    assert wake_snoozed() == 0
+    assert wake_snoozed(now=later + timedelta(seconds=1)) == 1
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.OPEN and conversation.snoozed_until is None
