@@ -1,8 +1,10 @@
 """The one place that maps a channel kind to its adapter class."""
 from .api.adapter import ApiAdapter
+from .email.adapter import EmailAdapter
 
 ADAPTERS = {
     ApiAdapter.kind: ApiAdapter,
+    EmailAdapter.kind: EmailAdapter,
 }
 
 

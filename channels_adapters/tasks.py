@@ -10,7 +10,7 @@ from conversations.models import Message, RawInboundEvent
 from . import pipeline
 from .base import PayloadError
 from .registry import adapter_for
-from .types import OutboundMessage, SendResult
+from .types import Attachment, OutboundMessage, SendResult
 
 logger = logging.getLogger(__name__)
 
@@ -34,18 +34,54 @@ def process_raw_event(self, event_id):
             raise self.retry(exc=exc, countdown=backoff_seconds(attempts))
 
 
+def answered_message(message):
+    """The customer's latest message before `message`, when it came on the same channel (else None).
+
+    A reply threads to it (email In-Reply-To); when the customer last wrote on
+    another channel, the reply starts afresh on this one.
+    """
+    latest = (
+        Message.objects.filter(
+            conversation_id=message.conversation_id,
+            direction=Message.Direction.INBOUND,
+            created_at__lte=message.created_at,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is None or latest.channel_id != message.channel_id or not latest.external_id:
+        return None
+    return latest
+
+
+def _outbound_attachments(message):
+    attachments = []
+    for item in message.attachments.all():
+        if not item.file:
+            continue
+        with item.file.open("rb") as handle:
+            content = handle.read()
+        attachments.append(Attachment(filename=item.filename, content_type=item.content_type, content=content,
+                                      size=len(content)))
+    return tuple(attachments)
+
+
 def outbound_of(message):
     author = message.author
     author_name = ""
     if author is not None:
         author_name = getattr(getattr(author, "agent", None), "display_name", "") or author.get_username()
+    answered = answered_message(message)
     return OutboundMessage(
         message_id=message.pk,
         to=message.identity.address,
         to_kind=message.identity.kind,
         text=message.text,
         html=message.html,
+        attachments=_outbound_attachments(message),
         author_name=author_name,
+        reply_to_external_id=answered.external_id if answered else "",
+        reply_to_metadata=answered.metadata if answered else {},
         metadata=message.metadata,
     )
 

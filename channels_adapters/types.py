@@ -71,7 +71,10 @@ class OutboundMessage:
     html: str = ""
     attachments: tuple[Attachment, ...] = ()
     author_name: str = ""
+    # The customer's message this one answers, when it came on the same channel
+    # (empty otherwise): its provider id and stored facts (e.g. email subject, references).
     reply_to_external_id: str = ""
+    reply_to_metadata: dict = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
 
 

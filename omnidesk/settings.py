@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "anymail",
     "conversations",
     "channels_adapters",
+    "channels_adapters.email",
     "api",
     "console",
 ]
@@ -139,6 +140,10 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="omnidesk")
 # process runs the same schedule (omnidesk/embedded_scheduler.py).
 CELERY_BEAT_SCHEDULE = {
     "wake-snoozed-conversations": {"task": "conversations.wake_snoozed", "schedule": 60.0},
+    "poll-imap-email-channels": {
+        "task": "channels_adapters.email.poll_imap_channels",
+        "schedule": env.float("EMAIL_IMAP_POLL_SECONDS", default=60.0),
+    },
 }
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_EAGER)
 
@@ -203,8 +208,27 @@ DELIVERY_BACKOFF_MAX_SECONDS = env.float("DELIVERY_BACKOFF_MAX_SECONDS", default
 OUTBOUND_HTTP_TIMEOUT_SECONDS = env.float("OUTBOUND_HTTP_TIMEOUT_SECONDS", default=10.0)
 # Inbound processing attempts before a raw event stays `failed` for a human.
 INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=5)
+# A customer (identity) sending more inbound messages than this in an hour is
+# a runaway exchange (a mail loop, a script): further messages are stored but
+# marked, and neither reopen the conversation nor trigger anything automatic.
+INBOUND_REOPEN_LIMIT_PER_HOUR = env.int("INBOUND_REOPEN_LIMIT_PER_HOUR", default=30)
 # Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="BR")
+
+# --- Email channel (docs/channels/email.md) ------------------------------------
+# An email over this size is not imported: a message records its headers and size.
+EMAIL_MAX_MESSAGE_BYTES = env.int("EMAIL_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
+# Attachments over this size (or beyond this count) are listed but not stored.
+EMAIL_MAX_ATTACHMENT_BYTES = env.int("EMAIL_MAX_ATTACHMENT_BYTES", default=15 * 1024 * 1024)
+EMAIL_MAX_ATTACHMENTS = env.int("EMAIL_MAX_ATTACHMENTS", default=30)
+EMAIL_SMTP_TIMEOUT_SECONDS = env.float("EMAIL_SMTP_TIMEOUT_SECONDS", default=30.0)
+EMAIL_IMAP_TIMEOUT_SECONDS = env.float("EMAIL_IMAP_TIMEOUT_SECONDS", default=30.0)
+# Messages taken per poll and channel (the rest comes on the next poll).
+EMAIL_IMAP_BATCH_SIZE = env.int("EMAIL_IMAP_BATCH_SIZE", default=100)
+# A poll holding its channel's lock longer than this is presumed dead.
+EMAIL_IMAP_LOCK_SECONDS = env.int("EMAIL_IMAP_LOCK_SECONDS", default=600)
+# Provider webhooks signed longer ago than this are refused as replays (0: no check).
+EMAIL_PROVIDER_WEBHOOK_MAX_AGE_SECONDS = env.int("EMAIL_PROVIDER_WEBHOOK_MAX_AGE_SECONDS", default=12 * 3600)
 
 LOGGING = {
     "version": 1,

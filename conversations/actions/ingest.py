@@ -1,6 +1,8 @@
 """The ONE write path for inbound traffic of every channel."""
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -103,6 +105,17 @@ def _reopen(conversation, channel, now):
         ConversationCycle.objects.create(conversation=conversation, opened_at=now, opened_on_channel=channel)
 
 
+def _over_reopen_limit(identity, now):
+    """True when this sender already sent the hourly maximum: a loop or a runaway script."""
+    limit = settings.INBOUND_REOPEN_LIMIT_PER_HOUR
+    if not limit:
+        return False
+    recent = Message.objects.filter(
+        identity=identity, direction=Message.Direction.INBOUND, created_at__gte=now - timedelta(hours=1)
+    )
+    return recent.count() >= limit
+
+
 @transaction.atomic
 def ingest_message(channel, inbound):
     """Store `inbound` (an InboundMessage) in its customer's single conversation.
@@ -131,7 +144,12 @@ def ingest_message(channel, inbound):
         customer.name = inbound.sender.name
     customer.save(update_fields=["last_seen_at", "name"])
 
-    if inbound.reopens:
+    metadata = {**inbound.metadata, **({"reply_to": list(inbound.reply_to)} if inbound.reply_to else {})}
+    reopens = inbound.reopens
+    if reopens and _over_reopen_limit(identity, now):
+        reopens = False
+        metadata["rate_limited"] = True
+    if reopens:
         _record_channel_switch(conversation, channel, now)
         _reopen(conversation, channel, now)
     message = Message.objects.create(
@@ -143,7 +161,7 @@ def ingest_message(channel, inbound):
         html=sanitise_html(inbound.html),
         external_id=inbound.external_id,
         status=Message.Status.RECEIVED,
-        metadata={**inbound.metadata, **({"reply_to": list(inbound.reply_to)} if inbound.reply_to else {})},
+        metadata=metadata,
         sent_at=inbound.sent_at,
         created_at=now,
     )
@@ -152,7 +170,7 @@ def ingest_message(channel, inbound):
     conversation.last_message = message
     conversation.last_message_at = now
     conversation.updated_at = now
-    if inbound.reopens:
+    if reopens:
         conversation.last_inbound_channel = channel
         if conversation.waiting_since is None:
             conversation.waiting_since = now

@@ -1,0 +1,107 @@
+"""Outbound email: compose a threaded reply and hand it to the channel's SMTP server."""
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.html import linebreaks
+
+from ..types import SendResult
+
+SECURITY_MODES = ("none", "starttls", "ssl")
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+REPLY_PREFIXES = ("re:", "res:", "aw:", "sv:", "r:", "rif:", "antw:")
+MAX_SUBJECT_LENGTH = 120
+NEW_THREAD_SUBJECT_LENGTH = 70
+
+
+def reply_subject(subject):
+    subject = " ".join((subject or "").split())
+    if subject.lower().startswith(REPLY_PREFIXES):
+        return subject[:MAX_SUBJECT_LENGTH]
+    return f"Re: {subject}"[:MAX_SUBJECT_LENGTH]
+
+
+def new_thread_subject(text):
+    """A subject for a thread we start (the customer's last message came on another channel)."""
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(first_line) > NEW_THREAD_SUBJECT_LENGTH:
+        first_line = first_line[:NEW_THREAD_SUBJECT_LENGTH].rsplit(" ", 1)[0] + "…"
+    return first_line
+
+
+def compose(*, from_address, from_name, to, subject, text, html, message_id, in_reply_to="", references=(),
+            attachments=(), automatic=False):
+    message = EmailMessage()
+    message["From"] = formataddr((from_name, from_address)) if from_name else from_address
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(timezone.now())
+    message["Message-ID"] = f"<{message_id}>"
+    if in_reply_to:
+        message["In-Reply-To"] = f"<{in_reply_to}>"
+    if references:
+        message["References"] = " ".join(f"<{ref}>" for ref in references)
+    if automatic:
+        # RFC 3834: tells well-behaved responders not to answer, which stops loops at both ends.
+        message["Auto-Submitted"] = "auto-replied" if in_reply_to else "auto-generated"
+        message["X-Auto-Response-Suppress"] = "All"
+    message.set_content(text)
+    message.add_alternative(html or linebreaks(text, autoescape=True), subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = (attachment.content_type or "application/octet-stream").partition("/")
+        message.add_attachment(attachment.content or b"", maintype=maintype, subtype=subtype or "octet-stream",
+                               filename=attachment.filename or "attachment")
+    return message
+
+
+def _failure(code, detail, what):
+    """An SMTP reply code as a SendResult: 4xx is temporary (retry), the rest final."""
+    text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
+    temporary = 400 <= code < 500
+    return SendResult(ok=False, reason=f"{what}: {code} {text}".strip(), retryable=temporary)
+
+
+def _connect(config):
+    security = config.get("smtp_security") or "starttls"
+    port = int(config.get("smtp_port") or DEFAULT_PORTS[security])
+    timeout = settings.EMAIL_SMTP_TIMEOUT_SECONDS
+    if security == "ssl":
+        return smtplib.SMTP_SSL(config["smtp_host"], port, timeout=timeout, context=ssl.create_default_context())
+    connection = smtplib.SMTP(config["smtp_host"], port, timeout=timeout)
+    if security == "starttls":
+        connection.starttls(context=ssl.create_default_context())
+    return connection
+
+
+def send(config, message):
+    """Deliver `message` (an EmailMessage) through the channel's SMTP server."""
+    if not config.get("smtp_host"):
+        return SendResult(ok=False, reason="This email channel has no SMTP server (smtp_host) to send through.")
+    try:
+        with _connect(config) as connection:
+            if config.get("smtp_user"):
+                connection.login(config["smtp_user"], config.get("smtp_password", ""))
+            refused = connection.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, detail = next(iter(exc.recipients.values()))
+        return _failure(code, detail, "The SMTP server refused the recipient")
+    except smtplib.SMTPAuthenticationError as exc:
+        return _failure(exc.smtp_code, exc.smtp_error, "SMTP login failed (check smtp_user and smtp_password)")
+    except smtplib.SMTPSenderRefused as exc:
+        return _failure(exc.smtp_code, exc.smtp_error, "The SMTP server refused the sender address")
+    except smtplib.SMTPResponseException as exc:
+        return _failure(exc.smtp_code, exc.smtp_error, "The SMTP server refused the message")
+    except smtplib.SMTPNotSupportedError as exc:
+        return SendResult(ok=False, reason=f"The SMTP server does not support what smtp_security asks: {exc}")
+    except ssl.SSLError as exc:
+        return SendResult(ok=False, reason=f"TLS with the SMTP server failed: {exc.reason or exc}")
+    except (smtplib.SMTPException, OSError) as exc:
+        return SendResult(ok=False, reason=f"Could not reach the SMTP server: {exc.__class__.__name__}: {exc}",
+                          retryable=True)
+    if refused:
+        code, detail = next(iter(refused.values()))
+        return _failure(code, detail, "The SMTP server refused the recipient")
+    return SendResult(ok=True)
