@@ -131,10 +131,13 @@ def sanitise_email_html(html):
     blocked = []
 
     def block_remote(tag, attribute, value):
-        if tag == "img" and attribute == "src" and value.lower().startswith(("http://", "https://", "//")):
+        if tag != "img" or attribute != "src":
+            return value
+        if value.lower().startswith(("http://", "https://", "//")):
             blocked.append(value if not value.startswith("//") else "https:" + value)
             return f"{marker}{len(blocked) - 1}"
-        return value
+        # Inline parts only; a relative URL would make the console fetch from itself.
+        return value if value.lower().startswith("cid:") else None
 
     cleaned = nh3.clean(
         html,

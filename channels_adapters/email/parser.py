@@ -202,6 +202,7 @@ def _collect(part, body, limits):
         return
     if _is_body_part(part):
         text = decode_bytes(part.get_payload(decode=True) or b"", part.get_content_charset())
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         (body.html_parts if part.get_content_subtype() == "html" else body.text_parts).append(text)
         return
     content = _payload_bytes(part)

@@ -1,0 +1,255 @@
+"""Real mail servers on 127.0.0.1 for the email tests: aiosmtpd (SMTP) and Dovecot (IMAP) in a temp dir."""
+import imaplib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+IMAP_USER = "support"
+IMAP_PASSWORD = "imap-pass-0123456789"
+SMTP_USER = "mailer"
+SMTP_PASSWORD = "smtp-pass-0123456789"
+# Bounded waits for a server process to come up or go away (readiness, not a timed assertion).
+WAIT_STEPS = 200
+WAIT_STEP_SECONDS = 0.05
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until(check, what):
+    for _ in range(WAIT_STEPS):
+        if check():
+            return
+        time.sleep(WAIT_STEP_SECONDS)
+    raise RuntimeError(f"gave up waiting for {what}")
+
+
+def _port_open(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class ReceivedMail:
+    mail_from: str
+    rcpt_tos: list
+    data: bytes
+
+    @property
+    def message(self):
+        return message_from_bytes(self.data, policy=policy.default)
+
+
+@dataclass
+class SmtpScript:
+    """What the fake SMTP server answers: RCPT replies are consumed in order (then 250)."""
+
+    rcpt_replies: list = field(default_factory=list)
+    received: list = field(default_factory=list)
+    logins: list = field(default_factory=list)
+
+
+class RecordingHandler:
+    def __init__(self, script):
+        self.script = script
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.script.rcpt_replies:
+            reply = self.script.rcpt_replies.pop(0)
+            if not reply.startswith("250"):
+                return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.script.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    def __init__(self, require_auth=False):
+        self.script = SmtpScript()
+        self.port = free_port()
+
+        def authenticate(server, session, envelope, mechanism, auth_data):
+            ok = (auth_data.login, auth_data.password) == (SMTP_USER.encode(), SMTP_PASSWORD.encode())
+            self.script.logins.append((auth_data.login, ok))
+            return AuthResult(success=ok)
+
+        self.controller = Controller(
+            RecordingHandler(self.script), hostname="127.0.0.1", port=self.port,
+            authenticator=authenticate, auth_required=require_auth, auth_require_tls=False,
+        )
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+class Dovecot:
+    """A private Dovecot instance: passwd-file user, maildir, plain IMAP on a free port."""
+
+    def __init__(self):
+        self.root = Path(tempfile.mkdtemp(prefix="omnidesk-dovecot-"))
+        self.root.chmod(0o755)  # Dovecot's unprivileged processes must reach the maildir
+        self.port = free_port()
+        self.mail_dir = self.root / "mail"
+        self.mail_dir.mkdir()
+        self.config_file = self.root / "dovecot.conf"
+        self._write_config()
+
+    def _users(self):
+        """(login user, internal user, mail uid, mail gid): unprivileged users, whoever runs the tests."""
+        if os.geteuid() != 0:
+            me = pwd.getpwuid(os.geteuid())
+            return me.pw_name, me.pw_name, me.pw_uid, me.pw_gid
+
+        def existing(name, fallback="nobody"):
+            try:
+                return pwd.getpwnam(name)
+            except KeyError:
+                return pwd.getpwnam(fallback)
+
+        mail_user = pwd.getpwnam("nobody")
+        return existing("dovenull").pw_name, existing("dovecot").pw_name, mail_user.pw_uid, mail_user.pw_gid
+
+    def _write_config(self):
+        login_user, internal_user, uid, gid = self._users()
+        os.chown(self.mail_dir, uid, gid) if os.geteuid() == 0 else None
+        (self.root / "users").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}\n")
+        internal_group = pwd.getpwnam(internal_user).pw_gid
+        self.config_file.write_text(f"""
+base_dir = {self.root}/run
+state_dir = {self.root}/state
+instance_name = omnidesk-test-{self.port}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+first_valid_uid = 1
+log_path = {self.root}/dovecot.log
+mail_location = maildir:{self.mail_dir}/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {self.root}/users
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={self.mail_dir}/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  chroot =
+  unix_listener stats-reader {{
+    user = {internal_user}
+  }}
+  unix_listener stats-writer {{
+    user = {internal_user}
+  }}
+}}
+""")
+
+    @property
+    def pid_file(self):
+        return self.root / "run" / "master.pid"
+
+    def start(self):
+        subprocess.run([DOVECOT, "-c", str(self.config_file)], check=True, capture_output=True)
+        _wait_until(lambda: _port_open(self.port), "Dovecot to listen")
+
+    def stop(self):
+        if not self.pid_file.exists():
+            return
+        pid = int(self.pid_file.read_text().strip())
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+
+        def gone():
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            return False
+
+        _wait_until(gone, "Dovecot to stop")
+
+    def renumber(self):
+        """Make Dovecot give the INBOX a new UIDVALIDITY (as after a mailbox rebuild or migration)."""
+        self.stop()
+        maildir = self.mail_dir / IMAP_USER
+        for name in os.listdir(maildir):
+            if name.startswith(("dovecot-uidlist", "dovecot.index", "dovecot-uidvalidity")):
+                (maildir / name).unlink()
+        self.start()
+
+    def client(self):
+        client = imaplib.IMAP4("127.0.0.1", self.port)
+        client.login(IMAP_USER, IMAP_PASSWORD)
+        return client
+
+    def append(self, raw, folder="INBOX"):
+        client = self.client()
+        try:
+            status, _ = client.append(folder, None, None, raw)
+            assert status == "OK"
+        finally:
+            client.logout()
+
+    def uids(self, criteria="ALL", folder="INBOX"):
+        client = self.client()
+        try:
+            client.select(folder)
+            _, data = client.uid("SEARCH", criteria)
+            return [int(uid) for uid in data[0].split()]
+        finally:
+            client.logout()
+
+    def create_folder(self, name):
+        client = self.client()
+        try:
+            client.create(name)
+        finally:
+            client.logout()
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
