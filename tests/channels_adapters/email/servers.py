@@ -92,7 +92,7 @@ class SmtpServer:
         def authenticate(server, session, envelope, mechanism, auth_data):
             ok = (auth_data.login, auth_data.password) == (SMTP_USER.encode(), SMTP_PASSWORD.encode())
             self.script.logins.append((auth_data.login, ok))
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         self.controller = Controller(
             RecordingHandler(self.script), hostname="127.0.0.1", port=self.port,
