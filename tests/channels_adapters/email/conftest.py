@@ -41,9 +41,11 @@ def smtp_server():
 def dovecot():
     require("Dovecot", os.access(DOVECOT, os.X_OK), "apt-get install dovecot-imapd")
     server = Dovecot()
-    server.start()
-    yield server
-    server.close()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
 
 
 @pytest.fixture

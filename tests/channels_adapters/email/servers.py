@@ -1,4 +1,5 @@
 """Real mail servers on 127.0.0.1 for the email tests: aiosmtpd (SMTP) and Dovecot (IMAP) in a temp dir."""
+import grp
 import imaplib
 import os
 import pwd
@@ -136,9 +137,10 @@ class Dovecot:
 
     def _write_config(self):
         login_user, internal_user, uid, gid = self._users()
-        os.chown(self.mail_dir, uid, gid) if os.geteuid() == 0 else None
+        if os.geteuid() == 0:
+            os.chown(self.mail_dir, uid, gid)
         (self.root / "users").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}\n")
-        internal_group = pwd.getpwnam(internal_user).pw_gid
+        internal_group = grp.getgrgid(pwd.getpwnam(internal_user).pw_gid).gr_name
         self.config_file.write_text(f"""
 base_dir = {self.root}/run
 state_dir = {self.root}/state
@@ -191,7 +193,9 @@ service stats {{
         return self.root / "run" / "master.pid"
 
     def start(self):
-        subprocess.run([DOVECOT, "-c", str(self.config_file)], check=True, capture_output=True)
+        # The daemon's children keep its output open: a file, not a pipe, or run() never returns.
+        with open(self.root / "startup.log", "ab") as log:
+            subprocess.run([DOVECOT, "-c", str(self.config_file)], check=True, stdout=log, stderr=log)
         _wait_until(lambda: _port_open(self.port), "Dovecot to listen")
 
     def stop(self):
