@@ -9,7 +9,7 @@ from conversations.addresses import InvalidAddress, normalise_email
 from ..base import ChannelAdapter, ConfigError, PayloadError, SignatureError, hmac_sha256_hex, signature_matches
 from ..types import Capabilities, SendResult
 from . import providers, smtp
-from .parser import EmailLimits, ParseContext, header_text, parse_email, parse_message_bytes
+from .parser import MAX_REFERENCES, EmailLimits, ParseContext, header_text, parse_email, parse_message_bytes
 
 SIGNATURE_HEADER = "X-OmniDesk-Signature"
 # Set by our own intake (pipe, IMAP) when only the headers of an oversized email were kept.
@@ -18,7 +18,6 @@ RAW_MIME_TYPE = "message/rfc822"
 IMAP_KEYS = ("imap_host", "imap_port", "imap_user", "imap_password", "imap_ssl", "imap_folder", "imap_move_to")
 SMTP_KEYS = ("smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_security")
 HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
-MAX_REFERENCES = 20
 
 
 def limits():

@@ -23,6 +23,14 @@ def receive(channel, name):
     return Message.objects.filter(direction=Message.Direction.INBOUND).order_by("-id").first()
 
 
+def reply_to_first_email(channel, author, text="Olá"):
+    """Receive the plain first email on `channel`, answer it, and return the reply after delivery."""
+    inbound = receive(channel, "01_plain_first_message.eml")
+    reply = send_reply(inbound.conversation, author, text)
+    reply.refresh_from_db()
+    return reply
+
+
 @pytest.fixture
 def smtp_channel(make_email_channel, smtp_server, team):
     return make_email_channel(team=team, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_security="none")
@@ -83,18 +91,14 @@ def test_automatic_mail_says_so(smtp_channel, smtp_server, admin_user):
 
 def test_a_temporary_refusal_is_retried(smtp_channel, smtp_server, admin_user):
     smtp_server.script.rcpt_replies = ["450 4.2.1 Mailbox busy, try later"]
-    inbound = receive(smtp_channel, "01_plain_first_message.eml")
-    reply = send_reply(inbound.conversation, admin_user, "Olá")
-    reply.refresh_from_db()
+    reply = reply_to_first_email(smtp_channel, admin_user)
     assert (reply.status, reply.delivery_attempts) == (Message.Status.SENT, 2)
     assert len(smtp_server.script.received) == 1
 
 
 def test_a_permanent_refusal_fails_at_once_with_the_reason(smtp_channel, smtp_server, admin_user):
     smtp_server.script.rcpt_replies = ["550 5.1.1 No such user here"]
-    inbound = receive(smtp_channel, "01_plain_first_message.eml")
-    reply = send_reply(inbound.conversation, admin_user, "Olá")
-    reply.refresh_from_db()
+    reply = reply_to_first_email(smtp_channel, admin_user)
     assert (reply.status, reply.delivery_attempts) == (Message.Status.FAILED, 1)
     assert reply.failure_reason == "The SMTP server refused the recipient: 550 5.1.1 No such user here"
 
@@ -102,9 +106,7 @@ def test_a_permanent_refusal_fails_at_once_with_the_reason(smtp_channel, smtp_se
 def test_an_unreachable_server_is_retried_then_given_up(make_email_channel, admin_user, settings):
     settings.DELIVERY_MAX_ATTEMPTS = 2
     channel = make_email_channel(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_security="none")
-    inbound = receive(channel, "01_plain_first_message.eml")
-    reply = send_reply(inbound.conversation, admin_user, "Olá")
-    reply.refresh_from_db()
+    reply = reply_to_first_email(channel, admin_user)
     assert (reply.status, reply.delivery_attempts) == (Message.Status.FAILED, 2)
     assert "Could not reach the SMTP server" in reply.failure_reason and "after 2 attempts" in reply.failure_reason
 
@@ -115,9 +117,7 @@ def test_smtp_login(make_email_channel, admin_user, password, status):
     with SmtpServer(require_auth=True) as server:
         channel = make_email_channel(smtp_host="127.0.0.1", smtp_port=server.port, smtp_security="none",
                                      smtp_user=SMTP_USER, smtp_password=password)
-        inbound = receive(channel, "01_plain_first_message.eml")
-        reply = send_reply(inbound.conversation, admin_user, "Olá")
-    reply.refresh_from_db()
+        reply = reply_to_first_email(channel, admin_user)
     assert reply.status == status
     assert {login for login, _ in server.script.logins} == {SMTP_USER.encode()}
     assert {ok for _, ok in server.script.logins} == {status == Message.Status.SENT}
@@ -126,17 +126,12 @@ def test_smtp_login(make_email_channel, admin_user, password, status):
 
 
 def test_a_channel_without_smtp_fails_clearly(make_email_channel, admin_user):
-    channel = make_email_channel()
-    inbound = receive(channel, "01_plain_first_message.eml")
-    reply = send_reply(inbound.conversation, admin_user, "Olá")
-    reply.refresh_from_db()
+    reply = reply_to_first_email(make_email_channel(), admin_user)
     assert reply.status == Message.Status.FAILED and "no SMTP server" in reply.failure_reason
 
 
 def test_a_bounce_marks_our_message_failed(smtp_channel, smtp_server, admin_user):
-    inbound = receive(smtp_channel, "01_plain_first_message.eml")
-    reply = send_reply(inbound.conversation, admin_user, "Olá")
-    reply.refresh_from_db()
+    reply = reply_to_first_email(smtp_channel, admin_user)
     bounce = fixture_bytes("06_bounce_dsn.eml").replace(b"outbound-0006@inbox.example.com", reply.external_id.encode())
     event = record_raw_event(smtp_channel, RawRequest(body=bounce, headers={}, content_type="message/rfc822"))
     process_event(event.pk)
