@@ -11,7 +11,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from ..base import PayloadError
 from ..types import Attachment, InboundMessage, InboundStatus, Sender
 from .html import cut_quotes, html_to_text, sanitise_email_html
-from .quotes import strip_reply
+from .quotes import is_forward, strip_reply
 
 MAX_EXTERNAL_ID_LENGTH = 255
 MAX_FILENAME_LENGTH = 200
@@ -342,10 +342,13 @@ def parse_email(raw, context):
     _collect(message, body, context.limits)
     full_html = "".join(body.html_parts)
     full_text = "\n".join(body.text_parts).strip() or html_to_text(full_html)
-    shown_html, html_cut = cut_quotes(full_html) if full_html else ("", False)
-    shown_text = strip_reply(full_text)
-    if not body.text_parts and full_html:
-        shown_text = strip_reply(html_to_text(shown_html)) or shown_text
+    if is_forward(metadata["subject"]):
+        shown_html, html_cut, shown_text = full_html, False, full_text
+    else:
+        shown_html, html_cut = cut_quotes(full_html) if full_html else ("", False)
+        shown_text = strip_reply(full_text)
+        if not body.text_parts and full_html:
+            shown_text = strip_reply(html_to_text(shown_html)) or shown_text
     safe_html = sanitise_email_html(shown_html)
     safe_original = sanitise_email_html(full_html)
     if html_cut or shown_text != full_text:

@@ -17,9 +17,11 @@ ATTRIBUTION = re.compile(
 )
 ORIGINAL_MESSAGE = re.compile(
     r"^\s*-{2,}\s*(original message|mensagem original|mensaje original|message d'origine|"
-    r"urspr[üu]ngliche nachricht|forwarded message|mensagem encaminhada|mensaje reenviado)\s*-{2,}\s*$",
+    r"urspr[üu]ngliche nachricht)\s*-{2,}\s*$",
     re.IGNORECASE,
 )
+# A forwarded email is what the customer wants us to read: never hidden as "history".
+FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|enc|rv|tr|wg)\s*:", re.IGNORECASE)
 RULE = re.compile(r"^\s*_{8,}\s*$")
 HEADER_FROM = re.compile(r"^\s*\*?(from|de|von|da)\s*:\*?\s+\S", re.IGNORECASE)
 HEADER_SENT = re.compile(
@@ -77,6 +79,10 @@ def _strip_signature(lines):
                 return lines[:index]
             break
     return lines
+
+
+def is_forward(subject):
+    return bool(FORWARD_SUBJECT.match(subject or ""))
 
 
 def strip_reply(text):

@@ -227,3 +227,9 @@ def test_authentication_results_of_another_server_are_not_trusted():
 def test_a_message_without_a_sender_is_refused():
     with pytest.raises(PayloadError, match="no sender address"):
         parse_email(b"Subject: hello\r\n\r\nbody\r\n", CONTEXT)
+
+
+def test_a_forwarded_email_is_shown_whole():
+    message = parse_one("22_gmail_forward.eml")
+    assert "Valor: R$ 999,00" in message.text and "Valor: R$ 999,00" in message.html
+    assert "original_text" not in message.metadata
