@@ -1,11 +1,14 @@
 """Real mail servers on 127.0.0.1 for the email tests: aiosmtpd (SMTP) and Dovecot (IMAP) in a temp dir."""
+import datetime
 import grp
 import imaplib
+import ipaddress
 import os
 import pwd
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -15,6 +18,10 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 IMAP_USER = "support"
@@ -85,8 +92,29 @@ class RecordingHandler:
         return "250 Message accepted for delivery"
 
 
+def self_signed_tls_context(directory):
+    """A server TLS context with a fresh self-signed certificate for 127.0.0.1 (trusted by nobody)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = Path(directory) / "cert.pem", Path(directory) / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
 class SmtpServer:
-    def __init__(self, require_auth=False):
+    def __init__(self, require_auth=False, tls_context=None):
         self.script = SmtpScript()
         self.port = free_port()
 
@@ -98,6 +126,7 @@ class SmtpServer:
         self.controller = Controller(
             RecordingHandler(self.script), hostname="127.0.0.1", port=self.port,
             authenticator=authenticate, auth_required=require_auth, auth_require_tls=False,
+            tls_context=tls_context, require_starttls=tls_context is not None,
         )
 
     def __enter__(self):

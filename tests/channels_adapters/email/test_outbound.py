@@ -10,7 +10,7 @@ from conversations.actions.replies import send_reply
 from conversations.models import Message
 
 from .conftest import SUPPORT_ADDRESS, fixture_bytes
-from .servers import SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port
+from .servers import SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port, self_signed_tls_context
 
 # Delivery is enqueued after commit: these tests need real commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -123,6 +123,22 @@ def test_smtp_login(make_email_channel, admin_user, password, status):
     assert {ok for _, ok in server.script.logins} == {status == Message.Status.SENT}
     if status == Message.Status.FAILED:
         assert reply.failure_reason.startswith("SMTP login failed") and reply.delivery_attempts == 1
+
+
+def test_an_untrusted_starttls_certificate_fails_at_once(make_email_channel, admin_user, tmp_path):
+    with SmtpServer(tls_context=self_signed_tls_context(tmp_path)) as server:
+        channel = make_email_channel(smtp_host="127.0.0.1", smtp_port=server.port, smtp_security="starttls")
+        reply = reply_to_first_email(channel, admin_user)
+    assert (reply.status, reply.delivery_attempts) == (Message.Status.FAILED, 1)
+    assert reply.failure_reason.startswith("TLS with the SMTP server failed: CERTIFICATE_VERIFY_FAILED")
+    assert server.script.received == []
+
+
+def test_a_server_without_starttls_is_refused_when_starttls_is_asked(make_email_channel, smtp_server, admin_user):
+    channel = make_email_channel(smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_security="starttls")
+    reply = reply_to_first_email(channel, admin_user)
+    assert reply.status == Message.Status.FAILED and "does not support" in reply.failure_reason
+    assert smtp_server.script.received == []
 
 
 def test_a_channel_without_smtp_fails_clearly(make_email_channel, admin_user):
