@@ -9,7 +9,9 @@ from conversations.addresses import InvalidAddress, normalise_email
 from ..base import ChannelAdapter, ConfigError, PayloadError, SignatureError, hmac_sha256_hex, signature_matches
 from ..types import Capabilities, SendResult
 from . import providers, smtp
-from .parser import MAX_REFERENCES, EmailLimits, ParseContext, header_text, parse_email, parse_message_bytes
+from .parser import (
+    MAX_HEADER_BYTES, MAX_REFERENCES, EmailLimits, ParseContext, parse_email, parse_message_bytes, sender_of,
+)
 
 SIGNATURE_HEADER = "X-OmniDesk-Signature"
 # Set by our own intake (pipe, IMAP) when only the headers of an oversized email were kept.
@@ -17,7 +19,8 @@ ORIGINAL_SIZE_HEADER = "X-OmniDesk-Original-Size"
 RAW_MIME_TYPE = "message/rfc822"
 IMAP_KEYS = ("imap_host", "imap_port", "imap_user", "imap_password", "imap_ssl", "imap_folder", "imap_move_to")
 SMTP_KEYS = ("smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_security")
-HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+DOMAIN_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){DOMAIN_LABEL}(\.{DOMAIN_LABEL})*$")
 
 
 def limits():
@@ -166,9 +169,7 @@ class EmailAdapter(ChannelAdapter):
         if self.is_raw_mime(request):
             if not request.body.strip():
                 raise PayloadError("the body is empty: expected one email (RFC 5322)")
-            headers = parse_message_bytes(request.body[:256 * 1024])
-            if "@" not in header_text(headers, "From"):
-                raise PayloadError("the email has no sender address (From)")
+            sender_of(parse_message_bytes(request.body[:MAX_HEADER_BYTES]))
             return
         providers.inbound_email(self.config["inbound_provider"], self.config, request)
 

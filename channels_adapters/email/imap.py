@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from imap_tools import MailBox, MailBoxUnencrypted, MailMessage
 
-from .intake import accept_email, header_block
+from .intake import accept_email
 from .models import ImapCursor
+from .parser import header_block
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,4 @@
 """Accepting one raw email from our own intake (a mail server's pipe, IMAP): stored first, processed after commit."""
-import re
-
 from django.db import transaction
 
 from conversations.actions.inbound_events import record_raw_event
@@ -10,15 +8,6 @@ from ..types import RawRequest
 from .adapter import ORIGINAL_SIZE_HEADER, RAW_MIME_TYPE
 
 SOURCE_HEADER = "X-OmniDesk-Source"
-HEADER_END = re.compile(rb"\r?\n\r?\n")
-# When an oversized email has no blank line early on, keep this much as its "headers".
-MAX_HEADER_BYTES = 256 * 1024
-
-
-def header_block(raw):
-    """The header section of a (possibly cut) raw email."""
-    end = HEADER_END.search(raw, 0, MAX_HEADER_BYTES)
-    return raw[:end.end()] if end else raw[:MAX_HEADER_BYTES]
 
 
 def accept_email(channel, raw, source, original_size=None, location=""):

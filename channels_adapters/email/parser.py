@@ -1,4 +1,4 @@
-"""One parser for every way an email arrives (IMAP, pipe, raw POST, provider webhooks): RFC 5322 bytes in, typed values out."""
+"""One parser for every way an email arrives (IMAP, pipe, raw POST, providers): RFC 5322 bytes in, typed values out."""
 import hashlib
 import mimetypes
 import re
@@ -24,6 +24,9 @@ SUPERSET_CHARSETS = {"us-ascii": "windows-1252", "ascii": "windows-1252", "iso-8
 # RFC 3834 and the de-facto headers of autoresponders and lists (checked in this order).
 PRECEDENCE_AUTOMATIC = {"bulk", "junk", "list", "auto_reply"}
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+HEADER_END = re.compile(rb"\r?\n\r?\n")
+# When an email has no blank line early on, this much stands for its headers.
+MAX_HEADER_BYTES = 256 * 1024
 AUTH_RESULT = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECASE)
 
 
@@ -49,6 +52,12 @@ class ParseContext:
     provider_metadata: dict = field(default_factory=dict)
     # Attachments a provider keeps on its side (links, not bytes).
     provider_attachments: tuple = ()
+
+
+def header_block(raw):
+    """The header section of a (possibly cut) raw email."""
+    end = HEADER_END.search(raw, 0, MAX_HEADER_BYTES)
+    return raw[:end.end()] if end else raw[:MAX_HEADER_BYTES]
 
 
 def decode_bytes(data, charset):
@@ -103,7 +112,8 @@ def _addresses(message, name):
     return [(display.strip(), address.strip()) for display, address in pairs if "@" in address]
 
 
-def _sender(message):
+def sender_of(message):
+    """(display name, address) of who sent `message`: From, else Sender, else Return-Path."""
     for header in ("From", "Sender", "Return-Path"):
         found = _addresses(message, header)
         if found:
@@ -326,7 +336,7 @@ def parse_email(raw, context):
     message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=too_large)
     if not too_large and is_delivery_report(message):
         return _delivery_report(message, context)
-    sender = _sender(message)
+    sender = sender_of(message)
     metadata = {**_headers_metadata(message), **context.provider_metadata}
     reason = automatic_reason(message)
     if reason:

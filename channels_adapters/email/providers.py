@@ -107,7 +107,8 @@ def _mailgun_stored_attachments(request):
     del post["attachments"]
     request.POST = post  # anymail parses forward() posts; the rest of a store() post is the same
     return tuple(
-        Attachment(filename=str(item.get("name") or "attachment")[:200], content_type=str(item.get("content-type") or ""),
+        Attachment(filename=str(item.get("name") or "attachment")[:200],
+                   content_type=str(item.get("content-type") or ""),
                    url=str(item.get("url") or "")[:1000], size=int(item.get("size") or 0))
         for item in listed if isinstance(item, dict)
     )

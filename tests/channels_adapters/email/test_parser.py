@@ -112,7 +112,8 @@ def test_malicious_html_is_neutralised():
     assert 'data-blocked-src="https://tracker.evil.example/pixel.gif?id=1"' in message.html
     assert ' src="https://tracker' not in message.html
     assert message.metadata["remote_images_blocked"] == 1
-    assert message.metadata["subject"] == "Invoice overdue <script>alert('subject')</script>"  # text, escaped on display
+    # Kept as text; escaped where it is displayed.
+    assert message.metadata["subject"] == "Invoice overdue <script>alert('subject')</script>"
     assert message.metadata["reply_to_address"] == "collect@evil.example"
     assert message.sender.address == "attacker@evil.example"  # the identity is From, never Reply-To
 

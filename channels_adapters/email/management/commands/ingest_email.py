@@ -15,7 +15,8 @@ from django.db import DatabaseError
 from conversations.models import Channel
 
 from ...adapter import EmailAdapter
-from ...intake import accept_email, header_block
+from ...intake import accept_email
+from ...parser import header_block
 
 EX_DATAERR, EX_NOUSER, EX_TEMPFAIL = 65, 67, 75
 READ_CHUNK = 1024 * 1024
