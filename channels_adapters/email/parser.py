@@ -329,6 +329,19 @@ def parse_message_bytes(raw):
     return BytesParser(policy=policy.default).parsebytes(raw)
 
 
+def _new_part(full_text, full_html, has_text_part, subject):
+    """(text, html, whether html was cut): what the customer wrote now, without history or signature."""
+    if is_forward(subject):
+        return full_text, full_html, False
+    shown_html, html_cut = cut_quotes(full_html) if full_html else ("", False)
+    if html_cut and not html_to_text(shown_html):
+        shown_html, html_cut = full_html, False  # nothing new was written: show it all
+    shown_text = strip_reply(full_text)
+    if not has_text_part and full_html:
+        shown_text = strip_reply(html_to_text(shown_html)) or shown_text
+    return shown_text, shown_html, html_cut
+
+
 def parse_email(raw, context):
     """[InboundMessage] for a message, [InboundStatus] for a bounce of ours (or [] for a delay notice)."""
     size = context.original_size or len(raw)
@@ -352,13 +365,7 @@ def parse_email(raw, context):
     _collect(message, body, context.limits)
     full_html = "".join(body.html_parts)
     full_text = "\n".join(body.text_parts).strip() or html_to_text(full_html)
-    if is_forward(metadata["subject"]):
-        shown_html, html_cut, shown_text = full_html, False, full_text
-    else:
-        shown_html, html_cut = cut_quotes(full_html) if full_html else ("", False)
-        shown_text = strip_reply(full_text)
-        if not body.text_parts and full_html:
-            shown_text = strip_reply(html_to_text(shown_html)) or shown_text
+    shown_text, shown_html, html_cut = _new_part(full_text, full_html, bool(body.text_parts), metadata["subject"])
     safe_html = sanitise_email_html(shown_html)
     safe_original = sanitise_email_html(full_html)
     if html_cut or shown_text != full_text:
