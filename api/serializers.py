@@ -167,3 +167,7 @@ class MessageCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20_000, trim_whitespace=True)
     channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), required=False, allow_null=True)
     private = serializers.BooleanField(default=False)
+
+
+class CsatLinkSerializer(serializers.Serializer):
+    channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), required=False, allow_null=True)
