@@ -426,6 +426,7 @@
   function drawIntro() {
     if (state.config && state.config.welcome_text) log.appendChild(el("div", { "class": "welcome" }, state.config.welcome_text));
     var fields = needsForm();
+    setComposerEnabled(!fields.length);
     if (!fields.length) return;
     var form = el("form", { "class": "card prechat" });
     form.appendChild(el("p", {}, state.available ? t("prechat") : t("offline")));
@@ -447,10 +448,16 @@
         state.token = data.token; store("token", data.token); state.visitor = data.visitor;
         form.parentNode && form.parentNode.removeChild(form);
         connect(false);
+        setComposerEnabled(true);
         textarea.focus();
       }).catch(function (e) { error.textContent = e.message; });
     });
     log.appendChild(form);
+  }
+
+  // Until the pre-chat (or offline) form is answered, there is nothing to write in.
+  function setComposerEnabled(enabled) {
+    [textarea, sendButton, attachButton].forEach(function (control) { control.disabled = !enabled; });
   }
 
   function drawCsat(cycle) {
