@@ -127,7 +127,7 @@
   var CSS = [
     ":host{all:initial}",
     "*{box-sizing:border-box;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}",
-    ".launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;",
+    ".launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;display:flex;align-items:center;justify-content:center;",
     "background:var(--c);color:#fff;font-size:26px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}",
     ".launcher:focus-visible,button:focus-visible,textarea:focus-visible,input:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}",
     ".panel{position:fixed;right:20px;bottom:88px;width:370px;max-width:calc(100vw - 40px);height:560px;",
@@ -154,7 +154,7 @@
     "form.composer{display:flex;gap:6px;padding:10px;border-top:1px solid #e3e6ea;align-items:flex-end}",
     "textarea{flex:1;resize:none;border:1px solid #c9ced4;border-radius:8px;padding:8px;font-size:15px;min-height:40px;max-height:120px}",
     "button.primary{background:var(--c);color:#fff;border:0;border-radius:8px;padding:9px 13px;font-size:14px;cursor:pointer}",
-    "button.icon{background:#eef1f4;border:0;border-radius:8px;padding:9px 11px;cursor:pointer;font-size:16px}",
+    "button.icon{background:#eef1f4;color:#3d444d;border:0;border-radius:8px;padding:7px 8px;cursor:pointer;display:flex}",
     ".card{border:1px solid #e3e6ea;border-radius:10px;padding:10px;display:flex;flex-direction:column;gap:8px}",
     ".card label{display:flex;flex-direction:column;font-size:13px;gap:3px}",
     ".card input,.card textarea{border:1px solid #c9ced4;border-radius:6px;padding:7px;font-size:15px}",
@@ -173,9 +173,27 @@
     return node;
   }
 
+  // Icons are inline SVG: no icon font, no emoji font needed on the visitor's machine.
+  var ICONS = {
+    chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+    clip: "M16.5 6.5l-7.8 7.8a2 2 0 0 0 2.8 2.8l7.8-7.8a4 4 0 0 0-5.6-5.6L5.9 11.5a6 6 0 0 0 8.5 8.5l6.4-6.4"
+  };
+  function icon(name) {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("width", "24"); svg.setAttribute("height", "24");
+    svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", ICONS[name]); path.setAttribute("fill", name === "chat" ? "currentColor" : "none");
+    path.setAttribute("stroke", "currentColor"); path.setAttribute("stroke-width", "2");
+    path.setAttribute("stroke-linecap", "round"); path.setAttribute("stroke-linejoin", "round");
+    svg.appendChild(path);
+    return svg;
+  }
+
   var style = el("style"); style.textContent = CSS; root.appendChild(style);
   var launcher = el("button", { "class": "launcher", type: "button", "aria-label": t("open"), "aria-expanded": "false",
-    "aria-controls": "omnidesk-panel" }, "💬");
+    "aria-controls": "omnidesk-panel" });
+  launcher.appendChild(icon("chat"));
   var panel = el("section", { "class": "panel", id: "omnidesk-panel", role: "dialog", "aria-label": t("title"), hidden: "" });
   var header = el("header");
   var heading = el("h2", {}, t("title"));
@@ -188,7 +206,8 @@
   var textLabel = el("label", { "class": "sr", "for": "omnidesk-text" }, t("messageLabel"));
   var textarea = el("textarea", { id: "omnidesk-text", rows: "1", placeholder: t("placeholder") });
   var fileInput = el("input", { type: "file", "class": "sr", tabindex: "-1", "aria-hidden": "true" });
-  var attachButton = el("button", { type: "button", "class": "icon", "aria-label": t("attach") }, "📎");
+  var attachButton = el("button", { type: "button", "class": "icon", "aria-label": t("attach") });
+  attachButton.appendChild(icon("clip"));
   var sendButton = el("button", { type: "submit", "class": "primary" }, t("send"));
   [textLabel, textarea, fileInput, attachButton, sendButton].forEach(function (n) { composer.appendChild(n); });
   [header, statusLine, log, typingLine, composer].forEach(function (n) { panel.appendChild(n); });
@@ -226,7 +245,7 @@
     (message.attachments || []).forEach(function (file) {
       var link = el("a", { href: BASE + file.url, target: "_blank", rel: "noopener noreferrer" });
       if ((file.type || "").indexOf("image/") === 0) link.appendChild(el("img", { src: BASE + file.url, alt: file.name }));
-      else link.textContent = "📄 " + file.name;
+      else link.textContent = file.name;
       node.appendChild(link);
     });
     var meta = [];
@@ -519,7 +538,7 @@
     if (file.size > state.config.max_upload_bytes) { showError(t("fileTooBig")); return; }
     if (state.config.upload_types.indexOf(file.type) === -1) { showError(t("fileType")); return; }
     var clientId = newId();
-    renderMessage({ client_id: clientId, direction: "visitor", text: "📄 " + file.name }, true);
+    renderMessage({ client_id: clientId, direction: "visitor", text: file.name }, true);
     var form = new FormData();
     form.append("token", state.token); form.append("client_id", clientId); form.append("file", file);
     fetch(BASE + "/webchat/" + CHANNEL + "/upload/", { method: "POST", body: form, credentials: "omit" })

@@ -153,6 +153,18 @@ def test_visitor_and_agent_talk_live_and_a_reload_resumes(browser, live_server_u
                                                         "Try again now <b>please</b>"])
     assert Conversation.objects.count() == 1
 
+    # Resolved by the agent: the open widget asks for a rating at once.
+    token = Token.objects.get(user=admin_user).key
+    assert httpx.patch(f"{live_server_url}/api/v1/conversations/{conversation.pk}/", json={"status": "resolved"},
+                       headers={"Authorization": f"Token {token}"}).status_code == 200
+    csat = visitor.locator(".csat")
+    csat.get_by_role("button", name="Rate 4 out of 5").click()
+    csat.locator("textarea").fill("Quick, thanks")
+    csat.get_by_role("button", name="Send rating").click()
+    expect(csat).to_have_text("Thank you for your rating!")
+    rating = conversation.cycles.get().csat
+    assert (rating.rating, rating.comment) == (4, "Quick, thanks")
+
 
 def test_a_verified_user_sees_earlier_whatsapp_history_and_a_forged_hash_does_not(
         browser, live_server_url, shop, setup, make_api_channel, team):
