@@ -9,6 +9,7 @@ Frames from the widget: hello, message, typing, read, pages, csat, ping.
 Frames to the widget: ready, history, accepted, message, typing, csat,
 refused, error, pong.
 """
+import asyncio
 import json
 import time
 import uuid
@@ -24,6 +25,8 @@ from .origins import origin_allowed
 from .realtime import mark_connected, mark_disconnected, visitor_group
 
 MAX_FRAME_BYTES = 32 * 1024
+# A reply can reach the widget just before its delivery is recorded: its read receipt waits this long at most.
+READ_RETRY_PAUSES = (0.1, 0.3, 1.0, 3.0)
 # Frames of the conversation group a widget may see: everything else there (notes, agent ids) is for agents.
 AGENT_TYPING_EVENT = "agent.typing"
 VISITOR_TYPING_EVENT = "visitor.typing"
@@ -128,12 +131,12 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         if not self._allowed("message"):
             raise visitors.Refused("You are sending messages too fast; wait a moment.")
         message = await database_sync_to_async(visitors.accept_message)(self.widget, self.visitor, content)
+        if self.conversation_id is None:  # the first message made the conversation: follow it before answering
+            await self._follow_conversation(await database_sync_to_async(visitors.conversation_id_of)(self.visitor))
         await self.send_json({"type": "accepted", "client_id": message["client_id"], "message": message})
         # The visitor's other tabs and devices show it too.
         await self.channel_layer.group_send(self.group, {"type": "webchat.message", "message": message,
                                                          "from_connection": self.channel_name})
-        if self.conversation_id is None:
-            await self._follow_conversation(await database_sync_to_async(visitors.conversation_id_of)(self.visitor))
 
     async def _typing(self, content):
         if self.conversation_id is None or not limits.allow("typing_visitor", self.visitor.visitor_id, time.time()):
@@ -147,7 +150,12 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         })
 
     async def _read(self, content):
-        await database_sync_to_async(visitors.mark_read)(self.widget, self.visitor, content.get("up_to"))
+        for pause in READ_RETRY_PAUSES:
+            in_delivery = await database_sync_to_async(visitors.mark_read)(self.widget, self.visitor,
+                                                                            content.get("up_to"))
+            if not in_delivery:
+                return
+            await asyncio.sleep(pause)
 
     async def _pages(self, content):
         if not limits.allow("pages_visitor", self.visitor.visitor_id, time.time()):

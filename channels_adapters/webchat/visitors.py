@@ -297,24 +297,23 @@ def record_pages(widget, visitor, pages):
 
 
 def mark_read(widget, visitor, up_to):
-    """The visitor has seen every agent message up to `up_to` (a message id) in this widget."""
+    """The visitor has seen every agent message up to `up_to` (a message id) in this widget.
+
+    Returns how many of them are still being delivered: the widget can show a
+    reply a moment before its delivery is recorded, so the caller tries again.
+    """
     if not isinstance(up_to, int) or isinstance(up_to, bool):
         raise Refused("up_to must be a message id.")
     identity = identity_of(*visitor.identity)
     if identity is None:
         return 0
-    unread = (
-        visible_messages(identity, proven=visitor.verified)
-        .filter(channel=widget.channel, direction=Message.Direction.OUTBOUND, pk__lte=up_to,
-                status__in=[Message.Status.SENT, Message.Status.DELIVERED])
-        .exclude(external_id=None)
-        .values_list("external_id", flat=True)
-    )
+    seen = visible_messages(identity, proven=visitor.verified).filter(
+        channel=widget.channel, direction=Message.Direction.OUTBOUND, pk__lte=up_to)
     now = timezone.now()
-    external_ids = list(unread)
-    for external_id in external_ids:
+    sent = seen.filter(status__in=[Message.Status.SENT, Message.Status.DELIVERED]).exclude(external_id=None)
+    for external_id in sent.values_list("external_id", flat=True):
         apply_status(widget.channel, InboundStatus(external_id=external_id, status=Message.Status.READ, at=now))
-    return len(external_ids)
+    return seen.filter(status=Message.Status.QUEUED).count()
 
 
 def rate(widget, visitor, cycle_id, rating, comment):
