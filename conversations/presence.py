@@ -1,8 +1,10 @@
 """Which teams have an agent at the console right now, kept in the cache with a short lifetime.
 
-The console marks its agents online when their websocket connects and on
-each heartbeat, and offline when it closes; a crashed browser simply
-expires. Redis in production makes this shared by every process.
+The console marks each of its websocket connections online when it connects
+and on each ping, and offline when it closes (an agent with two tabs stays
+online while one is open); a crashed browser or server simply expires.
+Redis in production makes this shared by every process. A lost update
+between two simultaneous connects is repaired by the next ping.
 """
 from django.conf import settings
 from django.core.cache import cache
@@ -14,22 +16,22 @@ def _key(team_id):
     return f"presence:team:{team_id}"
 
 
-def mark_agent_online(user_id, team_ids):
-    """Called on connect and on each heartbeat of an agent's console."""
-    lifetime = settings.AGENT_PRESENCE_SECONDS
+def _update(team_ids, change):
     for team_id in [*team_ids, ANY_TEAM]:
-        agents = cache.get(_key(team_id)) or set()
-        agents.add(user_id)
-        cache.set(_key(team_id), agents, timeout=lifetime)
+        connections = cache.get(_key(team_id)) or {}
+        change(connections)
+        cache.set(_key(team_id), connections, timeout=settings.AGENT_PRESENCE_SECONDS)
 
 
-def mark_agent_offline(user_id, team_ids):
-    for team_id in [*team_ids, ANY_TEAM]:
-        agents = cache.get(_key(team_id)) or set()
-        agents.discard(user_id)
-        cache.set(_key(team_id), agents, timeout=settings.AGENT_PRESENCE_SECONDS)
+def mark_agent_online(connection, user_id, team_ids):
+    """Called when an agent's console connection opens and on each of its pings."""
+    _update(team_ids, lambda connections: connections.__setitem__(connection, user_id))
+
+
+def mark_agent_offline(connection, team_ids):
+    _update(team_ids, lambda connections: connections.pop(connection, None))
 
 
 def agents_online(team_id=None):
     """Ids of agents online for `team_id` (None: for any team)."""
-    return set(cache.get(_key(team_id if team_id is not None else ANY_TEAM)) or set())
+    return set((cache.get(_key(team_id if team_id is not None else ANY_TEAM)) or {}).values())

@@ -83,7 +83,7 @@ def setup(live_server_url, settings, shop, make_webchat_channel, make_api_channe
     channel = make_webchat_channel(team=team, allowed_origins=[f"http://127.0.0.1:{shop.port}"],
                                    prechat_fields=["name"], welcome_text="Hi! Ask us anything.")
     snippet = ChannelSerializer(channel).data["embed_snippet"]
-    mark_agent_online(admin_user.pk, [team.pk])
+    mark_agent_online("console-connection-1", admin_user.pk, [team.pk])
     return channel, snippet
 
 
@@ -119,6 +119,7 @@ def test_visitor_and_agent_talk_live_and_a_reload_resumes(browser, live_server_u
     visitor = browser.new_page()
     visitor.goto(f"http://127.0.0.1:{shop.port}/checkout")
 
+    visitor.evaluate("() => { window.heard = []; OmniDesk.on('message', (m) => window.heard.push(m.text)); }")
     launcher = visitor.locator("button.launcher")
     launcher.click()
     expect(visitor.locator("[role=dialog]")).to_be_visible()
@@ -142,6 +143,7 @@ def test_visitor_and_agent_talk_live_and_a_reload_resumes(browser, live_server_u
     agent_message = visitor.locator(".msg.agent")
     expect(agent_message.locator(".text")).to_have_text("Try again now <b>please</b>")
     expect(agent_message.locator(".author")).to_have_text("Root")
+    assert visitor.evaluate("() => window.heard") == ["Try again now <b>please</b>"]
     assert visitor.evaluate("() => window.pwned") is None
     reply = Message.objects.get(direction=Message.Direction.OUTBOUND)
     agent.wait_for_function(f"""() => window.events.some(f => f.event === 'message.updated'
@@ -193,6 +195,10 @@ def test_a_verified_user_sees_earlier_whatsapp_history_and_a_forged_hash_does_no
     expect(verified.locator(".msg.visitor .text")).to_have_text(["Order 4512 never arrived", "Any news about it?"])
     expect(verified.locator(".msg.visitor .meta").last).not_to_have_text("Sending…")
     assert Conversation.objects.count() == 1
+    # Logging out of the shop: the widget forgets the customer and shows nothing of them.
+    verified.evaluate("() => OmniDesk.reset()")
+    expect(verified.locator(".msg.visitor")).to_have_count(0)
+    expect(verified.locator(".prechat input[name=name]")).to_be_visible()
 
     forged = browser.new_context().new_page()
     forged.goto(f"http://127.0.0.1:{shop.port}/forged")
@@ -226,3 +232,19 @@ def test_a_disallowed_origin_is_refused(browser, live_server_url, shop, setup):
     }""", [live_server_url, str(channel.pk)])
     assert outcome == ["blocked", "refused"]
     assert not Customer.objects.exists()
+
+
+def test_the_widget_speaks_the_page_language(browser, shop, setup):
+    from playwright.sync_api import expect
+
+    channel, snippet = setup
+    page = browser.new_page()
+    for lang, label, status in (("pt-BR", "Abrir chat", "Estamos online e respondemos em minutos."),
+                                ("es-AR", "Abrir chat", "Estamos en línea y respondemos en minutos."),
+                                ("de", "Open chat", "We are online and reply in minutes.")):
+        shop.pages[f"/{lang}"] = f"<!doctype html><html lang='{lang}'><body>{snippet}</body></html>"
+        page.goto(f"http://127.0.0.1:{shop.port}/{lang}")
+        launcher = page.locator("button.launcher")
+        expect(launcher).to_have_attribute("aria-label", label)
+        launcher.click()
+        expect(page.locator(".status")).to_have_text(status)
