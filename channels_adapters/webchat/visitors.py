@@ -29,7 +29,6 @@ from ..types import Attachment, InboundMessage, InboundStatus, Sender
 from . import tokens
 from .adapter import MAX_TEXT_LENGTH, WebchatAdapter
 from .payloads import message_payload
-from .tokens import Visitor
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_NAME_LENGTH = 200

@@ -170,12 +170,17 @@ async def test_a_verified_visitor_sees_the_history_of_every_channel(webchat, mak
     await claimed.disconnect()
 
 
-async def test_resolving_asks_the_visitor_for_a_rating(webchat, admin_user):
-    communicator, _ = await hello(webchat, visitor_token(webchat))
+async def resolved_chat(channel, agent):
+    """A visitor who wrote, and the CSAT question its widget got when the agent resolved."""
+    communicator, _ = await hello(channel, visitor_token(channel))
     await say(communicator, "client-0001", "Thanks, solved")
     conversation = await sync_to_async(Conversation.objects.get)()
-    await sync_to_async(update_conversation)(conversation, admin_user, status=Conversation.Status.RESOLVED)
-    question = await communicator.receive_json_from()
+    await sync_to_async(update_conversation)(conversation, agent, status=Conversation.Status.RESOLVED)
+    return communicator, await communicator.receive_json_from()
+
+
+async def test_resolving_asks_the_visitor_for_a_rating(webchat, admin_user):
+    communicator, question = await resolved_chat(webchat, admin_user)
     assert question["type"] == "csat"
 
     await communicator.send_json_to({"type": "csat", "cycle": question["cycle"], "rating": 9, "comment": ""})
@@ -188,11 +193,8 @@ async def test_resolving_asks_the_visitor_for_a_rating(webchat, admin_user):
 
 
 async def test_a_visitor_cannot_rate_another_conversation(webchat, admin_user):
-    owner, _ = await hello(webchat, visitor_token(webchat))
-    await say(owner, "client-0001", "Hi")
-    conversation = await sync_to_async(Conversation.objects.get)()
-    await sync_to_async(update_conversation)(conversation, admin_user, status=Conversation.Status.RESOLVED)
-    cycle = (await owner.receive_json_from())["cycle"]
+    owner, question = await resolved_chat(webchat, admin_user)
+    cycle = question["cycle"]
     other, _ = await hello(webchat, visitor_token(webchat))
     await other.send_json_to({"type": "csat", "cycle": cycle, "rating": 1})
     assert (await other.receive_json_from())["type"] == "refused"
