@@ -214,6 +214,7 @@ WEBCHAT_TOKEN_MAX_AGE_SECONDS = env.int("WEBCHAT_TOKEN_MAX_AGE_SECONDS", default
 # {action: (count, window seconds)}, per visitor ("*_visitor") and per IP address ("*_ip").
 WEBCHAT_RATE_LIMITS = {
     "session_ip": (60, 60),
+    "connect_ip": (60, 60),
     "message_visitor": (20, 60),
     "message_ip": (120, 60),
     "upload_visitor": (10, 600),

@@ -14,6 +14,7 @@ import json
 import time
 import uuid
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
@@ -51,13 +52,16 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
                                                      self.widget.config["allowed_origins"]):
             await self.close(code=4403)  # before accept: the handshake is refused (HTTP 403)
             return
+        if not await sync_to_async(limits.allow)("connect_ip", self.client_ip, time.time()):
+            await self.close(code=4429)
+            return
         await self.accept()
 
     async def disconnect(self, code):
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.visitor is not None:
-            mark_disconnected(self.group, self.channel_name)
+            await sync_to_async(mark_disconnected)(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if bytes_data is not None or text_data is None or len(text_data) > MAX_FRAME_BYTES:
@@ -82,7 +86,7 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         elif self.visitor is None:
             await self.send_json({"type": "error", "error": "Say hello with your token first."})
         elif kind == "ping":
-            mark_connected(self.group, self.channel_name)
+            await sync_to_async(mark_connected)(self.group, self.channel_name)
             await self.send_json({"type": "pong"})
         elif kind in self.HANDLERS:
             try:
@@ -93,8 +97,9 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.send_json({"type": "error", "error": f"Unknown frame type {kind!r}."})
 
-    def _allowed(self, action):
-        return limits.allow_visitor_and_ip(action, self.visitor.visitor_id, self.client_ip, time.time())
+    async def _allowed(self, action):
+        return await sync_to_async(limits.allow_visitor_and_ip)(action, self.visitor.visitor_id, self.client_ip,
+                                                                time.time())
 
     async def _hello(self, content):
         if self.visitor is not None:
@@ -108,7 +113,7 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = visitor_group(self.widget.channel.pk, *self.visitor.identity)
         await self._join(self.group)
-        mark_connected(self.group, self.channel_name)
+        await sync_to_async(mark_connected)(self.group, self.channel_name)
         history = await database_sync_to_async(visitors.catch_up)(self.widget, self.visitor, content.get("after"))
         await self._follow_conversation(history["conversation"])
         await self.send_json({"type": "ready", "visitor": visitors.visitor_summary(self.visitor)})
@@ -128,7 +133,7 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
             await self._join(events.conversation_group(conversation_id))
 
     async def _message(self, content):
-        if not self._allowed("message"):
+        if not await self._allowed("message"):
             raise visitors.Refused("You are sending messages too fast; wait a moment.")
         message = await database_sync_to_async(visitors.accept_message)(self.widget, self.visitor, content)
         if self.conversation_id is None:  # the first message made the conversation: follow it before answering
@@ -139,7 +144,8 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
                                                          "from_connection": self.channel_name})
 
     async def _typing(self, content):
-        if self.conversation_id is None or not limits.allow("typing_visitor", self.visitor.visitor_id, time.time()):
+        if self.conversation_id is None or not await sync_to_async(limits.allow)(
+                "typing_visitor", self.visitor.visitor_id, time.time()):
             return
         await self.channel_layer.group_send(events.conversation_group(self.conversation_id), {
             "type": "console.event",
@@ -158,7 +164,7 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
             await asyncio.sleep(pause)
 
     async def _pages(self, content):
-        if not limits.allow("pages_visitor", self.visitor.visitor_id, time.time()):
+        if not await sync_to_async(limits.allow)("pages_visitor", self.visitor.visitor_id, time.time()):
             return
         stored = await database_sync_to_async(visitors.record_pages)(self.widget, self.visitor, content.get("pages"))
         await self.send_json({"type": "pages_stored" if stored else "pages_kept"})
