@@ -211,6 +211,8 @@ LOGGING = {
 # --- Web chat -------------------------------------------------------------------
 # A visitor token unused for this long starts a new anonymous visitor (each page load renews it).
 WEBCHAT_TOKEN_MAX_AGE_SECONDS = env.int("WEBCHAT_TOKEN_MAX_AGE_SECONDS", default=180 * 24 * 3600)
+# A verified identity in a token lasts this long: a stolen token does not open a customer's history for months.
+WEBCHAT_VERIFIED_TOKEN_MAX_AGE_SECONDS = env.int("WEBCHAT_VERIFIED_TOKEN_MAX_AGE_SECONDS", default=24 * 3600)
 # {action: (count, window seconds)}, per visitor ("*_visitor") and per IP address ("*_ip").
 WEBCHAT_RATE_LIMITS = {
     "session_ip": (60, 60),

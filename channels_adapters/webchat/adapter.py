@@ -19,6 +19,7 @@ from ..types import Capabilities, SendResult
 from .availability import clean_business_hours
 from .origins import clean_allowed_origin
 from .realtime import is_connected, visitor_group
+from .tasks import email_unseen_reply
 from .tokens import ANONYMOUS_KIND, EXTERNAL_KIND
 
 MAX_TEXT_LENGTH = 5000
@@ -119,8 +120,6 @@ class WebchatAdapter(ChannelAdapter):
         }
         async_to_sync(get_channel_layer().group_send)(group, {"type": "webchat.message", "message": message})
         if not is_connected(group):
-            from .tasks import email_unseen_reply
-
             email_unseen_reply.apply_async(args=[outbound.message_id],
                                            countdown=settings.WEBCHAT_EMAIL_FALLBACK_DELAY_SECONDS)
         return SendResult(ok=True, external_id=f"webchat-{outbound.message_id}")

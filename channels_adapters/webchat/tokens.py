@@ -79,6 +79,11 @@ def load(token, channel_id):
         raise InvalidToken(str(exc)) from exc
     if not isinstance(data, dict) or data.get("c") != str(channel_id) or not data.get("v"):
         raise InvalidToken("token of another channel")
+    if data.get("vk"):
+        try:  # a verification lasts a day at most: the host page renews it on every load
+            signing.loads(token, salt=SALT, max_age=settings.WEBCHAT_VERIFIED_TOKEN_MAX_AGE_SECONDS)
+        except signing.SignatureExpired:
+            data.pop("vk"), data.pop("va", None)
     return Visitor(
         channel_id=data["c"], visitor_id=data["v"], verified_kind=data.get("vk", ""),
         verified_address=data.get("va", ""), name=data.get("n", ""), email=data.get("e", ""),

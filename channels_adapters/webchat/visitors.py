@@ -114,15 +114,18 @@ def clean_page_views(pages, now):
 def start_session(widget, token, user, profile):
     """The visitor of this page load, from its previous token (or a new one) and what the page says.
 
-    `user` is what OmniDesk.setUser was given: a valid identifier_hash makes a
-    verified identity; without one, the identifier proves nothing and only
-    its name/email/phone are kept, as unproven claims. `profile` is the
-    pre-chat form (or the offline form): claims too.
+    `user` is what OmniDesk.setUser was given on this page: a valid
+    identifier_hash makes a verified identity; without one, the identifier
+    proves nothing and only its name/email/phone are kept, as unproven claims.
+    A page that does not call setUser is anonymous again, so a shop that
+    forgets reset() on logout never shows the next person the last one's
+    history. `profile` is the pre-chat form (or the offline form): claims too.
     """
     try:
         visitor = tokens.load(token, widget.channel.pk) if token else tokens.new_visitor(widget.channel.pk)
     except tokens.InvalidToken:
         visitor = tokens.new_visitor(widget.channel.pk)
+    visitor = visitor.with_profile(verified_kind="", verified_address="")
     if user is not None:
         if not isinstance(user, dict):
             raise Refused("user must be an object.")

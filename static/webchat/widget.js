@@ -92,7 +92,7 @@
 
   // --- state -----------------------------------------------------------------------------------------------
   var state = {
-    token: load("token", null), config: null, visitor: null, available: true, user: undefined,
+    token: load("token", null), config: null, visitor: null, available: true, user: null,
     attributes: load("attributes", {}), socket: null, ready: false, retryDelay: 1000, retryTimer: null,
     pingTimer: null, lastId: 0, rendered: {}, isOpen: false, listeners: { message: [], open: [], close: [] },
     typingTimer: null, typingSent: 0, lastRead: 0
@@ -323,9 +323,7 @@
 
   // A new session (page load, setUser, reset) redraws the conversation of whoever the visitor now is.
   function startSession() {
-    var body = { token: state.token, language: LANG };
-    if (state.user !== undefined) body.user = state.user;
-    return post("/session/", body).then(function (data) {
+    return post("/session/", { token: state.token, language: LANG, user: state.user }).then(function (data) {
       state.token = data.token; store("token", data.token);
       state.config = data.config; state.visitor = data.visitor; state.available = data.available;
       applyColor(data.config.color);
@@ -463,7 +461,7 @@
       event.preventDefault();
       var profile = {};
       fields.forEach(function (field) { profile[field] = inputs[field].value; });
-      post("/session/", { token: state.token, language: LANG, profile: profile }).then(function (data) {
+      post("/session/", { token: state.token, language: LANG, user: state.user, profile: profile }).then(function (data) {
         state.token = data.token; store("token", data.token); state.visitor = data.visitor;
         form.parentNode && form.parentNode.removeChild(form);
         connect(false);
@@ -595,7 +593,7 @@
     },
     reset: function () {
       ["token", "outbox", "attributes", "pages"].forEach(forget);
-      state.token = null; state.user = undefined; state.attributes = {}; state.visitor = null;
+      state.token = null; state.user = null; state.attributes = {}; state.visitor = null;
       return startSession();
     },
     on: function (name, callback) {

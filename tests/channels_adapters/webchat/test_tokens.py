@@ -35,6 +35,15 @@ def test_an_old_token_expires(settings):
         tokens.load(token, CHANNEL)
 
 
+def test_a_verification_expires_long_before_the_visitor(settings):
+    visitor = tokens.new_visitor(CHANNEL).with_profile(verified_kind="external", verified_address="user-42")
+    token = tokens.dump(visitor)
+    assert tokens.load(token, CHANNEL).verified
+    settings.WEBCHAT_VERIFIED_TOKEN_MAX_AGE_SECONDS = -1
+    loaded = tokens.load(token, CHANNEL)
+    assert not loaded.verified and loaded.visitor_id == visitor.visitor_id
+
+
 def test_identifier_hash_is_hex_hmac_sha256():
     # What a shop computes with: echo -n user-42 | openssl dgst -sha256 -hmac secret-key-16chars
     computed = tokens.identifier_hash("secret-key-16chars", "user-42")

@@ -69,11 +69,12 @@ def test_set_user_with_a_valid_hash_is_verified_and_a_forged_one_is_not(client, 
     assert visitor.email == "maria@example.com"  # kept as an unproven claim only
 
 
-def test_a_verified_session_without_the_user_stays_verified_until_reset(client, webchat):
-    token = session(client, webchat, user={"identifier": "user-42",
-                                            "identifier_hash": tokens.identifier_hash(HMAC_SECRET, "user-42")}
-                    ).json()["token"]
-    assert visitor_of(session(client, webchat, token=token), webchat).identity == ("external", "user-42")
+def test_a_page_that_does_not_call_set_user_is_anonymous_again(client, webchat):
+    verified = session(client, webchat, user={"identifier": "user-42",
+                                              "identifier_hash": tokens.identifier_hash(HMAC_SECRET, "user-42")})
+    assert visitor_of(verified, webchat).identity == ("external", "user-42")
+    next_page = visitor_of(session(client, webchat, token=verified.json()["token"]), webchat)
+    assert not next_page.verified and next_page.visitor_id == visitor_of(verified, webchat).visitor_id
 
 
 @pytest.mark.parametrize("body, error", [
