@@ -224,3 +224,9 @@ def test_touchpoints_older_than_the_visit_or_in_the_future_are_dropped(client, w
         {"url": "https://shop.example/c", "title": "C", "at": now.isoformat()},
     ], now)
     assert [view.url for view in views] == ["https://shop.example/c"]
+
+
+def test_the_webhook_route_refuses_webchat_posts(client, webchat):
+    response = client.post(f"/webhooks/{webchat.pk}/", b'{"text": "hi"}', content_type="application/json")
+    assert response.status_code == 403 and "websocket" in response.json()["error"]
+    assert not Message.objects.exists()
