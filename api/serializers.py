@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from channels_adapters.registry import ADAPTERS
-from channels_adapters.setup import public_config
+from channels_adapters.setup import public_config, public_extras
 from channels_adapters.urls_public import webhook_url
 from conversations.models import (
     AgentProfile,
@@ -71,6 +71,7 @@ class ChannelSerializer(serializers.Serializer):
             "webhook_url": webhook_url(channel),
             # Never a secret: the adapter says which keys may be shown.
             "config": public_config(channel),
+            **public_extras(channel),
         }
 
 
@@ -166,3 +167,7 @@ class MessageCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20_000, trim_whitespace=True)
     channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), required=False, allow_null=True)
     private = serializers.BooleanField(default=False)
+
+
+class CsatLinkSerializer(serializers.Serializer):
+    channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), required=False, allow_null=True)

@@ -5,7 +5,7 @@ from collections import OrderedDict
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from conversations import events
+from conversations import events, presence
 from conversations.visibility import can_see_conversation, sees_everything, team_ids
 
 SEEN_EVENT_IDS_KEPT = 500
@@ -18,6 +18,11 @@ def _groups_for(user):
     if sees_everything(user):
         groups.append(events.SUPERVISORS_GROUP)
     return groups
+
+
+@database_sync_to_async
+def _team_ids(user):
+    return team_ids(user)
 
 
 @database_sync_to_async
@@ -38,11 +43,19 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        await self._mark_present()
         await self.send_json({"type": "hello", "user": user.pk})
+
+    async def _mark_present(self):
+        # The web chat tells visitors whether an agent of the channel's team is online.
+        await database_sync_to_async(presence.mark_agent_online)(self.channel_name, self.user.pk,
+                                                                 await _team_ids(self.user))
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if hasattr(self, "user"):
+            await database_sync_to_async(presence.mark_agent_offline)(self.channel_name, await _team_ids(self.user))
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if bytes_data is not None or text_data is None or len(text_data) > MAX_FRAME_BYTES:
@@ -65,6 +78,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if kind in ("subscribe", "unsubscribe"):
             await self._subscription(kind, content.get("conversation"))
         elif kind == "ping":
+            await self._mark_present()
             await self.send_json({"type": "pong"})
         else:
             await self.send_json({"type": "error", "error": f"Unknown frame type {kind!r}."})
