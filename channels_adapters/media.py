@@ -32,15 +32,16 @@ def _origin(url):
 
 
 class TrustedHosts:
-    """The hosts a channel's media may come from: the adapter's list (https) and its api_base_url."""
+    """The hosts a channel's media may come from: the adapter's host patterns (https only) and the
+    exact origins of the given base URLs (the channel's api_base_url)."""
 
-    def __init__(self, patterns, api_base_url):
+    def __init__(self, patterns, *base_urls):
         self.patterns = tuple(p.lower() for p in patterns) if settings.MEDIA_FETCH_TRUST_PROVIDER_HOSTS else ()
-        self.api_origin = _origin(api_base_url) if api_base_url else None
+        self.origins = {_origin(url) for url in base_urls if url}
 
     def allows(self, url):
         scheme, host, port = _origin(url)
-        if self.api_origin and (scheme, host, port) == self.api_origin:
+        if (scheme, host, port) in self.origins:
             return True
         if scheme != "https" or port != 443:
             return False

@@ -92,7 +92,8 @@ def _window_closed_reason(channel, rules, window, now):
     if window.last_inbound_at is None:
         since = f"The customer has not written on {channel.name} yet"
     else:
-        since = f"The customer's last message on {channel.name} was {timesince(window.last_inbound_at, now)} ago"
+        ago = timesince(window.last_inbound_at, now).replace("\xa0", " ")
+        since = f"The customer's last message on {channel.name} was {ago} ago"
     rule = f"{rules.label} only allows free-form replies within {window.hours} hours of the customer's last message"
     if rules.human_agent_window_hours:
         days = rules.human_agent_window_hours // 24
