@@ -3,7 +3,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -90,5 +91,10 @@ def outbound_media(request, token, filename):
     )
     if attachment is None:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), filename=attachment.filename or None,
-                        content_type=attachment.content_type or "application/octet-stream")
+    # Read whole (outbound files are small, see OUTBOUND_ATTACHMENT_MAX_BYTES): a file iterator under ASGI
+    # would be consumed synchronously anyway.
+    with attachment.file.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type=attachment.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename or "attachment")
+    return response
