@@ -91,7 +91,7 @@ def outbound_media(request, token, filename):
     )
     if attachment is None:
         raise Http404
-    # Read whole (outbound files are small, see OUTBOUND_ATTACHMENT_MAX_BYTES): a file iterator under ASGI
+    # Read whole (outbound files are small, see ATTACHMENT_MAX_BYTES): a file iterator under ASGI
     # would be consumed synchronously anyway.
     with attachment.file.open("rb") as handle:
         content = handle.read()

@@ -197,15 +197,16 @@ DELIVERY_BACKOFF_MAX_SECONDS = env.float("DELIVERY_BACKOFF_MAX_SECONDS", default
 OUTBOUND_HTTP_TIMEOUT_SECONDS = env.float("OUTBOUND_HTTP_TIMEOUT_SECONDS", default=10.0)
 # Inbound processing attempts before a raw event stays `failed` for a human.
 INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=5)
-# Media: provider files fetched for inbound messages, and agents' uploads sent out.
+# Inbound media the provider only links to is fetched by a task: size limit, attempts, trusted hosts.
 MEDIA_FETCH_MAX_BYTES = env.int("MEDIA_FETCH_MAX_BYTES", default=25 * 1024 * 1024)
 MEDIA_FETCH_MAX_ATTEMPTS = env.int("MEDIA_FETCH_MAX_ATTEMPTS", default=4)
 # False trusts only each channel's api_base_url host (the test suite: nothing leaves 127.0.0.1).
 MEDIA_FETCH_TRUST_PROVIDER_HOSTS = env.bool("MEDIA_FETCH_TRUST_PROVIDER_HOSTS", default=True)
-OUTBOUND_ATTACHMENT_MAX_BYTES = env.int("OUTBOUND_ATTACHMENT_MAX_BYTES", default=16 * 1024 * 1024)
-# How long the signed links providers fetch our outbound attachments from stay valid.
+# Files agents attach to replies: size limit, and how long the signed links providers fetch them from stay valid.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 OUTBOUND_MEDIA_LINK_MAX_AGE_SECONDS = env.int("OUTBOUND_MEDIA_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600)
-MEDIA_ALLOWED_TYPES = env.list("MEDIA_ALLOWED_TYPES", default=[
+# The file types stored and sent, both ways (never SVG or HTML, whatever this says).
+ATTACHMENT_ALLOWED_TYPES = env.list("ATTACHMENT_ALLOWED_TYPES", default=[
     "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/heif",
     "audio/*", "video/*",
     "application/pdf", "text/plain", "text/csv", "text/vcard", "text/x-vcard",

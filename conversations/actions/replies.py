@@ -187,11 +187,12 @@ def _clean_attachments(channel, rules, files):
     if len(files) > rules.max_attachments:
         raise ActionError(f"{channel.name} sends at most {rules.max_attachments} attachment(s) per message.",
                           field="attachments")
-    limit = settings.OUTBOUND_ATTACHMENT_MAX_BYTES
+    limit = settings.ATTACHMENT_MAX_BYTES
     cleaned = []
     for upload in files:
         name = get_valid_filename((upload.name or "attachment").rsplit("/", 1)[-1])[:200] or "attachment"
-        content_type = (getattr(upload, "content_type", "") or mimetypes.guess_type(name)[0] or "").lower()
+        # The name says what the file is; what the client declared only counts when the name says nothing.
+        content_type = (mimetypes.guess_type(name)[0] or getattr(upload, "content_type", "") or "").lower()
         if not is_allowed_media_type(content_type):
             raise ActionError(f"{name}: files of type {content_type or 'unknown'} are not sent.", field="attachments")
         if upload.size > limit:

@@ -3,6 +3,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from channels_adapters.setup import create_channel, public_config
 from conversations.actions.replies import send_reply
@@ -171,3 +172,12 @@ def test_there_is_no_reply_window(conversation, fake_http, admin_user):
     message = send_reply(conversation, admin_user, "Ainda precisa de ajuda?")
     message.refresh_from_db()
     assert message.status == "sent"
+
+
+def test_the_webhook_can_be_registered_again_by_command(channel, fake_http):
+    fake_http.respond(telegram_error(401, "Unauthorized"))
+    with pytest.raises(CommandError, match="Telegram refused setWebhook: Unauthorized"):
+        call_command("register_webhook", str(channel.pk))
+    fake_http.respond(ok(True))
+    call_command("register_webhook", str(channel.pk))
+    assert [r.path for r in fake_http.requests] == [f"{BOT}/setWebhook"] * 3
