@@ -121,4 +121,8 @@ def fetch_attachment(self, attachment_id):
         reason = f"{exc} Gave up after {attempt} attempts." if exc.retryable else str(exc)
         attachments.record_fetch_failure(attachment_id, reason)
         return
+    except Exception as exc:  # an adapter bug must not leave the attachment pending without a word
+        logger.exception("media fetch crashed for attachment %s", attachment_id)
+        attachments.record_fetch_failure(attachment_id, f"Internal error while fetching: {exc.__class__.__name__}.")
+        return
     attachments.store_fetched_media(attachment_id, fetched.content, fetched.content_type, fetched.filename)
