@@ -1,6 +1,7 @@
 """The adapter contract: every channel kind is one subclass of ChannelAdapter."""
 import hashlib
 import hmac
+import json
 import re
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -80,7 +81,14 @@ class ChannelAdapter:
         errors.update({key: "required" for key in cls.required_config if merged.get(key) in (None, "")})
         if errors:
             raise ConfigError(errors)
+        cls.check_config(merged, errors)
+        if errors:
+            raise ConfigError(errors)
         return merged
+
+    @classmethod
+    def check_config(cls, config, errors):
+        """Kind-specific checks of a complete config: record problems in `errors`; may normalise values in place."""
 
     @classmethod
     def public_config(cls, config):
@@ -130,6 +138,17 @@ def hmac_sha256_hex(secret, body):
 
 def signature_matches(expected, given):
     return bool(given) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def load_json_object(body):
+    """A webhook body that must be a JSON object, or PayloadError."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PayloadError("body is not valid JSON") from exc
+    if not isinstance(payload, dict):
+        raise PayloadError("body must be a JSON object")
+    return payload
 
 
 def clean_http_url(errors, config, key):

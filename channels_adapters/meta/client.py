@@ -3,7 +3,7 @@ import httpx
 
 from .. import failures
 from ..failures import Failure, send_failure
-from ..http import failure_from_exception, http_client, retry_after_seconds
+from ..http import failure_from_exception, http_client, json_answer, retry_after_seconds
 from ..media import get_json
 from ..types import SendResult
 from . import errors
@@ -25,11 +25,7 @@ class GraphClient:
                 response = client.post(f"{self.base_url}/{path}", json=payload)
         except httpx.HTTPError as exc:
             return failure_from_exception(exc)
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = {}
-        answer = answer if isinstance(answer, dict) else {}
+        answer = json_answer(response)
         if response.is_success:
             external_id = id_of(answer)
             if external_id:

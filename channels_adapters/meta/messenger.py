@@ -29,8 +29,9 @@ class MessengerAdapter(MetaAdapter):
     media_hosts = ("*.fbcdn.net", "*.fbsbx.com", "*.cdninstagram.com")
 
     @classmethod
-    def clean_extra_config(cls, errors_found, config):
-        clean_pattern(errors_found, config, "page_id", r"\d{5,30}", "the numeric Page ID")
+    def check_config(cls, config, errors):
+        super().check_config(config, errors)
+        clean_pattern(errors, config, "page_id", r"\d{5,30}", "the numeric Page ID")
 
     def _is_ours(self, entry):
         # One Meta app may serve several pages: only this channel's page is its business.
@@ -165,9 +166,9 @@ class InstagramAdapter(MessengerAdapter):
     )
 
     @classmethod
-    def clean_extra_config(cls, errors_found, config):
-        super().clean_extra_config(errors_found, config)
-        clean_pattern(errors_found, config, "instagram_account_id", r"\d{5,30}", "the numeric Instagram account ID")
+    def check_config(cls, config, errors):
+        super().check_config(config, errors)
+        clean_pattern(errors, config, "instagram_account_id", r"\d{5,30}", "the numeric Instagram account ID")
 
     def _is_ours(self, entry):
         # Entries carry the Instagram account id; without it in the config, every entry of the app is ours.

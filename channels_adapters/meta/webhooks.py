@@ -1,5 +1,4 @@
 """What WhatsApp Cloud, Messenger and Instagram share: Meta's webhook handshake, signature and envelope."""
-import json
 import re
 import secrets
 from urllib.parse import parse_qs
@@ -8,12 +7,11 @@ from django.http import HttpResponse
 
 from ..base import (
     ChannelAdapter,
-    ConfigError,
-    PayloadError,
     SignatureError,
     clean_http_url,
     clean_pattern,
     hmac_sha256_hex,
+    load_json_object,
     signature_matches,
 )
 from .client import DEFAULT_API_VERSION, DEFAULT_BASE_URL, GraphClient
@@ -34,23 +32,12 @@ class MetaAdapter(ChannelAdapter):
     default_api_base_url = DEFAULT_BASE_URL
 
     @classmethod
-    def clean_config(cls, config, previous=None):
-        merged = super().clean_config(config, previous)
+    def check_config(cls, config, errors):
         # The admin pastes the verify token into Meta's console; one is made up when none is given.
-        merged["verify_token"] = merged.get("verify_token") or secrets.token_urlsafe(24)
-        errors = {}
-        clean_http_url(errors, merged, "api_base_url")
-        clean_pattern(errors, merged, "api_version", r"v\d{1,2}\.\d", "a Graph API version such as v22.0")
-        clean_pattern(errors, merged, "verify_token", r"[A-Za-z0-9_\-.~]{8,200}",
-                      "8 to 200 letters, digits or -_.~")
-        cls.clean_extra_config(errors, merged)
-        if errors:
-            raise ConfigError(errors)
-        return merged
-
-    @classmethod
-    def clean_extra_config(cls, errors, config):
-        """Kind-specific keys."""
+        config["verify_token"] = config.get("verify_token") or secrets.token_urlsafe(24)
+        clean_http_url(errors, config, "api_base_url")
+        clean_pattern(errors, config, "api_version", r"v\d{1,2}\.\d", "a Graph API version such as v22.0")
+        clean_pattern(errors, config, "verify_token", r"[A-Za-z0-9_\-.~]{8,200}", "8 to 200 letters, digits or -_.~")
 
     def graph(self):
         version = self.config.get("api_version") or DEFAULT_API_VERSION
@@ -78,20 +65,11 @@ class MetaAdapter(ChannelAdapter):
             raise SignatureError("signature does not match the body")
 
     def validate(self, request):
-        self.payload(request)
-
-    def payload(self, request):
-        try:
-            payload = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise PayloadError("body is not valid JSON") from exc
-        if not isinstance(payload, dict):
-            raise PayloadError("body must be a JSON object")
-        return payload
+        load_json_object(request.body)
 
     def entries(self, request):
         """The payload's entries when it is about this kind's object; other objects are kept, not processed."""
-        payload = self.payload(request)
+        payload = load_json_object(request.body)
         if payload.get("object") != self.webhook_object:
             return []
         return objects(payload, "entry")

@@ -68,9 +68,10 @@ class WhatsAppCloudAdapter(MetaAdapter):
     media_hosts = ("graph.facebook.com", "lookaside.fbsbx.com")
 
     @classmethod
-    def clean_extra_config(cls, errors_found, config):
-        clean_pattern(errors_found, config, "phone_number_id", r"\d{5,30}", "the numeric Phone number ID from Meta")
-        clean_templates(errors_found, config)
+    def check_config(cls, config, errors):
+        super().check_config(config, errors)
+        clean_pattern(errors, config, "phone_number_id", r"\d{5,30}", "the numeric Phone number ID from Meta")
+        clean_templates(errors, config)
 
     @classmethod
     def reply_templates(cls, config):

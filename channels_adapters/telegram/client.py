@@ -4,7 +4,7 @@ import httpx
 from .. import failures
 from ..base import MediaError, ProviderError
 from ..failures import Failure, send_failure
-from ..http import failure_from_exception, http_client, retry_after_seconds
+from ..http import failure_from_exception, http_client, json_answer, retry_after_seconds
 from ..types import SendResult
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
@@ -44,12 +44,8 @@ class TelegramClient:
         """(HTTP response, decoded answer); raises httpx.HTTPError when Telegram cannot be reached."""
         with http_client() as client:
             response = client.post(self.method_url(method), **kwargs)
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict):
-            answer = {"ok": False, "error_code": response.status_code, "description": f"HTTP {response.status_code}"}
+        answer = json_answer(response) or {
+            "ok": False, "error_code": response.status_code, "description": f"HTTP {response.status_code}"}
         return response, answer
 
     def send(self, method, **kwargs):

@@ -16,7 +16,6 @@ from conversations.addresses import InvalidAddress, normalise_phone
 from .. import placeholders
 from ..base import (
     ChannelAdapter,
-    ConfigError,
     PayloadError,
     SignatureError,
     clean_http_url,
@@ -63,28 +62,17 @@ class TwilioAdapter(ChannelAdapter):
     address_prefix = ""  # "whatsapp:" on the WhatsApp kind
 
     @classmethod
-    def clean_config(cls, config, previous=None):
-        merged = super().clean_config(config, previous)
-        errors_found = {}
-        clean_pattern(errors_found, merged, "account_sid", r"AC[0-9a-fA-F]{32}", "AC followed by 32 hex digits")
-        clean_pattern(errors_found, merged, "messaging_service_sid", r"MG[0-9a-fA-F]{32}",
-                      "MG followed by 32 hex digits")
-        clean_http_url(errors_found, merged, "api_base_url")
-        if merged.get("from_number"):
+    def check_config(cls, config, errors):
+        clean_pattern(errors, config, "account_sid", r"AC[0-9a-fA-F]{32}", "AC followed by 32 hex digits")
+        clean_pattern(errors, config, "messaging_service_sid", r"MG[0-9a-fA-F]{32}", "MG followed by 32 hex digits")
+        clean_http_url(errors, config, "api_base_url")
+        if config.get("from_number"):
             try:
-                merged["from_number"] = normalise_phone(merged["from_number"])
+                config["from_number"] = normalise_phone(config["from_number"])
             except InvalidAddress:
-                errors_found["from_number"] = "must be a phone number in international format, e.g. +15005550006"
-        elif not merged.get("messaging_service_sid"):
-            errors_found["from_number"] = "required (or messaging_service_sid)"
-        cls.clean_extra_config(errors_found, merged)
-        if errors_found:
-            raise ConfigError(errors_found)
-        return merged
-
-    @classmethod
-    def clean_extra_config(cls, errors_found, config):
-        """Kind-specific keys."""
+                errors["from_number"] = "must be a phone number in international format, e.g. +15005550006"
+        elif not config.get("messaging_service_sid"):
+            errors["from_number"] = "required (or messaging_service_sid)"
 
     # --- inbound -----------------------------------------------------------
     def verify(self, request):
@@ -213,8 +201,9 @@ class TwilioWhatsAppAdapter(TwilioAdapter):
     )
 
     @classmethod
-    def clean_extra_config(cls, errors_found, config):
-        clean_templates(errors_found, config, {"content_sid": r"HX[0-9a-fA-F]{32}"})
+    def check_config(cls, config, errors):
+        super().check_config(config, errors)
+        clean_templates(errors, config, {"content_sid": r"HX[0-9a-fA-F]{32}"})
 
     @classmethod
     def reply_templates(cls, config):

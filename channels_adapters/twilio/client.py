@@ -5,7 +5,7 @@ import httpx
 
 from .. import failures
 from ..failures import Failure, send_failure
-from ..http import failure_from_exception, http_client, retry_after_seconds
+from ..http import failure_from_exception, http_client, json_answer, retry_after_seconds
 from ..types import SendResult
 from . import errors
 
@@ -30,12 +30,7 @@ class TwilioClient:
                 response = client.post(url, data=fields)
         except httpx.HTTPError as exc:
             return failure_from_exception(exc)
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = {}
-        if not isinstance(answer, dict):
-            answer = {}
+        answer = json_answer(response)
         if response.is_success and answer.get("sid"):
             return SendResult(ok=True, external_id=str(answer["sid"])[:255])
         http_retryable = response.status_code == 429 or response.status_code >= 500

@@ -1,5 +1,4 @@
 """Messenger and Instagram: inbound fixtures over HTTP, watermark receipts, the Send API, the human-agent tag."""
-import json
 from datetime import timedelta
 
 import pytest
