@@ -106,8 +106,8 @@ def download(url, trusted, headers=None, declared_type=""):
                         content_type = declared_type.split(";", 1)[0].strip().lower()
                     if not is_allowed_media_type(content_type):
                         raise MediaError(f"Files of type {content_type or 'unknown'} are not stored.")
-                    declared_size = int(response.headers.get("Content-Length") or 0)
-                    if declared_size > limit:
+                    declared_size = response.headers.get("Content-Length", "")
+                    if declared_size.isdigit() and int(declared_size) > limit:
                         raise MediaError(f"The file is larger than {limit} bytes.")
                     content = bytearray()
                     for chunk in response.iter_bytes():

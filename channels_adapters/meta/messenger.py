@@ -96,8 +96,8 @@ class MessengerAdapter(MetaAdapter):
                 texts.append(f"[{self.label} {kind or 'share'}] {payload['url']}")
             else:
                 texts.append(placeholders.unsupported_text(self.label, kind))
-        if message.get("is_unsupported") and not texts and not attachments:
-            texts.append(placeholders.unsupported_text(self.label, "unsupported"))
+        if not texts and not attachments:
+            texts.append(placeholders.unsupported_text(self.label, "unsupported" if message.get("is_unsupported") else ""))
         if isinstance(message.get("quick_reply"), dict):
             metadata["quick_reply_payload"] = message["quick_reply"].get("payload", "")
         reply_to = message.get("reply_to") if isinstance(message.get("reply_to"), dict) else {}

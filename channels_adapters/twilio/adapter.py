@@ -14,13 +14,7 @@ from twilio.request_validator import RequestValidator
 from conversations.addresses import InvalidAddress, normalise_phone
 
 from .. import placeholders
-from ..base import (
-    ChannelAdapter,
-    PayloadError,
-    SignatureError,
-    clean_http_url,
-    clean_pattern,
-)
+from ..base import ChannelAdapter, PayloadError, SignatureError, clean_http_url, clean_pattern
 from ..media import TrustedHosts, download
 from ..templates import clean_templates, provider_entry, templates_of
 from ..types import Attachment, Capabilities, InboundMessage, InboundStatus, Sender, SendResult
@@ -149,12 +143,14 @@ class TwilioAdapter(ChannelAdapter):
             if form.get(f"MediaUrl{index}")
         )
 
+    def client(self):
+        return TwilioClient(self.api_base_url(), self.config["account_sid"], self.config["auth_token"])
+
     def fetch_media(self, attachment):
-        trusted = TrustedHosts(self.media_hosts, self.api_base_url())
-        # Needed when the account enforces HTTP auth on media URLs; never sent beyond Twilio's API host.
-        client = TwilioClient(self.api_base_url(), self.config["account_sid"], self.config["auth_token"])
-        return download(attachment.url, trusted, headers=client.basic_auth_header(),
-                        declared_type=attachment.content_type)
+        # Credentials are needed when the account enforces HTTP auth on media URLs; they are never sent
+        # beyond Twilio's API host (not to the CDN it redirects to).
+        return download(attachment.url, TrustedHosts(self.media_hosts, self.api_base_url()),
+                        headers=self.client().basic_auth_header(), declared_type=attachment.content_type)
 
     # --- outbound ----------------------------------------------------------
     def send(self, outbound):
@@ -175,8 +171,7 @@ class TwilioAdapter(ChannelAdapter):
                 fields["Body"] = outbound.text
             if outbound.attachments:
                 fields["MediaUrl"] = [attachment.url for attachment in outbound.attachments]
-        client = TwilioClient(self.api_base_url(), self.config["account_sid"], self.config["auth_token"])
-        return client.create_message(fields)
+        return self.client().create_message(fields)
 
 
 class TwilioSmsAdapter(TwilioAdapter):
