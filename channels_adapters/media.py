@@ -104,6 +104,8 @@ def download(url, trusted, headers=None, declared_type=""):
                     content_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
                     if content_type in GENERIC_TYPES:
                         content_type = declared_type.split(";", 1)[0].strip().lower()
+                    if content_type in GENERIC_TYPES:  # nobody says: the file's extension may
+                        content_type = mimetypes.guess_type(urlsplit(url).path)[0] or ""
                     if not is_allowed_media_type(content_type):
                         raise MediaError(f"Files of type {content_type or 'unknown'} are not stored.")
                     declared_size = response.headers.get("Content-Length", "")

@@ -20,7 +20,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "edited_message", "message_reaction"]
 # (message key, default MIME type) of the media a message can carry; a photo is a list of sizes.
 MEDIA = (
-    ("document", "application/octet-stream"),
+    ("document", ""),  # unknown: the downloaded file's extension tells
     ("audio", "audio/mpeg"),
     ("voice", "audio/ogg"),
     ("video", "video/mp4"),

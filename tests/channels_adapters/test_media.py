@@ -59,6 +59,12 @@ def test_a_generic_type_falls_back_to_what_the_provider_declared(fake_http):
     assert fetched.content_type == "application/pdf" and fetched.filename == "media.pdf"
 
 
+def test_without_any_type_the_extension_tells(fake_http):
+    fake_http.respond(ScriptedResponse(200, b"%PDF", content_type="application/octet-stream"))
+    fetched = download(fake_http.url + "/documents/file_8.pdf", TrustedHosts((), fake_http.url))
+    assert (fetched.content_type, fetched.filename) == ("application/pdf", "file_8.pdf")
+
+
 def test_files_over_the_size_limit_are_refused(fake_http, settings):
     settings.MEDIA_FETCH_MAX_BYTES = 10
     fake_http.respond(ScriptedResponse(200, b"x" * 11, content_type="image/png"))
