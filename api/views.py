@@ -1,4 +1,6 @@
 """Thin REST views: validate input, check visibility, call an action, serialise the answer."""
+from dataclasses import asdict
+
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -163,10 +165,12 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
             if data["private"]:
                 message = replies.add_note(conversation, request.user, data["text"])
             else:
-                message = replies.send_reply(conversation, request.user, data["text"], channel=data.get("channel"))
+                message = replies.send_reply(conversation, request.user, data["text"], channel=data.get("channel"),
+                                             template=data.get("template"), attachments=data["attachments"])
         except ActionError as exc:
             raise action_error(exc) from exc
-        message = Message.objects.select_related("channel", "identity").get(pk=message.pk)
+        message = Message.objects.select_related("channel", "identity").prefetch_related("attachments").get(
+            pk=message.pk)
         return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.CsatLinkSerializer, responses={201: serializers.MessageSerializer},
@@ -182,6 +186,24 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
             raise action_error(exc) from exc
         message = Message.objects.select_related("channel", "identity").get(pk=message.pk)
         return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=serializers.ReplyChannelSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="reply-channels", pagination_class=None)
+    def reply_channels(self, request, pk=None):
+        """Every active channel: whether a reply can go out on it now, why not, its window and templates."""
+        conversation = self.get_object()
+        answer = []
+        for channel in Channel.objects.filter(active=True).order_by("name"):
+            reason = replies.unavailable_reason(conversation.customer, channel)
+            window = replies.reply_window(conversation.customer, channel)
+            answer.append({
+                "channel": {"id": str(channel.pk), "kind": channel.kind, "name": channel.name},
+                "can_reply": not reason,
+                "reason": reason,
+                "window": None if window.state == window.NONE else asdict(window),
+                "templates": [asdict(template) for template in replies.channel_templates(channel)],
+            })
+        return Response(serializers.ReplyChannelSerializer(answer, many=True).data)
 
 
 class MessageViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):

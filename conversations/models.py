@@ -235,6 +235,8 @@ class Attachment(models.Model):
     # Inline parts (email cid:) and provider media not fetched yet.
     content_id = models.CharField(max_length=255, blank=True)
     source_url = models.URLField(max_length=1000, blank=True)
+    # A provider media id (WhatsApp Cloud, Telegram) the channel's adapter resolves to a download.
+    source_media_id = models.CharField(max_length=255, blank=True)
     fetch_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -203,6 +203,23 @@ DELIVERY_BACKOFF_MAX_SECONDS = env.float("DELIVERY_BACKOFF_MAX_SECONDS", default
 OUTBOUND_HTTP_TIMEOUT_SECONDS = env.float("OUTBOUND_HTTP_TIMEOUT_SECONDS", default=10.0)
 # Inbound processing attempts before a raw event stays `failed` for a human.
 INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=5)
+# Inbound media the provider only links to is fetched by a task: size limit, attempts, trusted hosts.
+MEDIA_FETCH_MAX_BYTES = env.int("MEDIA_FETCH_MAX_BYTES", default=25 * 1024 * 1024)
+MEDIA_FETCH_MAX_ATTEMPTS = env.int("MEDIA_FETCH_MAX_ATTEMPTS", default=4)
+# False trusts only each channel's api_base_url host (the test suite: nothing leaves 127.0.0.1).
+MEDIA_FETCH_TRUST_PROVIDER_HOSTS = env.bool("MEDIA_FETCH_TRUST_PROVIDER_HOSTS", default=True)
+# Files agents attach to replies: size limit, and how long the signed links providers fetch them from stay valid.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+OUTBOUND_MEDIA_LINK_MAX_AGE_SECONDS = env.int("OUTBOUND_MEDIA_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600)
+# The file types stored and sent, both ways (never SVG or HTML, whatever this says).
+ATTACHMENT_ALLOWED_TYPES = env.list("ATTACHMENT_ALLOWED_TYPES", default=[
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/heif",
+    "audio/*", "video/*",
+    "application/pdf", "text/plain", "text/csv", "text/vcard", "text/x-vcard",
+    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.*", "application/vnd.oasis.opendocument.*",
+    "application/zip", "application/x-tgsticker",
+])
 # Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="BR")
 
