@@ -21,6 +21,7 @@ class ChannelsAdaptersConfig(AppConfig):
                     reaches_any_identity=adapter.reaches_any_identity,
                     max_length=adapter.capabilities.max_length,
                     reply_window_hours=adapter.capabilities.reply_window_hours,
+                    attachments=adapter.capabilities.attachments,
                 ),
             )
         outbound_message_queued.connect(receivers.enqueue_delivery, dispatch_uid="enqueue_delivery")

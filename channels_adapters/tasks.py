@@ -10,7 +10,7 @@ from conversations.models import Message, RawInboundEvent
 from . import pipeline
 from .base import PayloadError
 from .registry import adapter_for
-from .types import OutboundMessage, SendResult
+from .types import Attachment, OutboundMessage, SendResult
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,16 @@ def outbound_of(message):
         html=message.html,
         author_name=author_name,
         metadata=message.metadata,
+        attachments=tuple(_outbound_attachment(attachment) for attachment in message.attachments.all()
+                          if attachment.file),
     )
+
+
+def _outbound_attachment(attachment):
+    with attachment.file.open("rb") as stored:
+        content = stored.read()
+    return Attachment(filename=attachment.filename, content_type=attachment.content_type, content=content,
+                      size=len(content))
 
 
 @shared_task(bind=True, max_retries=None, name="channels_adapters.deliver_message")

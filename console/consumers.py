@@ -1,4 +1,9 @@
-"""The console websocket: authenticate with the session, join only what the agent may see, forward events."""
+"""The console websocket: authenticate with the session, join only what the agent may see, forward events.
+
+It also carries the agent's presence: online/away heartbeats, which conversation
+they are viewing (their subscription) and typing notices, all sent to others
+through the event catalogue.
+"""
 import json
 from collections import OrderedDict
 
@@ -6,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from conversations import events
+from conversations.actions import presence
 from conversations.visibility import can_see_conversation, sees_everything, team_ids
 
 SEEN_EVENT_IDS_KEPT = 500
@@ -25,6 +31,15 @@ def _may_see(user, conversation_id):
     return can_see_conversation(user, conversation_id)
 
 
+# The cache may be Redis: presence calls run in a thread like the ORM's.
+_connected = database_sync_to_async(presence.connected)
+_heartbeat = database_sync_to_async(presence.heartbeat)
+_disconnected = database_sync_to_async(presence.disconnected)
+_start_viewing = database_sync_to_async(presence.start_viewing)
+_stop_viewing = database_sync_to_async(presence.stop_viewing)
+_typing = database_sync_to_async(presence.typing)
+
+
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
@@ -37,12 +52,21 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         self.seen_event_ids = OrderedDict()
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        self.viewing = set()
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})
+        await events.emit_now(events.PRESENCE_CHANGED, await _connected(user))
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if not hasattr(self, "user"):
+            return
+        for conversation_id in list(self.viewing):
+            await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(self.user, conversation_id))
+        offline = await _disconnected(self.user)
+        if offline is not None:
+            await events.emit_now(events.PRESENCE_CHANGED, offline)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if bytes_data is not None or text_data is None or len(text_data) > MAX_FRAME_BYTES:
@@ -66,6 +90,10 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self._subscription(kind, content.get("conversation"))
         elif kind == "ping":
             await self.send_json({"type": "pong"})
+        elif kind == "presence":
+            await self._presence(content.get("status"))
+        elif kind == "typing":
+            await self._typing(content.get("conversation"))
         else:
             await self.send_json({"type": "error", "error": f"Unknown frame type {kind!r}."})
 
@@ -79,6 +107,9 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
                 self.groups_joined.remove(group)
                 await self.channel_layer.group_discard(group, self.channel_name)
             await self.send_json({"type": "unsubscribed", "conversation": conversation_id})
+            if conversation_id in self.viewing:
+                self.viewing.discard(conversation_id)
+                await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(self.user, conversation_id))
             return
         if not await _may_see(self.user, conversation_id):
             # Same answer for "missing" and "not yours": ids reveal nothing.
@@ -88,6 +119,28 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             self.groups_joined.append(group)
             await self.channel_layer.group_add(group, self.channel_name)
         await self.send_json({"type": "subscribed", "conversation": conversation_id})
+        # Subscribing is viewing: the others looking at this conversation learn it (collision).
+        self.viewing.add(conversation_id)
+        await events.emit_now(events.VIEWERS_CHANGED, await _start_viewing(self.user, conversation_id))
+
+    async def _presence(self, status):
+        if status not in presence.STATUSES:
+            await self.send_json({"type": "error", "error": "status must be online or away."})
+            return
+        changed = await _heartbeat(self.user, status)
+        if changed is not None:
+            await events.emit_now(events.PRESENCE_CHANGED, changed)
+        # The heartbeat also keeps this connection's viewing alive.
+        for conversation_id in self.viewing:
+            await _start_viewing(self.user, conversation_id)
+
+    async def _typing(self, conversation_id):
+        # Only from a conversation this connection subscribed to, which was checked for visibility.
+        if not isinstance(conversation_id, int) or conversation_id not in self.viewing:
+            await self.send_json({"type": "error", "error": "Subscribe to the conversation first.",
+                                  "conversation": conversation_id})
+            return
+        await events.emit_now(events.TYPING, await _typing(self.user, conversation_id))
 
     async def console_event(self, message):
         if message["id"] in self.seen_event_ids:

@@ -13,6 +13,7 @@ class ChannelKindRules:
     reaches_any_identity: bool  # False: only identities that wrote on this very channel
     max_length: int | None = None
     reply_window_hours: int | None = None
+    attachments: bool = False
 
 
 _RULES = {}

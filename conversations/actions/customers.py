@@ -1,6 +1,8 @@
 """Customer details and the identities that reach them."""
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from .. import events
 from ..addresses import InvalidAddress, normalise_address
 from ..models import Identity
 from .errors import ActionError
@@ -20,11 +22,37 @@ def add_identity(customer, kind, address, verified=False):
     existing = Identity.objects.filter(kind=kind, address=address).first()
     if existing is not None:
         if existing.customer_id != customer.pk:
-            raise ActionError("This address belongs to another customer; merge the two customers instead.",
+            raise ActionError(_("This address belongs to another customer; merge the two customers instead."),
                               field="address")
         return existing
     try:
         with transaction.atomic():
-            return Identity.objects.create(customer=customer, kind=kind, address=address, verified=verified)
+            identity = Identity.objects.create(customer=customer, kind=kind, address=address, verified=verified)
     except IntegrityError:
-        raise ActionError("This address was just added to another customer.", field="address") from None
+        raise ActionError(_("This address was just added to another customer."), field="address") from None
+    _announce(customer)
+    return identity
+
+
+def _announce(customer):
+    """The customer panel and the reply channels of their conversation have changed."""
+    conversation = getattr(customer, "conversation", None)
+    if conversation is not None:
+        events.emit(events.CONVERSATION_UPDATED, conversation, events.conversation_audience(conversation))
+
+
+MAX_ATTRIBUTES = 50
+
+
+@transaction.atomic
+def update_customer(customer, name=None, attributes=None):
+    """Change what agents know of the customer: name, free attributes (strings)."""
+    if name is not None:
+        customer.name = name.strip()[:200]
+    if attributes is not None:
+        if not isinstance(attributes, dict) or len(attributes) > MAX_ATTRIBUTES:
+            raise ActionError(_("At most %(max)d attributes.") % {"max": MAX_ATTRIBUTES}, field="attributes")
+        customer.attributes = {str(key): str(value) for key, value in attributes.items()}
+    customer.save(update_fields=["name", "attributes"])
+    _announce(customer)
+    return customer

@@ -1,0 +1,30 @@
+"""What every console view shares: the visible conversation, JSON answers for the console's scripts."""
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+
+from conversations.models import Conversation
+from conversations.visibility import visible_conversations
+
+
+def visible_conversation(user, pk):
+    queryset = Conversation.objects.select_related(
+        "customer", "assignee__agent", "team", "last_inbound_channel", "last_message__channel"
+    )
+    return get_object_or_404(visible_conversations(user, queryset), pk=pk)
+
+
+def refused(message, status=400):
+    return JsonResponse({"ok": False, "error": str(message)}, status=status)
+
+
+def form_refused(form):
+    return refused(" ".join(str(error) for errors in form.errors.values() for error in errors))
+
+
+def done(**data):
+    return JsonResponse({"ok": True, **data})
+
+
+def id_list(raw, limit=200):
+    """"1,2,3" -> [1, 2, 3]; anything else in the list is ignored."""
+    return [int(part) for part in (raw or "").split(",")[:limit] if part.strip().isdigit()]

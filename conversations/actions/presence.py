@@ -1,0 +1,126 @@
+"""Who is online, away, viewing or typing: ephemeral state kept in the cache (Redis in production), never the database.
+
+Every connection sends a heartbeat; presence and viewing expire on their own
+when a process dies without saying goodbye.
+"""
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from ..visibility import profile_of, team_ids
+
+PRESENCE_TTL_SECONDS = 90
+ONLINE, AWAY, OFFLINE = "online", "away", "offline"
+STATUSES = (ONLINE, AWAY)
+
+
+@dataclass(frozen=True)
+class Presence:
+    user_id: int
+    name: str
+    status: str
+    team_ids: tuple
+
+
+@dataclass(frozen=True)
+class Viewers:
+    conversation_id: int
+    viewers: tuple  # (user id, name) pairs
+
+
+@dataclass(frozen=True)
+class Typing:
+    conversation_id: int
+    user_id: int
+    name: str
+
+
+def display_name(user):
+    profile = profile_of(user)
+    return profile.display_name if profile else user.get_username()
+
+
+def _status_key(user_id):
+    return f"presence:status:{user_id}"
+
+
+def _connections_key(user_id):
+    return f"presence:connections:{user_id}"
+
+
+def _viewers_key(conversation_id):
+    return f"presence:viewers:{conversation_id}"
+
+
+def _presence(user, status):
+    return Presence(user.pk, display_name(user), status, tuple(team_ids(user)))
+
+
+def connected(user):
+    """A console connection opened: the agent is online (unless another tab says away)."""
+    cache.add(_connections_key(user.pk), 0, timeout=None)
+    cache.incr(_connections_key(user.pk))
+    return heartbeat(user, cache.get(_status_key(user.pk)) or ONLINE, force=True)
+
+
+def heartbeat(user, status, force=False):
+    """Refresh the agent's presence; returns a Presence when it changed (or `force`), else None."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown presence status {status!r}")
+    previous = cache.get(_status_key(user.pk))
+    cache.set(_status_key(user.pk), status, timeout=PRESENCE_TTL_SECONDS)
+    return _presence(user, status) if force or previous != status else None
+
+
+def disconnected(user):
+    """A connection closed; returns the offline Presence when it was the agent's last one."""
+    try:
+        remaining = cache.decr(_connections_key(user.pk))
+    except ValueError:
+        remaining = 0
+    if remaining > 0:
+        return None
+    cache.delete_many([_status_key(user.pk), _connections_key(user.pk)])
+    return _presence(user, OFFLINE)
+
+
+def statuses(user_ids):
+    """{user id: online/away/offline} for `user_ids`."""
+    found = cache.get_many([_status_key(user_id) for user_id in user_ids])
+    return {user_id: found.get(_status_key(user_id), OFFLINE) for user_id in user_ids}
+
+
+def _live_viewers(conversation_id):
+    now = time.time()
+    entries = cache.get(_viewers_key(conversation_id)) or {}
+    return {user_id: entry for user_id, entry in entries.items() if entry[1] > now}
+
+
+def _as_viewers(conversation_id, entries):
+    return Viewers(conversation_id, tuple((user_id, name) for user_id, (name, _expiry) in sorted(entries.items())))
+
+
+def _save_viewers(conversation_id, entries):
+    cache.set(_viewers_key(conversation_id), entries, timeout=PRESENCE_TTL_SECONDS)
+    return _as_viewers(conversation_id, entries)
+
+
+def start_viewing(user, conversation_id):
+    entries = _live_viewers(conversation_id)
+    entries[user.pk] = (display_name(user), time.time() + PRESENCE_TTL_SECONDS)
+    return _save_viewers(conversation_id, entries)
+
+
+def stop_viewing(user, conversation_id):
+    entries = _live_viewers(conversation_id)
+    entries.pop(user.pk, None)
+    return _save_viewers(conversation_id, entries)
+
+
+def viewers_of(conversation_id):
+    return _as_viewers(conversation_id, _live_viewers(conversation_id))
+
+
+def typing(user, conversation_id):
+    return Typing(conversation_id, user.pk, display_name(user))
