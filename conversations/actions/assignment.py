@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from .. import events
 from ..models import Conversation, ConversationCycle, ConversationEvent, Label
+from ..visibility import profile_of
 from .errors import ActionError
 
 MAX_LABELS = 20
@@ -12,6 +13,11 @@ MAX_LABEL_LENGTH = 60
 
 def _audit(conversation, actor, kind, **data):
     ConversationEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data)
+
+
+def _display_name(user):
+    profile = profile_of(user)
+    return profile.display_name if profile else (user.get_full_name() or user.username)
 
 
 def _clean_labels(labels):
@@ -47,7 +53,7 @@ def update_conversation(conversation, actor, **changes):
         conversation.assignee = assignee
         _audit(conversation, actor, ConversationEvent.Kind.ASSIGNED,
                assignee=assignee.pk if assignee else None,
-               assignee_name=(assignee.get_full_name() or assignee.username) if assignee else "")
+               assignee_name=_display_name(assignee) if assignee else "")
         changed = True
 
     if "team" in changes and changes["team"] != conversation.team:
