@@ -7,23 +7,25 @@ through the event catalogue.
 import json
 from collections import OrderedDict
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from conversations import events
 from conversations.actions import presence
-from conversations.visibility import can_see_conversation, sees_everything, team_ids
+from conversations.visibility import can_see_conversation, sees_everything
 
 SEEN_EVENT_IDS_KEPT = 500
 MAX_FRAME_BYTES = 4096
 
 
 @database_sync_to_async
-def _groups_for(user):
-    groups = [events.agent_group(user.pk)] + [events.team_group(team_id) for team_id in team_ids(user)]
+def _groups_and_agent(user):
+    agent = presence.describe(user)
+    groups = [events.agent_group(user.pk)] + [events.team_group(team_id) for team_id in agent.team_ids]
     if sees_everything(user):
         groups.append(events.SUPERVISORS_GROUP)
-    return groups
+    return groups, agent
 
 
 @database_sync_to_async
@@ -31,13 +33,12 @@ def _may_see(user, conversation_id):
     return can_see_conversation(user, conversation_id)
 
 
-# The cache may be Redis: presence calls run in a thread like the ORM's.
-_connected = database_sync_to_async(presence.connected)
-_heartbeat = database_sync_to_async(presence.heartbeat)
-_disconnected = database_sync_to_async(presence.disconnected)
-_start_viewing = database_sync_to_async(presence.start_viewing)
-_stop_viewing = database_sync_to_async(presence.stop_viewing)
-_typing = database_sync_to_async(presence.typing)
+# Presence lives in the cache (Redis in production), not the database: its blocking calls run in a thread.
+_connected = sync_to_async(presence.connected)
+_heartbeat = sync_to_async(presence.heartbeat)
+_disconnected = sync_to_async(presence.disconnected)
+_start_viewing = sync_to_async(presence.start_viewing)
+_stop_viewing = sync_to_async(presence.stop_viewing)
 
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
@@ -47,7 +48,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
-        self.groups_joined = await _groups_for(user)
+        self.groups_joined, self.agent = await _groups_and_agent(user)
         # An event sent to two of our groups (team and agent) arrives twice: forward it once.
         self.seen_event_ids = OrderedDict()
         for group in self.groups_joined:
@@ -55,16 +56,16 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         self.viewing = set()
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})
-        await events.emit_now(events.PRESENCE_CHANGED, await _connected(user))
+        await events.emit_now(events.PRESENCE_CHANGED, await _connected(self.agent))
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
-        if not hasattr(self, "user"):
+        if not hasattr(self, "agent"):
             return
         for conversation_id in list(self.viewing):
-            await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(self.user, conversation_id))
-        offline = await _disconnected(self.user)
+            await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(self.agent, conversation_id))
+        offline = await _disconnected(self.agent)
         if offline is not None:
             await events.emit_now(events.PRESENCE_CHANGED, offline)
 
@@ -109,7 +110,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "unsubscribed", "conversation": conversation_id})
             if conversation_id in self.viewing:
                 self.viewing.discard(conversation_id)
-                await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(self.user, conversation_id))
+                await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(self.agent, conversation_id))
             return
         if not await _may_see(self.user, conversation_id):
             # Same answer for "missing" and "not yours": ids reveal nothing.
@@ -121,18 +122,18 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "subscribed", "conversation": conversation_id})
         # Subscribing is viewing: the others looking at this conversation learn it (collision).
         self.viewing.add(conversation_id)
-        await events.emit_now(events.VIEWERS_CHANGED, await _start_viewing(self.user, conversation_id))
+        await events.emit_now(events.VIEWERS_CHANGED, await _start_viewing(self.agent, conversation_id))
 
     async def _presence(self, status):
         if status not in presence.STATUSES:
             await self.send_json({"type": "error", "error": "status must be online or away."})
             return
-        changed = await _heartbeat(self.user, status)
+        changed = await _heartbeat(self.agent, status)
         if changed is not None:
             await events.emit_now(events.PRESENCE_CHANGED, changed)
         # The heartbeat also keeps this connection's viewing alive.
         for conversation_id in self.viewing:
-            await _start_viewing(self.user, conversation_id)
+            await _start_viewing(self.agent, conversation_id)
 
     async def _typing(self, conversation_id):
         # Only from a conversation this connection subscribed to, which was checked for visibility.
@@ -140,7 +141,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "error": "Subscribe to the conversation first.",
                                   "conversation": conversation_id})
             return
-        await events.emit_now(events.TYPING, await _typing(self.user, conversation_id))
+        await events.emit_now(events.TYPING, presence.typing(self.agent, conversation_id))
 
     async def console_event(self, message):
         if message["id"] in self.seen_event_ids:

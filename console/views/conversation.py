@@ -69,14 +69,18 @@ def _item_json(request, item):
     }
 
 
-@login_required
-def conversation_page(request, pk):
-    conversation = visible_conversation(request.user, pk)
-    items, cursor = timeline.page(conversation)
+def _reply_channels_context(conversation):
     channels = reply_channels(conversation)
     usable = [channel for channel, reason in channels if not reason]
     default_channel = conversation.last_inbound_channel if conversation.last_inbound_channel in usable else (
         usable[0] if usable else None)
+    return {"reply_channels": channels, "default_channel": default_channel}
+
+
+@login_required
+def conversation_page(request, pk):
+    conversation = visible_conversation(request.user, pk)
+    items, cursor = timeline.page(conversation)
     profile = profile_of(request.user)
     canned_responses = [
         {"shortcut": r.shortcut, "title": r.title, "text": canned.expand(r.text, conversation.customer, profile)}
@@ -88,8 +92,7 @@ def conversation_page(request, pk):
     context.update({
         "items": items,
         "cursor": cursor,
-        "reply_channels": channels,
-        "default_channel": default_channel,
+        **_reply_channels_context(conversation),
         "canned_responses": canned_responses,
         "mention_agents": [
             {"username": user.username, "name": getattr(getattr(user, "agent", None), "display_name", user.username)}
@@ -126,6 +129,8 @@ def sync(request, pk):
         "items": [_item_json(request, item) for item in items],
         "header": _header_html(request, conversation),
         "panel": render_to_string("console/_customer_panel.html", panel_context(request, conversation), request=request),
+        "channels": render_to_string("console/_reply_channels.html", _reply_channels_context(conversation),
+                                     request=request),
         "synced_at": now.isoformat(),
     })
 

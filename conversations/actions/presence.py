@@ -16,6 +16,15 @@ STATUSES = (ONLINE, AWAY)
 
 
 @dataclass(frozen=True)
+class Agent:
+    """What presence needs to know of a connected agent, read once from the database when they connect."""
+
+    user_id: int
+    name: str
+    team_ids: tuple
+
+
+@dataclass(frozen=True)
 class Presence:
     user_id: int
     name: str
@@ -36,9 +45,9 @@ class Typing:
     name: str
 
 
-def display_name(user):
+def describe(user):
     profile = profile_of(user)
-    return profile.display_name if profile else user.get_username()
+    return Agent(user.pk, profile.display_name if profile else user.get_username(), tuple(team_ids(user)))
 
 
 def _status_key(user_id):
@@ -53,36 +62,36 @@ def _viewers_key(conversation_id):
     return f"presence:viewers:{conversation_id}"
 
 
-def _presence(user, status):
-    return Presence(user.pk, display_name(user), status, tuple(team_ids(user)))
+def _presence(agent, status):
+    return Presence(agent.user_id, agent.name, status, agent.team_ids)
 
 
-def connected(user):
+def connected(agent):
     """A console connection opened: the agent is online (unless another tab says away)."""
-    cache.add(_connections_key(user.pk), 0, timeout=None)
-    cache.incr(_connections_key(user.pk))
-    return heartbeat(user, cache.get(_status_key(user.pk)) or ONLINE, force=True)
+    cache.add(_connections_key(agent.user_id), 0, timeout=None)
+    cache.incr(_connections_key(agent.user_id))
+    return heartbeat(agent, cache.get(_status_key(agent.user_id)) or ONLINE, force=True)
 
 
-def heartbeat(user, status, force=False):
+def heartbeat(agent, status, force=False):
     """Refresh the agent's presence; returns a Presence when it changed (or `force`), else None."""
     if status not in STATUSES:
         raise ValueError(f"unknown presence status {status!r}")
-    previous = cache.get(_status_key(user.pk))
-    cache.set(_status_key(user.pk), status, timeout=PRESENCE_TTL_SECONDS)
-    return _presence(user, status) if force or previous != status else None
+    previous = cache.get(_status_key(agent.user_id))
+    cache.set(_status_key(agent.user_id), status, timeout=PRESENCE_TTL_SECONDS)
+    return _presence(agent, status) if force or previous != status else None
 
 
-def disconnected(user):
+def disconnected(agent):
     """A connection closed; returns the offline Presence when it was the agent's last one."""
     try:
-        remaining = cache.decr(_connections_key(user.pk))
+        remaining = cache.decr(_connections_key(agent.user_id))
     except ValueError:
         remaining = 0
     if remaining > 0:
         return None
-    cache.delete_many([_status_key(user.pk), _connections_key(user.pk)])
-    return _presence(user, OFFLINE)
+    cache.delete_many([_status_key(agent.user_id), _connections_key(agent.user_id)])
+    return _presence(agent, OFFLINE)
 
 
 def statuses(user_ids):
@@ -106,15 +115,15 @@ def _save_viewers(conversation_id, entries):
     return _as_viewers(conversation_id, entries)
 
 
-def start_viewing(user, conversation_id):
+def start_viewing(agent, conversation_id):
     entries = _live_viewers(conversation_id)
-    entries[user.pk] = (display_name(user), time.time() + PRESENCE_TTL_SECONDS)
+    entries[agent.user_id] = (agent.name, time.time() + PRESENCE_TTL_SECONDS)
     return _save_viewers(conversation_id, entries)
 
 
-def stop_viewing(user, conversation_id):
+def stop_viewing(agent, conversation_id):
     entries = _live_viewers(conversation_id)
-    entries.pop(user.pk, None)
+    entries.pop(agent.user_id, None)
     return _save_viewers(conversation_id, entries)
 
 
@@ -122,5 +131,5 @@ def viewers_of(conversation_id):
     return _as_viewers(conversation_id, _live_viewers(conversation_id))
 
 
-def typing(user, conversation_id):
-    return Typing(conversation_id, user.pk, display_name(user))
+def typing(agent, conversation_id):
+    return Typing(conversation_id, agent.user_id, agent.name)

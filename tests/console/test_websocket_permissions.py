@@ -20,6 +20,10 @@ async def connect(user):
     connected, _ = await communicator.connect()
     assert connected
     assert (await communicator.receive_json_from())["type"] == "hello"
+    # Connecting makes the agent online; their own other tabs hear it too.
+    own_presence = await communicator.receive_json_from()
+    assert (own_presence["event"], own_presence["payload"]["user"], own_presence["payload"]["status"]) == (
+        "presence.changed", user.pk, "online")
     return communicator
 
 

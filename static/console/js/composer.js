@@ -1,5 +1,5 @@
 // The composer: reply or private note, channel choice, Enter sends, drafts, /canned, @mentions, files.
-import { format, me, post, strings } from "./common.js";
+import { element, format, me, post, strings } from "./common.js";
 
 const TYPING_EVERY_MS = 3000;
 const SUGGESTIONS_SHOWN = 8;
@@ -16,7 +16,9 @@ export function setupComposer(socket, conversation, onSent) {
   const fileList = document.getElementById("files");
   const error = form.querySelector("[data-error]");
   const menu = document.getElementById("suggestions");
-  const channelChoice = form.querySelector(".channel-choice");
+  let channelChoice = form.querySelector(".channel-choice");
+  // Set when the agent picks a channel: their choice stands while it stays usable.
+  let chosenChannel = null;
   const privateField = form.querySelector("input[name=private]");
   const replyPlaceholder = text.placeholder;
   const draftKey = `omnidesk:draft:${me}:${conversation}`;
@@ -39,7 +41,19 @@ export function setupComposer(socket, conversation, onSent) {
   form.addEventListener("change", (event) => {
     if (event.target.name === "mode") setMode(event.target.value);
     if (event.target === files) showFiles();
+    if (event.target.name === "channel") chosenChannel = event.target.value;
   });
+
+  // The channels change when the customer writes on a new one or gets a new address.
+  function replaceChannels(html) {
+    if (channelChoice.contains(document.activeElement)) return;
+    const fresh = element(html);
+    fresh.hidden = channelChoice.hidden;
+    const option = chosenChannel && fresh.querySelector(`option[value="${chosenChannel}"]:not([disabled])`);
+    if (option) option.selected = true;
+    channelChoice.replaceWith(fresh);
+    channelChoice = fresh;
+  }
 
   function showFiles() {
     const maxBytes = Number(form.dataset.maxBytes);
@@ -166,4 +180,5 @@ export function setupComposer(socket, conversation, onSent) {
     localStorage.removeItem(draftKey);
     onSent(answer.item);
   });
+  return { replaceChannels };
 }

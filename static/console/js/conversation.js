@@ -50,6 +50,7 @@ export function setupConversation(socket) {
     showItems(data.items);
     replaceUnlessFocused("#conversation-header", data.header);
     replaceUnlessFocused("#customer-panel", data.panel);
+    composer?.replaceChannels(data.channels);
     markRead();
   }
   const queueSync = batched(() => sync());
@@ -155,7 +156,7 @@ export function setupConversation(socket) {
     sync();
   });
 
-  setupComposer(socket, id, (item) => { showItems([item]); toBottom(); });
+  const composer = setupComposer(socket, id, (item) => { showItems([item]); toBottom(); });
   toBottom();
   markRead();
   document.addEventListener("visibilitychange", markRead);
