@@ -3,7 +3,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .. import events
-from ..addresses import InvalidAddress, normalise_address
+from ..addresses import EMAIL, PHONE, InvalidAddress, normalise_address
 from ..models import Identity
 from .errors import ActionError
 
@@ -44,6 +44,16 @@ def _announce(customer):
 MAX_ATTRIBUTES = 50
 
 
+def _normalised_attribute(key, value):
+    """An "email" or "phone" attribute is kept in its identity form, so duplicates can be found by it."""
+    if key in (EMAIL, PHONE):
+        try:
+            return normalise_address(key, value)
+        except InvalidAddress:
+            return value
+    return value
+
+
 @transaction.atomic
 def update_customer(customer, name=None, attributes=None):
     """Change what agents know of the customer: name, free attributes (strings)."""
@@ -52,7 +62,7 @@ def update_customer(customer, name=None, attributes=None):
     if attributes is not None:
         if not isinstance(attributes, dict) or len(attributes) > MAX_ATTRIBUTES:
             raise ActionError(_("At most %(max)d attributes.") % {"max": MAX_ATTRIBUTES}, field="attributes")
-        customer.attributes = {str(key): str(value) for key, value in attributes.items()}
+        customer.attributes = {str(key): _normalised_attribute(str(key), str(value)) for key, value in attributes.items()}
     customer.save(update_fields=["name", "attributes"])
     _announce(customer)
     return customer

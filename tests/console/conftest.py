@@ -64,3 +64,11 @@ def post_webhook(base_url, channel, payload):
     body, headers = signed(payload)
     response = httpx.post(f"{base_url}/webhooks/{channel.pk}/", content=body, headers=headers, timeout=10)
     assert response.status_code == 200, response.text
+
+
+@pytest.fixture(autouse=True)
+def fresh_presence():
+    """Presence lives in the cache, which outlives the test database: start every test with nobody online."""
+    from django.core.cache import cache
+
+    cache.clear()
