@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -123,6 +124,7 @@ def preferences(request):
             response = redirect("console:preferences")
             if form.cleaned_data["language"]:
                 response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
+                translation.activate(form.cleaned_data["language"])  # the confirmation, in the new language
             else:
                 response.delete_cookie("django_language")
             flash.success(request, _("Preferences saved."))
