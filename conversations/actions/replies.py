@@ -69,7 +69,8 @@ def unavailable_reason(customer, channel, now=None):
 
 
 def _clean_text(text, attachments=()):
-    text = (text or "").strip()
+    # Browsers submit textarea line breaks as CRLF; providers and the timeline expect LF.
+    text = (text or "").replace("\r\n", "\n").strip()
     if not text and not attachments:
         raise ActionError(_("The message is empty."), field="text")
     if len(text) > MAX_REPLY_LENGTH:
