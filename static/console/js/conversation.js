@@ -122,6 +122,12 @@ export function setupConversation(socket) {
     }
     if (["assignee", "team", "status", "priority", "labels"].includes(field.name)) update({ [field.name]: field.value });
   });
+  // Enter in the labels field submits the actions form: save the labels, stay on the page.
+  pane.addEventListener("submit", (event) => {
+    if (event.target.id !== "actions") return;
+    event.preventDefault();
+    update({ labels: event.target.querySelector("[name=labels]").value });
+  });
   pane.addEventListener("click", async (event) => {
     const target = event.target;
     if (target.matches("[data-assign-me]")) update({ assignee: target.dataset.assignMe });

@@ -112,5 +112,9 @@ export function setupInbox(socket) {
 
   refreshRelativeTimes(list);
   setInterval(() => refreshRelativeTimes(), 30000);
-  if (current) document.getElementById(`row-${current}`)?.classList.add("current");
+  const currentRow = current && document.getElementById(`row-${current}`);
+  if (currentRow) {
+    currentRow.classList.add("current");
+    currentRow.querySelector(".unread").hidden = true;
+  }
 }
