@@ -10,6 +10,7 @@ from conversations.models import (
     Channel,
     Conversation,
     Customer,
+    CustomerMerge,
     Identity,
     Message,
     Team,
@@ -166,3 +167,14 @@ class MessageCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20_000, trim_whitespace=True)
     channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), required=False, allow_null=True)
     private = serializers.BooleanField(default=False)
+
+
+class MergeSerializer(serializers.Serializer):
+    source = serializers.IntegerField(help_text="The customer merged into this one.")
+
+
+class CustomerMergeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomerMerge
+        fields = ["id", "source", "target", "merged_by", "merged_at", "identity_ids", "message_ids", "undone_at",
+                  "undone_by"]
