@@ -1,7 +1,10 @@
 """What every console view shares: the visible conversation, JSON answers for the console's scripts."""
+from functools import wraps
+
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 
+from conversations.actions.errors import ActionError
 from conversations.models import Conversation
 from conversations.visibility import visible_conversations
 
@@ -28,3 +31,15 @@ def done(**data):
 def id_list(raw, limit=200):
     """"1,2,3" -> [1, 2, 3]; anything else in the list is ignored."""
     return [int(part) for part in (raw or "").split(",")[:limit] if part.strip().isdigit()]
+
+
+def refusing_action_errors(view):
+    """For views that call an action: its refusal (ActionError) becomes a 400 answer with the message."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ActionError as exc:
+            return refused(exc.message)
+
+    return wrapper

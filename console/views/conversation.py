@@ -10,7 +10,6 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from conversations.actions import assignment, canned, notifications, replies
-from conversations.actions.errors import ActionError
 from conversations.channel_kinds import rules_for
 from conversations.models import Attachment, Channel, Conversation, Message, Team
 from conversations.visibility import profile_of, visible_conversations
@@ -18,7 +17,7 @@ from conversations.visibility import profile_of, visible_conversations
 from .. import timeline
 from ..templatetags.console import INLINE_IMAGE_TYPES
 from ..forms import ConversationUpdateForm, ReplyForm
-from .base import done, form_refused, id_list, refused, visible_conversation
+from .base import done, form_refused, id_list, refused, refusing_action_errors, visible_conversation
 from .customers import panel_context
 from .inbox import inbox_context
 
@@ -137,43 +136,38 @@ def sync(request, pk):
 
 @login_required
 @require_POST
+@refusing_action_errors
 def reply(request, pk):
     conversation = visible_conversation(request.user, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return form_refused(form)
     files = request.FILES.getlist("attachments")
-    try:
-        if form.cleaned_data["private"]:
-            message = replies.add_note(conversation, request.user, form.cleaned_data["text"], attachments=files)
-        else:
-            message = replies.send_reply(conversation, request.user, form.cleaned_data["text"],
-                                         channel=form.cleaned_data["channel"], attachments=files)
-    except ActionError as exc:
-        return refused(exc.message)
+    if form.cleaned_data["private"]:
+        message = replies.add_note(conversation, request.user, form.cleaned_data["text"], attachments=files)
+    else:
+        message = replies.send_reply(conversation, request.user, form.cleaned_data["text"],
+                                     channel=form.cleaned_data["channel"], attachments=files)
     item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
     return done(item=_item_json(request, item))
 
 
 @login_required
 @require_POST
+@refusing_action_errors
 def update(request, pk):
     conversation = visible_conversation(request.user, pk)
     form = ConversationUpdateForm(request.POST)
     if not form.is_valid():
         return form_refused(form)
-    changes = form.changes()
-    if changes.get("snoozed_until") and timezone.is_naive(changes["snoozed_until"]):
-        changes["snoozed_until"] = timezone.make_aware(changes["snoozed_until"])
-    try:
-        conversation = assignment.update_conversation(conversation, request.user, **changes)
-    except ActionError as exc:
-        return refused(exc.message)
+    # The snooze time is read in the agent's time zone (the active one).
+    conversation = assignment.update_conversation(conversation, request.user, **form.changes())
     return done(header=_header_html(request, visible_conversation(request.user, conversation.pk)))
 
 
 @login_required
 @require_POST
+@refusing_action_errors
 def mark_read(request, pk):
     notifications.mark_conversation_read(request.user, visible_conversation(request.user, pk))
     return HttpResponse(status=204)
@@ -181,13 +175,11 @@ def mark_read(request, pk):
 
 @login_required
 @require_POST
+@refusing_action_errors
 def retry(request, pk):
     visible = visible_conversations(request.user).values("pk")
     message = get_object_or_404(Message, pk=pk, conversation_id__in=visible)
-    try:
-        replies.retry_delivery(message.pk)
-    except ActionError as exc:
-        return refused(exc.message)
+    replies.retry_delivery(message.pk)
     return done()
 
 

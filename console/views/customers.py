@@ -4,12 +4,11 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from conversations.actions import customers, merge
-from conversations.actions.errors import ActionError
 from conversations.models import ConversationCycle, Customer, CustomerMerge
 from conversations.visibility import visible_conversations
 
 from ..forms import CustomerForm, IdentityForm
-from .base import done, form_refused, refused, visible_conversation
+from .base import done, form_refused, refused, refusing_action_errors, visible_conversation
 
 PAST_CYCLES_SHOWN = 10
 
@@ -44,34 +43,31 @@ def panel_context(request, conversation):
 
 @login_required
 @require_POST
+@refusing_action_errors
 def add_identity(request, pk):
     customer = _visible_customer(request.user, pk)
     form = IdentityForm(request.POST)
     if not form.is_valid():
         return form_refused(form)
-    try:
-        customers.add_identity(customer, form.cleaned_data["kind"], form.cleaned_data["address"])
-    except ActionError as exc:
-        return refused(exc.message)
+    customers.add_identity(customer, form.cleaned_data["kind"], form.cleaned_data["address"])
     return done()
 
 
 @login_required
 @require_POST
+@refusing_action_errors
 def edit(request, pk):
     customer = _visible_customer(request.user, pk)
     form = CustomerForm(request.POST)
     if not form.is_valid():
         return form_refused(form)
-    try:
-        customers.update_customer(customer, name=form.cleaned_data["name"], attributes=form.cleaned_data["attributes"])
-    except ActionError as exc:
-        return refused(exc.message)
+    customers.update_customer(customer, name=form.cleaned_data["name"], attributes=form.cleaned_data["attributes"])
     return done()
 
 
 @login_required
 @require_POST
+@refusing_action_errors
 def merge_into(request, pk):
     """Merge the customer `source` (posted) into customer `pk`: the agent confirmed it in the page."""
     target = _visible_customer(request.user, pk)
@@ -79,21 +75,16 @@ def merge_into(request, pk):
     if not source_id.isdigit():
         return refused("source must be a customer id.")
     source = _visible_customer(request.user, int(source_id))
-    try:
-        record = merge.merge_customers(source, target, request.user)
-    except ActionError as exc:
-        return refused(exc.message)
+    record = merge.merge_customers(source, target, request.user)
     return done(merge=record.pk, conversation=visible_conversation(request.user, target.conversation.pk).pk)
 
 
 @login_required
 @require_POST
+@refusing_action_errors
 def undo_merge(request, pk):
     record = get_object_or_404(CustomerMerge, pk=pk)
     # Undoing needs the right to see the kept conversation (which holds everything now).
     target_conversation = visible_conversation(request.user, record.target.conversation.pk)
-    try:
-        merge.undo_merge(record, request.user)
-    except ActionError as exc:
-        return refused(exc.message)
+    merge.undo_merge(record, request.user)
     return done(conversation=target_conversation.pk, source_conversation=record.source.conversation.pk)

@@ -99,6 +99,24 @@ def _locked_pair(source, target):
     return customers[source.pk], customers[target.pk], conversations[source.pk], conversations[target.pk]
 
 
+def _save_summaries(now, *conversations):
+    for conversation in conversations:
+        _refresh_summary(conversation)
+        conversation.updated_at = now
+        conversation.save()
+
+
+def _record_data(merge, **extra):
+    """What the audit trail and the system lines say about a merge."""
+    return {"merge": merge.pk, "source": merge.source_id, "source_name": str(merge.source),
+            "target": merge.target_id, "target_name": str(merge.target), **extra}
+
+
+def _audit(kind, actor, data, now, *conversations):
+    for conversation in conversations:
+        ConversationEvent.objects.create(conversation=conversation, kind=kind, actor=actor, data=data, created_at=now)
+
+
 def _system_line(conversation, text, **metadata):
     Message.objects.create(
         conversation=conversation, direction=Message.Direction.SYSTEM, text=text, metadata=metadata
@@ -157,20 +175,14 @@ def merge_customers(source, target, actor):
             ConversationCycle.objects.create(conversation=target_conversation, opened_at=now)
     source_conversation.status = Conversation.Status.RESOLVED
     source_conversation.snoozed_until = None
-    for conversation in (source_conversation, target_conversation):
-        _refresh_summary(conversation)
-        conversation.updated_at = now
-        conversation.save()
+    _save_summaries(now, source_conversation, target_conversation)
 
     merge = CustomerMerge.objects.create(
         source=source, target=target, merged_by=actor, merged_at=now, identity_ids=identity_ids,
         message_ids=message_ids, source_state=state,
     )
-    data = {"merge": merge.pk, "source": source.pk, "source_name": str(source), "target": target.pk,
-            "target_name": str(target), "identities": len(identity_ids), "messages": len(message_ids)}
-    for conversation in (source_conversation, target_conversation):
-        ConversationEvent.objects.create(conversation=conversation, kind=ConversationEvent.Kind.MERGED, actor=actor,
-                                         data=data, created_at=now)
+    data = _record_data(merge, identities=len(identity_ids), messages=len(message_ids))
+    _audit(ConversationEvent.Kind.MERGED, actor, data, now, source_conversation, target_conversation)
     _system_line(target_conversation, f"{source} merged into this conversation", event="merged", **data)
     _announce(merge, source_conversation, target_conversation)
     return merge
@@ -210,19 +222,14 @@ def undo_merge(merge, actor):
     source_conversation.team_id = state.get("team")
     source_conversation.priority = state.get("priority", Conversation.Priority.NONE)
     source_conversation.labels.set(Label.objects.filter(name__in=state.get("labels", [])))
-    for conversation in (source_conversation, target_conversation):
-        _refresh_summary(conversation)
-        conversation.updated_at = now
-        conversation.save()
+    _save_summaries(now, source_conversation, target_conversation)
 
     merge.undone_at = now
     merge.undone_by = actor
     merge.save(update_fields=["undone_at", "undone_by"])
-    data = {"merge": merge.pk, "source": source.pk, "source_name": str(source), "target": target.pk,
-            "target_name": str(target)}
+    data = _record_data(merge)
+    _audit(ConversationEvent.Kind.UNMERGED, actor, data, now, source_conversation, target_conversation)
     for conversation in (source_conversation, target_conversation):
-        ConversationEvent.objects.create(conversation=conversation, kind=ConversationEvent.Kind.UNMERGED, actor=actor,
-                                         data=data, created_at=now)
         _system_line(conversation, f"Merge of {source} into {target} undone", event="unmerged", **data)
     _announce(merge, source_conversation, target_conversation)
     return merge
