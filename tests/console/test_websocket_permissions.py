@@ -11,6 +11,19 @@ from omnidesk.asgi import application
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def own_channel_layer():
+    """A channel layer of this test's own event loop: the live server thread of the browser tests may still be
+    receiving on the process-wide one, and channels_redis refuses two loops receiving on one layer."""
+    from channels.layers import channel_layers
+
+    previous = channel_layers.backends.pop("default", None)
+    yield
+    channel_layers.backends.pop("default", None)
+    if previous is not None:
+        channel_layers.backends["default"] = previous
+
+
 async def connect(user):
     client = Client()
     await sync_to_async(client.force_login)(user)
