@@ -11,6 +11,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from .visibility import display_name
+
 SUPERVISORS_GROUP = "supervisors"
 
 
@@ -88,16 +90,9 @@ def notification_payload(notification):
         "conversation": notification.conversation_id,
         "message": notification.message_id,
         "actor": notification.actor_id,
-        "actor_name": _display_name(notification.actor),
+        "actor_name": display_name(notification.actor) if notification.actor else "",
         "preview": notification.message.text[:140] if notification.message_id else "",
     }
-
-
-def _display_name(user):
-    if user is None:
-        return ""
-    profile = getattr(user, "agent", None)
-    return profile.display_name if profile else user.get_username()
 
 
 def presence_payload(presence):

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from conversations.channel_kinds import rules_for
 from conversations.models import Channel, Conversation
+from conversations.visibility import display_name
 
 from .. import inbox
 
@@ -17,10 +18,7 @@ INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 @register.filter
 def agent_name(user):
-    if user is None:
-        return ""
-    profile = getattr(user, "agent", None)
-    return profile.display_name if profile else user.get_username()
+    return display_name(user) if user is not None else ""
 
 
 @register.filter

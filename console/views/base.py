@@ -1,11 +1,12 @@
 """What every console view shares: the visible conversation, JSON answers for the console's scripts."""
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 
 from conversations.actions.errors import ActionError
-from conversations.models import Conversation
+from conversations.models import Conversation, Team
 from conversations.visibility import visible_conversations
 
 
@@ -14,6 +15,16 @@ def visible_conversation(user, pk):
         "customer", "assignee__agent", "team", "last_inbound_channel", "last_message__channel"
     )
     return get_object_or_404(visible_conversations(user, queryset), pk=pk)
+
+
+def choices_context():
+    """Who and what a conversation can be given to: the action controls of the inbox and the conversation."""
+    return {
+        "agents": get_user_model().objects.filter(is_active=True).select_related("agent").order_by("username"),
+        "teams": Team.objects.all(),
+        "statuses": Conversation.Status.choices,
+        "priorities": Conversation.Priority.choices,
+    }
 
 
 def refused(message, status=400):

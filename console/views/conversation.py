@@ -1,6 +1,7 @@
 """One conversation: its timeline, the composer, the actions on it."""
+from datetime import timedelta
+
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -11,13 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from conversations.actions import assignment, canned, notifications, replies
 from conversations.channel_kinds import rules_for
-from conversations.models import Attachment, Channel, Conversation, Message, Team
-from conversations.visibility import profile_of, visible_conversations
+from conversations.models import Attachment, Channel, Message
+from conversations.visibility import display_name, profile_of, visible_conversations
 
 from .. import timeline
-from ..templatetags.console import INLINE_IMAGE_TYPES
 from ..forms import ConversationUpdateForm, ReplyForm
-from .base import done, form_refused, id_list, refused, refusing_action_errors, visible_conversation
+from ..templatetags.console import INLINE_IMAGE_TYPES
+from .base import choices_context, done, form_refused, id_list, refused, refusing_action_errors, visible_conversation
 from .customers import panel_context
 from .inbox import inbox_context
 
@@ -46,24 +47,20 @@ def _could_reach(channel, identity_kinds):
 
 
 def _header_html(request, conversation):
-    return render_to_string("console/_conversation_header.html", _header_context(request, conversation), request=request)
+    return render_to_string("console/_conversation_header.html", _header_context(conversation), request=request)
 
 
-def _header_context(request, conversation):
+def _header_context(conversation):
     return {
         "conversation": conversation,
         "labels_text": ", ".join(conversation.labels.values_list("name", flat=True)),
-        "agents": get_user_model().objects.filter(is_active=True).select_related("agent").order_by("username"),
-        "teams": Team.objects.all(),
-        "statuses": Conversation.Status.choices,
-        "priorities": Conversation.Priority.choices,
+        **choices_context(),
     }
 
 
 def _item_json(request, item):
     return {
         "id": item.dom_id,
-        "sort": item.sort_key,
         "html": render_to_string("console/_timeline_item.html", {"item": item}, request=request),
     }
 
@@ -86,7 +83,7 @@ def conversation_page(request, pk):
         for r in canned.available_to(request.user)
     ]
     context = inbox_context(request)
-    context.update(_header_context(request, conversation))
+    context.update(_header_context(conversation))
     context.update(panel_context(request, conversation))
     context.update({
         "items": items,
@@ -94,7 +91,7 @@ def conversation_page(request, pk):
         **_reply_channels_context(conversation),
         "canned_responses": canned_responses,
         "mention_agents": [
-            {"username": user.username, "name": getattr(getattr(user, "agent", None), "display_name", user.username)}
+            {"username": user.username, "name": display_name(user)}
             for user in context["agents"]
         ],
         "attachment_max_bytes": settings.ATTACHMENT_MAX_BYTES,
@@ -122,7 +119,7 @@ def sync(request, pk):
     conversation = visible_conversation(request.user, pk)
     now = timezone.now()
     since = parse_datetime(request.GET.get("since", "")) or now
-    since -= timezone.timedelta(seconds=SYNC_OVERLAP_SECONDS)
+    since -= timedelta(seconds=SYNC_OVERLAP_SECONDS)
     items = timeline.changes(conversation, since, id_list(request.GET.get("ids")))
     return JsonResponse({
         "items": [_item_json(request, item) for item in items],

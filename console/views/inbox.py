@@ -1,5 +1,4 @@
 """The inbox: views with counts, filters, live rows, bulk actions."""
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import JsonResponse
@@ -10,12 +9,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from conversations.actions import assignment
 from conversations.actions.errors import ActionError
-from conversations.models import Channel, Conversation, Label, Team
+from conversations.models import Label
 from conversations.visibility import visible_conversations
 
 from .. import inbox
 from ..forms import BulkForm, InboxFiltersForm
-from .base import form_refused, id_list, refused
+from .base import choices_context, form_refused, id_list, refused
 
 
 def _view_slug(request):
@@ -44,12 +43,8 @@ def inbox_context(request):
         "rows": inbox.rows(request.user, slug, filters),
         "page_size": inbox.PAGE_SIZE,
         "query": query.urlencode(),
-        "channels": Channel.objects.order_by("name"),
         "labels": Label.objects.all(),
-        "teams": Team.objects.all(),
-        "agents": get_user_model().objects.filter(is_active=True).select_related("agent").order_by("username"),
-        "statuses": Conversation.Status.choices,
-        "priorities": Conversation.Priority.choices,
+        **choices_context(),
     }
 
 

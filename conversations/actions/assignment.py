@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from .. import events
 from ..models import Conversation, ConversationCycle, ConversationEvent, Label
-from ..visibility import profile_of
+from ..visibility import display_name
 from .errors import ActionError
 
 MAX_LABELS = 20
@@ -14,11 +14,6 @@ MAX_LABEL_LENGTH = 60
 
 def _audit(conversation, actor, kind, **data):
     ConversationEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data)
-
-
-def _display_name(user):
-    profile = profile_of(user)
-    return profile.display_name if profile else (user.get_full_name() or user.username)
 
 
 def _clean_labels(labels):
@@ -54,7 +49,7 @@ def update_conversation(conversation, actor, **changes):
         conversation.assignee = assignee
         _audit(conversation, actor, ConversationEvent.Kind.ASSIGNED,
                assignee=assignee.pk if assignee else None,
-               assignee_name=_display_name(assignee) if assignee else "")
+               assignee_name=display_name(assignee) if assignee else "")
         changed = True
 
     if "team" in changes and changes["team"] != conversation.team:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from ..visibility import profile_of, team_ids
+from ..visibility import display_name, team_ids
 
 PRESENCE_TTL_SECONDS = 90
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
@@ -46,8 +46,7 @@ class Typing:
 
 
 def describe(user):
-    profile = profile_of(user)
-    return Agent(user.pk, profile.display_name if profile else user.get_username(), tuple(team_ids(user)))
+    return Agent(user.pk, display_name(user), tuple(team_ids(user)))
 
 
 def _status_key(user_id):
