@@ -48,12 +48,12 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
+        self.viewing = set()
         self.groups_joined, self.agent = await _groups_and_agent(user)
         # An event sent to two of our groups (team and agent) arrives twice: forward it once.
         self.seen_event_ids = OrderedDict()
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        self.viewing = set()
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})
         await events.emit_now(events.PRESENCE_CHANGED, await _connected(self.agent))

@@ -110,6 +110,8 @@ export function setupInbox(socket) {
     }
   });
 
+  // Counts and the unread total in the tab title, without touching the rendered rows.
+  getJSON(rowsUrl("ids=")).then((data) => apply(data, false));
   refreshRelativeTimes(list);
   setInterval(() => refreshRelativeTimes(), 30000);
   const currentRow = current && document.getElementById(`row-${current}`);
