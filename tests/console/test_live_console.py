@@ -80,3 +80,19 @@ def test_two_agents_see_the_customer_story_live(live_server_url, sign_in, desk, 
     expect(bruno.locator('[data-count="mine"]')).to_have_text("1")
     expect(ana.locator("#timeline .event").last).to_contain_text("Ana assigned this conversation to Bruno")
     assert Conversation.objects.get().assignee == desk["bruno"]
+
+
+def test_the_supervisor_view_moves_live(live_server_url, sign_in, desk, make_agent):
+    from conversations.models import AgentProfile
+
+    make_agent("carla", role=AgentProfile.Role.SUPERVISOR)
+    carla = sign_in("carla", "/supervisor/")
+    expect(carla.locator("#supervisor")).to_contain_text("Nobody is waiting without an agent.")
+    post_webhook(live_server_url, desk["whatsapp"], api_message("wa-1", "+5511999990001", "Alguém aí?", name="Maria"))
+    waiting = carla.locator("#supervisor .card", has_text="Unassigned, waiting longest")
+    expect(waiting).to_contain_text("Maria")
+    expect(carla.locator("#supervisor .card", has_text="Unresolved by channel")).to_contain_text("WhatsApp Loja")
+    ana = sign_in("ana", "/")
+    expect(carla.locator("tr[data-presence-user]", has_text="Ana")).to_contain_text("Online")
+    ana.context.close()
+    expect(carla.locator("tr[data-presence-user]", has_text="Ana")).to_contain_text("Offline")

@@ -1,4 +1,5 @@
 """The console's server side: views, counts, bulk actions, composer rules, canned responses, search, merges."""
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -221,3 +222,36 @@ def test_dates_follow_the_agents_time_zone_and_language(desk):
     page = client_for(desk["ana"]).get(f"/conversations/{conversation.pk}/").content.decode()
     assert "10/03/2026 12:30" in page  # 15:30 UTC is 12:30 in São Paulo, written the Brazilian way
     assert 'lang="pt-br"' in page
+
+
+def test_long_histories_come_in_pages_with_the_audit_lines_in_place(desk):
+    conversation = ingest(desk["support"], "0", "+5511999990001", text="message 0")
+    for n in range(1, 45):
+        ingest(desk["support"], str(n), "+5511999990001", text=f"message {n}")
+        if n == 2:
+            client_for(desk["ana"]).post(f"/conversations/{conversation.pk}/update/", {"priority": "high"})
+    ana = client_for(desk["ana"])
+    page = ana.get(f"/conversations/{conversation.pk}/").content.decode()
+    assert "message 44" in page and "message 4<" not in page and "set the priority" not in page
+    cursor = re.search(r'data-cursor="([^"]+)"', page).group(1)
+    older = ana.get(f"/conversations/{conversation.pk}/older/", {"before": cursor}).json()
+    texts = [re.search(r'<div class="text">(.*?)</div>', item["html"]) for item in older["items"]]
+    assert [t.group(1) for t in texts if t] == [f"message {n}" for n in range(5)]
+    assert any("Ana set the priority to High" in item["html"] for item in older["items"])
+    assert older["cursor"] == ""
+
+
+def test_snoozing_reads_the_time_in_the_agents_time_zone(desk):
+    conversation = ingest(desk["support"], "1", "+5511999990001")
+    profile = desk["ana"].agent
+    profile.time_zone = "America/Sao_Paulo"
+    profile.save()
+    answer = client_for(desk["ana"]).post(f"/conversations/{conversation.pk}/update/", {
+        "status": "snoozed", "snoozed_until": "2099-01-10T09:00"}).json()
+    assert answer["ok"]
+    conversation.refresh_from_db()
+    assert conversation.status == "snoozed"
+    assert conversation.snoozed_until == datetime(2099, 1, 10, 12, 0, tzinfo=UTC)
+    refused = client_for(desk["ana"]).post(f"/conversations/{conversation.pk}/update/", {
+        "status": "snoozed", "snoozed_until": "2001-01-10T09:00"})
+    assert refused.status_code == 400 and "future" in refused.json()["error"]
