@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from channels_adapters.registry import ADAPTERS
-from channels_adapters.setup import public_config
+from channels_adapters.setup import public_config, public_extras
 from channels_adapters.urls_public import webhook_url
 from conversations.models import (
     AgentProfile,
@@ -72,6 +72,7 @@ class ChannelSerializer(serializers.Serializer):
             "webhook_url": webhook_url(channel),
             # Never a secret: the adapter says which keys may be shown.
             "config": public_config(channel),
+            **public_extras(channel),
         }
 
 
@@ -178,3 +179,7 @@ class CustomerMergeSerializer(serializers.ModelSerializer):
         model = CustomerMerge
         fields = ["id", "source", "target", "merged_by", "merged_at", "identity_ids", "message_ids", "undone_at",
                   "undone_by"]
+
+
+class CsatLinkSerializer(serializers.Serializer):
+    channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), required=False, allow_null=True)

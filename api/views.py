@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from channels_adapters import setup as channel_setup
-from conversations.actions import assignment, directory, merge, replies
+from conversations.actions import assignment, csat, directory, merge, replies
 from conversations.actions.errors import ActionError
 from conversations.models import Channel, Conversation, Customer, CustomerMerge, Identity, Message, Team
 from conversations.visibility import visible_conversations
@@ -207,6 +207,20 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
                 message = replies.add_note(conversation, request.user, data["text"])
             else:
                 message = replies.send_reply(conversation, request.user, data["text"], channel=data.get("channel"))
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        message = Message.objects.select_related("channel", "identity").get(pk=message.pk)
+        return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.CsatLinkSerializer, responses={201: serializers.MessageSerializer},
+                   description="Send the rating link of the last resolved cycle on a channel (default: the last one).")
+    @action(detail=True, methods=["post"], url_path="csat-link")
+    def csat_link(self, request, pk=None):
+        conversation = self.get_object()
+        data = serializers.CsatLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            message = csat.send_csat_link(conversation, request.user, channel=data.validated_data.get("channel"))
         except ActionError as exc:
             raise action_error(exc) from exc
         message = Message.objects.select_related("channel", "identity").get(pk=message.pk)

@@ -66,6 +66,10 @@ class ChannelAdapter:
         """What may be shown to humans and API clients: never a secret."""
         return {key: value for key, value in config.items() if key not in cls.secret_config}
 
+    def public_extras(self):
+        """Extra read-only facts for the channel's API representation (e.g. an embed snippet)."""
+        return {}
+
     def on_created(self, webhook_url):
         """Called after commit when a channel is created (e.g. register a webhook)."""
 

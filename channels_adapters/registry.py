@@ -1,8 +1,10 @@
 """The one place that maps a channel kind to its adapter class."""
 from .api.adapter import ApiAdapter
+from .webchat.adapter import WebchatAdapter
 
 ADAPTERS = {
     ApiAdapter.kind: ApiAdapter,
+    WebchatAdapter.kind: WebchatAdapter,
 }
 
 

@@ -49,6 +49,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.viewing = set()
+        self.status = presence.ONLINE
         self.groups_joined, self.agent = await _groups_and_agent(user)
         # An event sent to two of our groups (team and agent) arrives twice: forward it once.
         self.seen_event_ids = OrderedDict()
@@ -56,7 +57,9 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})
-        await events.emit_now(events.PRESENCE_CHANGED, await _connected(self.agent))
+        here = await _connected(self.agent, self.channel_name)
+        self.status = here.status
+        await events.emit_now(events.PRESENCE_CHANGED, here)
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
@@ -65,7 +68,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             return
         for conversation_id in list(self.viewing):
             await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(self.agent, conversation_id))
-        offline = await _disconnected(self.agent)
+        offline = await _disconnected(self.agent, self.channel_name)
         if offline is not None:
             await events.emit_now(events.PRESENCE_CHANGED, offline)
 
@@ -90,6 +93,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if kind in ("subscribe", "unsubscribe"):
             await self._subscription(kind, content.get("conversation"))
         elif kind == "ping":
+            await self._presence(self.status)
             await self.send_json({"type": "pong"})
         elif kind == "presence":
             await self._presence(content.get("status"))
@@ -128,7 +132,8 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if status not in presence.STATUSES:
             await self.send_json({"type": "error", "error": "status must be online or away."})
             return
-        changed = await _heartbeat(self.agent, status)
+        self.status = status
+        changed = await _heartbeat(self.agent, self.channel_name, status)
         if changed is not None:
             await events.emit_now(events.PRESENCE_CHANGED, changed)
         # The heartbeat also keeps this connection's viewing alive.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("customers/<int:pk>/edit/", customers.edit, name="edit_customer"),
     path("customers/<int:pk>/merge/", customers.merge_into, name="merge"),
     path("merges/<int:pk>/undo/", customers.undo_merge, name="undo_merge"),
+    path("claims/<int:pk>/dismiss/", customers.dismiss_claim, name="dismiss_claim"),
     path("supervisor/", pages.supervisor_page, name="supervisor"),
     path("supervisor/panel/", pages.supervisor_panel, name="supervisor_panel"),
     path("search/", pages.search_page, name="search"),

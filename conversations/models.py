@@ -374,3 +374,82 @@ class ConversationRead(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "conversation"], name="one_read_marker_per_agent")]
+
+
+class Touchpoint(models.Model):
+    """A page of the shop's site the customer viewed, as reported by the web chat widget."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="touchpoints")
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    url = models.URLField(max_length=1000)
+    title = models.CharField(max_length=300, blank=True)
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "url", "viewed_at"], name="touchpoint_unique_view")
+        ]
+        indexes = [models.Index(fields=["customer", "viewed_at"], name="touchpoint_customer_viewed")]
+
+    def __str__(self):
+        return f"{self.url} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class CsatRating(models.Model):
+    """The customer's satisfaction with one resolved cycle: 1 (bad) to 5 (great), with a comment."""
+
+    MIN_RATING, MAX_RATING = 1, 5
+
+    cycle = models.OneToOneField(ConversationCycle, on_delete=models.CASCADE, related_name="csat")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    # Where the rating was given: the web chat, or the channel a CSAT link was sent on.
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="csat_rating_1_to_5")
+        ]
+
+    def __str__(self):
+        return f"CSAT {self.rating} for cycle {self.cycle_id}"
+
+
+class MergeSuggestion(models.Model):
+    """A customer claimed an address that belongs to another customer, without proving it.
+
+    The histories are never joined on such a claim: an agent looks, and merges or dismisses.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merge_suggestions")
+    candidate = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=IDENTITY_KINDS)
+    address = models.CharField(max_length=255)
+    # How the claim was made, e.g. "webchat_prechat", "webchat_set_user", "webchat_offline".
+    source = models.CharField(max_length=40)
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "candidate", "kind", "address"], name="merge_suggestion_unique_claim"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} claims {self.kind}:{self.address} of {self.candidate_id}"

@@ -224,3 +224,32 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- Web chat -------------------------------------------------------------------
+# A visitor token unused for this long starts a new anonymous visitor (each page load renews it).
+WEBCHAT_TOKEN_MAX_AGE_SECONDS = env.int("WEBCHAT_TOKEN_MAX_AGE_SECONDS", default=180 * 24 * 3600)
+# A verified identity in a token lasts this long: a stolen token does not open a customer's history for months.
+WEBCHAT_VERIFIED_TOKEN_MAX_AGE_SECONDS = env.int("WEBCHAT_VERIFIED_TOKEN_MAX_AGE_SECONDS", default=24 * 3600)
+# {action: (count, window seconds)}, per visitor ("*_visitor") and per IP address ("*_ip").
+WEBCHAT_RATE_LIMITS = {
+    "session_ip": (60, 60),
+    "connect_ip": (60, 60),
+    "message_visitor": (20, 60),
+    "message_ip": (120, 60),
+    "upload_visitor": (10, 600),
+    "upload_ip": (30, 600),
+    "typing_visitor": (30, 60),
+    "pages_visitor": (60, 60),
+    "csat_ip": (20, 600),
+}
+WEBCHAT_MAX_UPLOAD_BYTES = env.int("WEBCHAT_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+WEBCHAT_UPLOAD_CONTENT_TYPES = env.list("WEBCHAT_UPLOAD_CONTENT_TYPES", default=[
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
+])
+# An agent reply the visitor has not seen (widget closed) goes by email after this delay, when possible.
+WEBCHAT_EMAIL_FALLBACK_DELAY_SECONDS = env.int("WEBCHAT_EMAIL_FALLBACK_DELAY_SECONDS", default=120)
+# A widget that has not pinged for this long is away.
+WEBCHAT_VISITOR_PRESENCE_SECONDS = 75
+# An agent whose console has not connected or pinged for this long counts as offline.
+AGENT_PRESENCE_SECONDS = env.int("AGENT_PRESENCE_SECONDS", default=300)
+CSAT_LINK_MAX_AGE_SECONDS = env.int("CSAT_LINK_MAX_AGE_SECONDS", default=30 * 24 * 3600)

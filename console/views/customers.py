@@ -4,7 +4,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from conversations.actions import customers, merge
-from conversations.models import ConversationCycle, Customer, CustomerMerge
+from conversations import customer_panel
+from conversations.models import ConversationCycle, Customer, CustomerMerge, MergeSuggestion
 from conversations.visibility import visible_conversations
 
 from ..forms import CustomerForm, IdentityForm
@@ -26,6 +27,8 @@ def panel_context(request, conversation):
     # Only customers the agent may see are suggested: a merge shows one history to the other's agents.
     visible = set(visible_conversations(request.user).filter(customer__in=[s.pk for s in suggestions])
                   .values_list("customer_id", flat=True))
+    claims = {claim.candidate_id if claim.customer_id == customer.pk else claim.customer_id: claim
+              for claim in merge.pending_claims(customer)}
     return {
         "conversation": conversation,
         "customer": customer,
@@ -33,7 +36,12 @@ def panel_context(request, conversation):
         "attributes_text": "\n".join(f"{key} = {value}" for key, value in (customer.attributes or {}).items()),
         "cycles": ConversationCycle.objects.filter(conversation__customer_id__in=[customer.pk, *merged_from])
         .select_related("opened_on_channel").order_by("-opened_at")[:PAST_CYCLES_SHOWN],
-        "suggestions": [suggestion for suggestion in suggestions if suggestion.pk in visible],
+        "suggestions": [(suggestion, claims.get(suggestion.pk)) for suggestion in suggestions
+                        if suggestion.pk in visible],
+        # What the web chat knows: pages viewed before writing, satisfaction, an unproven sender.
+        "touchpoints": customer_panel.touchpoints_before_writing(conversation),
+        "ratings": customer_panel.csat_ratings(conversation),
+        "sender_unverified": customer_panel.last_sender_unverified(conversation),
         "merges": CustomerMerge.objects.filter(target=customer, undone_at__isnull=True).select_related(
             "source", "merged_by__agent"),
         "identity_form": IdentityForm(),
@@ -88,3 +96,14 @@ def undo_merge(request, pk):
     target_conversation = visible_conversation(request.user, record.target.conversation.pk)
     merge.undo_merge(record, request.user)
     return done(conversation=target_conversation.pk, source_conversation=record.source.conversation.pk)
+
+
+@login_required
+@require_POST
+@refusing_action_errors
+def dismiss_claim(request, pk):
+    """The agent looked at an unproven claim and decided the two customers are different people."""
+    claim = get_object_or_404(MergeSuggestion, pk=pk)
+    _visible_customer(request.user, claim.customer_id)
+    customers.dismiss_merge_suggestion(claim, request.user)
+    return done()

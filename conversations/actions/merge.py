@@ -21,6 +21,7 @@ from ..models import (
     CustomerMerge,
     Identity,
     Label,
+    MergeSuggestion,
     Message,
 )
 from .errors import ActionError
@@ -42,9 +43,17 @@ def _contact_addresses(customer):
     return addresses
 
 
+def pending_claims(customer):
+    """Undecided claims between `customer` and others (an address typed in the web chat, say)."""
+    return MergeSuggestion.objects.filter(status=MergeSuggestion.Status.PENDING).filter(
+        Q(customer=customer) | Q(candidate=customer))
+
+
 def merge_suggestions(customer):
-    """Other customers who share an email address or phone number with `customer`."""
-    condition = Q()
+    """Other customers who share an email address or phone number with `customer`, or claimed one of theirs."""
+    claimed = {claim.candidate_id if claim.customer_id == customer.pk else claim.customer_id
+               for claim in pending_claims(customer)}
+    condition = Q(pk__in=claimed) if claimed else Q()
     for kind, address in _contact_addresses(customer):
         condition |= Q(identities__kind=kind, identities__address=address)
         condition |= Q(**{f"attributes__{kind}": address})
@@ -166,6 +175,8 @@ def merge_customers(source, target, actor):
     target.save()
     source.merged_into = target
     source.save(update_fields=["merged_into"])
+    pending_claims(source).filter(Q(customer=target) | Q(candidate=target)).update(
+        status=MergeSuggestion.Status.MERGED, decided_by=actor, decided_at=now)
 
     # A source still waiting for an answer reopens the target: its customer is waiting.
     if source_conversation.waiting_since and target_conversation.status != Conversation.Status.OPEN:

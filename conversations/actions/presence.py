@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from .. import presence as team_presence
 from ..visibility import display_name, team_ids
 
 PRESENCE_TTL_SECONDS = 90
@@ -65,24 +66,33 @@ def _presence(agent, status):
     return Presence(agent.user_id, agent.name, status, agent.team_ids)
 
 
-def connected(agent):
+def connected(agent, connection):
     """A console connection opened: the agent is online (unless another tab says away)."""
     cache.add(_connections_key(agent.user_id), 0, timeout=None)
     cache.incr(_connections_key(agent.user_id))
-    return heartbeat(agent, cache.get(_status_key(agent.user_id)) or ONLINE, force=True)
+    return heartbeat(agent, connection, cache.get(_status_key(agent.user_id)) or ONLINE, force=True)
 
 
-def heartbeat(agent, status, force=False):
-    """Refresh the agent's presence; returns a Presence when it changed (or `force`), else None."""
+def heartbeat(agent, connection, status, force=False):
+    """Refresh the agent's presence; returns a Presence when it changed (or `force`), else None.
+
+    The web chat's team index (conversations/presence.py) counts the connection while the agent is
+    online: an agent who is away does not answer a chat soon.
+    """
     if status not in STATUSES:
         raise ValueError(f"unknown presence status {status!r}")
+    if status == ONLINE:
+        team_presence.mark_agent_online(connection, agent.user_id, agent.team_ids)
+    else:
+        team_presence.mark_agent_offline(connection, agent.team_ids)
     previous = cache.get(_status_key(agent.user_id))
     cache.set(_status_key(agent.user_id), status, timeout=PRESENCE_TTL_SECONDS)
     return _presence(agent, status) if force or previous != status else None
 
 
-def disconnected(agent):
+def disconnected(agent, connection):
     """A connection closed; returns the offline Presence when it was the agent's last one."""
+    team_presence.mark_agent_offline(connection, agent.team_ids)
     try:
         remaining = cache.decr(_connections_key(agent.user_id))
     except ValueError:

@@ -21,5 +21,5 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("conversations", "0002_console_merges_canned_notifications")]
+    dependencies = [("conversations", "0003_console_merges_canned_notifications")]
     operations = [migrations.RunPython(create_index, drop_index)]
