@@ -255,3 +255,25 @@ def test_snoozing_reads_the_time_in_the_agents_time_zone(desk):
     refused = client_for(desk["ana"]).post(f"/conversations/{conversation.pk}/update/", {
         "status": "snoozed", "snoozed_until": "2001-01-10T09:00"})
     assert refused.status_code == 400 and "future" in refused.json()["error"]
+
+
+def test_an_unproven_claim_is_suggested_and_can_be_dismissed_or_merged(desk):
+    from conversations.actions.customers import claim_address
+    from conversations.models import MergeSuggestion
+
+    known = ingest(desk["support"], "1", "maria@example.com", kind="email", name="Maria")
+    visitor = ingest(desk["support"], "2", "+5511999990001", name="Visitante")
+    claim = claim_address(visitor.customer, "email", "Maria@Example.com", source="webchat_prechat")
+    ana = client_for(desk["ana"])
+    page = ana.get(f"/conversations/{visitor.pk}/").content.decode()
+    assert "Claimed maria@example.com without proving it." in page
+    assert "Possible duplicates" in ana.get(f"/conversations/{known.pk}/").content.decode()
+
+    assert ana.post(f"/claims/{claim.pk}/dismiss/").json()["ok"]
+    assert MergeSuggestion.objects.get().status == MergeSuggestion.Status.DISMISSED
+    assert "without proving it" not in ana.get(f"/conversations/{visitor.pk}/").content.decode()
+
+    MergeSuggestion.objects.update(status=MergeSuggestion.Status.PENDING)
+    assert ana.post(f"/customers/{known.customer_id}/merge/", {"source": visitor.customer_id}).json()["ok"]
+    assert MergeSuggestion.objects.get().status == MergeSuggestion.Status.MERGED
+    assert client_for(desk["bruno"]).post(f"/claims/{claim.pk}/dismiss/").status_code == 404
