@@ -2,8 +2,10 @@
 from functools import wraps
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
 
 from conversations.actions.errors import ActionError
 from conversations.models import Conversation, Team
@@ -44,13 +46,13 @@ def id_list(raw, limit=200):
     return [int(part) for part in (raw or "").split(",")[:limit] if part.strip().isdigit()]
 
 
-def refusing_action_errors(view):
-    """For views that call an action: its refusal (ActionError) becomes a 400 answer with the message."""
+def console_action(view):
+    """A signed-in agent's POST that calls an action: its refusal (ActionError) becomes a 400 with the message."""
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def refusing_action_errors(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except ActionError as exc:
             return refused(exc.message)
 
-    return wrapper
+    return login_required(require_POST(refusing_action_errors))

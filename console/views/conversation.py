@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from conversations.actions import assignment, canned, notifications, replies
 from conversations.channel_kinds import rules_for
@@ -18,7 +18,7 @@ from conversations.visibility import display_name, profile_of, visible_conversat
 from .. import timeline
 from ..forms import ConversationUpdateForm, ReplyForm
 from ..templatetags.console import INLINE_IMAGE_TYPES
-from .base import choices_context, done, form_refused, id_list, refused, refusing_action_errors, visible_conversation
+from .base import choices_context, console_action, done, form_refused, id_list, refused, visible_conversation
 from .customers import panel_context
 from .inbox import inbox_context
 
@@ -131,9 +131,7 @@ def sync(request, pk):
     })
 
 
-@login_required
-@require_POST
-@refusing_action_errors
+@console_action
 def reply(request, pk):
     conversation = visible_conversation(request.user, pk)
     form = ReplyForm(request.POST)
@@ -149,9 +147,7 @@ def reply(request, pk):
     return done(item=_item_json(request, item))
 
 
-@login_required
-@require_POST
-@refusing_action_errors
+@console_action
 def update(request, pk):
     conversation = visible_conversation(request.user, pk)
     form = ConversationUpdateForm(request.POST)
@@ -162,17 +158,13 @@ def update(request, pk):
     return done(header=_header_html(request, visible_conversation(request.user, conversation.pk)))
 
 
-@login_required
-@require_POST
-@refusing_action_errors
+@console_action
 def mark_read(request, pk):
     notifications.mark_conversation_read(request.user, visible_conversation(request.user, pk))
     return HttpResponse(status=204)
 
 
-@login_required
-@require_POST
-@refusing_action_errors
+@console_action
 def retry(request, pk):
     visible = visible_conversations(request.user).values("pk")
     message = get_object_or_404(Message, pk=pk, conversation_id__in=visible)

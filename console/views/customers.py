@@ -1,7 +1,5 @@
 """The customer panel: identities, attributes, past cycles, merges."""
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_POST
 
 from conversations.actions import customers, merge
 from conversations import customer_panel
@@ -9,7 +7,7 @@ from conversations.models import ConversationCycle, Customer, CustomerMerge, Mer
 from conversations.visibility import visible_conversations
 
 from ..forms import CustomerForm, IdentityForm
-from .base import done, form_refused, refused, refusing_action_errors, visible_conversation
+from .base import console_action, done, form_refused, refused, visible_conversation
 
 PAST_CYCLES_SHOWN = 10
 
@@ -49,9 +47,7 @@ def panel_context(request, conversation):
     }
 
 
-@login_required
-@require_POST
-@refusing_action_errors
+@console_action
 def add_identity(request, pk):
     customer = _visible_customer(request.user, pk)
     form = IdentityForm(request.POST)
@@ -61,9 +57,7 @@ def add_identity(request, pk):
     return done()
 
 
-@login_required
-@require_POST
-@refusing_action_errors
+@console_action
 def edit(request, pk):
     customer = _visible_customer(request.user, pk)
     form = CustomerForm(request.POST)
@@ -73,9 +67,7 @@ def edit(request, pk):
     return done()
 
 
-@login_required
-@require_POST
-@refusing_action_errors
+@console_action
 def merge_into(request, pk):
     """Merge the customer `source` (posted) into customer `pk`: the agent confirmed it in the page."""
     target = _visible_customer(request.user, pk)
@@ -87,9 +79,7 @@ def merge_into(request, pk):
     return done(merge=record.pk, conversation=visible_conversation(request.user, target.conversation.pk).pk)
 
 
-@login_required
-@require_POST
-@refusing_action_errors
+@console_action
 def undo_merge(request, pk):
     record = get_object_or_404(CustomerMerge, pk=pk)
     # Undoing needs the right to see the kept conversation (which holds everything now).
@@ -98,9 +88,7 @@ def undo_merge(request, pk):
     return done(conversation=target_conversation.pk, source_conversation=record.source.conversation.pk)
 
 
-@login_required
-@require_POST
-@refusing_action_errors
+@console_action
 def dismiss_claim(request, pk):
     """The agent looked at an unproven claim and decided the two customers are different people."""
     claim = get_object_or_404(MergeSuggestion, pk=pk)
