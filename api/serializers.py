@@ -10,6 +10,7 @@ from conversations.models import (
     Channel,
     Conversation,
     Customer,
+    CustomerMerge,
     Identity,
     Message,
     Team,
@@ -213,6 +214,17 @@ class ReplyChannelSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     window = ReplyWindowSerializer(allow_null=True)
     templates = TemplateSerializer(many=True)
+
+
+class MergeSerializer(serializers.Serializer):
+    source = serializers.IntegerField(help_text="The customer merged into this one.")
+
+
+class CustomerMergeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomerMerge
+        fields = ["id", "source", "target", "merged_by", "merged_at", "identity_ids", "message_ids", "undone_at",
+                  "undone_by"]
 
 
 class CsatLinkSerializer(serializers.Serializer):

@@ -11,9 +11,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from channels_adapters import setup as channel_setup
-from conversations.actions import assignment, csat, directory, replies
+from conversations.actions import assignment, csat, directory, merge, replies
 from conversations.actions.errors import ActionError
-from conversations.models import Channel, Conversation, Customer, Identity, Message, Team
+from conversations.models import Channel, Conversation, Customer, CustomerMerge, Identity, Message, Team
 from conversations.visibility import visible_conversations
 
 from . import serializers
@@ -120,6 +120,49 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
             matching_identities = Identity.objects.filter(address__icontains=search.lower()).values("customer_id")
             queryset = queryset.filter(Q(name__icontains=search) | Q(pk__in=matching_identities))
         return queryset
+
+
+    @extend_schema(responses=serializers.CustomerSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="merge-suggestions")
+    def merge_suggestions(self, request, pk=None):
+        """Other customers sharing an email address or phone number with this one."""
+        visible = self.get_queryset()
+        suggestions = [c for c in merge.merge_suggestions(self.get_object()) if visible.filter(pk=c.pk).exists()]
+        return Response(self.get_serializer(suggestions, many=True).data)
+
+    @extend_schema(request=serializers.MergeSerializer, responses={201: serializers.CustomerMergeSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge the customer `source` into this one (its identities and messages move here); undoable."""
+        target = self.get_object()
+        data = serializers.MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = get_object_or_404(self.get_queryset(), pk=data.validated_data["source"])
+        try:
+            record = merge.merge_customers(source, target, request.user)
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(serializers.CustomerMergeSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class CustomerMergeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """The record of merges between customers the caller may see; POST undo/ reverses one."""
+
+    serializer_class = serializers.CustomerMergeSerializer
+
+    def get_queryset(self):
+        visible = visible_conversations(self.request.user).values("customer_id")
+        return CustomerMerge.objects.filter(target__in=visible).order_by("-merged_at", "-id")
+
+    @extend_schema(request=None, responses=serializers.CustomerMergeSerializer)
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        record = self.get_object()
+        try:
+            record = merge.undo_merge(record, request.user)
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(self.get_serializer(record).data)
 
 
 class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):

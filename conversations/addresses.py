@@ -3,6 +3,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
 
 
 class InvalidAddress(ValueError):
@@ -12,13 +13,13 @@ class InvalidAddress(ValueError):
 PHONE = "phone"
 EMAIL = "email"
 IDENTITY_KINDS = [
-    (EMAIL, "Email"),
-    (PHONE, "Phone"),
-    ("messenger", "Messenger"),
-    ("instagram", "Instagram"),
-    ("telegram", "Telegram"),
-    ("webchat", "Web chat"),
-    ("external", "External"),
+    (EMAIL, _("Email")),
+    (PHONE, _("Phone")),
+    ("messenger", _("Messenger")),
+    ("instagram", _("Instagram")),
+    ("telegram", _("Telegram")),
+    ("webchat", _("Web chat")),
+    ("external", _("External")),
 ]
 IDENTITY_KIND_NAMES = {kind for kind, _ in IDENTITY_KINDS}
 MAX_ADDRESS_LENGTH = 255

@@ -1,7 +1,7 @@
-"""Facts for the console's customer panel: pages viewed, satisfaction ratings, unproven claims."""
+"""Facts for the console's customer panel: pages viewed, satisfaction ratings, an unproven sender."""
 import bisect
 
-from .models import CsatRating, Message, MergeSuggestion, Touchpoint
+from .models import CsatRating, Message, Touchpoint
 
 TOUCHPOINTS_SHOWN = 10
 
@@ -29,12 +29,6 @@ def touchpoints_before_writing(conversation):
 def csat_ratings(conversation):
     return list(CsatRating.objects.filter(cycle__conversation=conversation).select_related("cycle", "channel")
                 .order_by("-cycle__resolved_at"))
-
-
-def pending_merge_suggestions(conversation):
-    return list(MergeSuggestion.objects.filter(customer_id=conversation.customer_id,
-                                               status=MergeSuggestion.Status.PENDING)
-                .select_related("candidate__conversation"))
 
 
 def last_sender_unverified(conversation):

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "console.middleware.AgentPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -84,6 +85,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "console.context_processors.console",
             ],
         },
     },
@@ -208,7 +211,8 @@ MEDIA_FETCH_MAX_BYTES = env.int("MEDIA_FETCH_MAX_BYTES", default=25 * 1024 * 102
 MEDIA_FETCH_MAX_ATTEMPTS = env.int("MEDIA_FETCH_MAX_ATTEMPTS", default=4)
 # False trusts only each channel's api_base_url host (the test suite: nothing leaves 127.0.0.1).
 MEDIA_FETCH_TRUST_PROVIDER_HOSTS = env.bool("MEDIA_FETCH_TRUST_PROVIDER_HOSTS", default=True)
-# Files agents attach to replies: size limit, and how long the signed links providers fetch them from stay valid.
+# Files agents attach to replies and notes: how many at most per message, size limit, and how long the signed links providers fetch them from stay valid.
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 OUTBOUND_MEDIA_LINK_MAX_AGE_SECONDS = env.int("OUTBOUND_MEDIA_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600)
 # The file types stored and sent, both ways (never SVG or HTML, whatever this says).

@@ -1,8 +1,10 @@
 """Customer details and the identities that reach them."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ..addresses import InvalidAddress, normalise_address
+from .. import events
+from ..addresses import EMAIL, PHONE, InvalidAddress, normalise_address
 from ..models import Identity, MergeSuggestion
 from .errors import ActionError
 
@@ -21,14 +23,23 @@ def add_identity(customer, kind, address, verified=False):
     existing = Identity.objects.filter(kind=kind, address=address).first()
     if existing is not None:
         if existing.customer_id != customer.pk:
-            raise ActionError("This address belongs to another customer; merge the two customers instead.",
+            raise ActionError(_("This address belongs to another customer; merge the two customers instead."),
                               field="address")
         return existing
     try:
         with transaction.atomic():
-            return Identity.objects.create(customer=customer, kind=kind, address=address, verified=verified)
+            identity = Identity.objects.create(customer=customer, kind=kind, address=address, verified=verified)
     except IntegrityError:
-        raise ActionError("This address was just added to another customer.", field="address") from None
+        raise ActionError(_("This address was just added to another customer."), field="address") from None
+    _announce(customer)
+    return identity
+
+
+def _announce(customer):
+    """The customer panel and the reply channels of their conversation have changed."""
+    conversation = getattr(customer, "conversation", None)
+    if conversation is not None:
+        events.emit(events.CONVERSATION_UPDATED, conversation, events.conversation_audience(conversation))
 
 
 MAX_ATTRIBUTES = 50
@@ -52,6 +63,29 @@ def clean_attributes(attributes):
             raise ActionError(f"The attribute {key!r} is too long.", field="attributes")
         cleaned[key.strip()] = value
     return cleaned
+
+
+def _normalised_attribute(key, value):
+    """An "email" or "phone" attribute is kept in its identity form, so duplicates can be found by it."""
+    if key in (EMAIL, PHONE) and isinstance(value, str):
+        try:
+            return normalise_address(key, value)
+        except InvalidAddress:
+            return value
+    return value
+
+
+@transaction.atomic
+def update_customer(customer, name=None, attributes=None):
+    """What an agent knows of the customer: the name, and the whole set of attributes (replaced)."""
+    if name is not None:
+        customer.name = name.strip()[:200]
+    if attributes is not None:
+        customer.attributes = {key: _normalised_attribute(key, value)
+                               for key, value in clean_attributes(attributes).items()}
+    customer.save(update_fields=["name", "attributes"])
+    _announce(customer)
+    return customer
 
 
 @transaction.atomic
@@ -93,7 +127,7 @@ def claim_address(customer, kind, address, source, channel=None):
             existing = Identity.objects.get(kind=kind, address=address)
     if existing.customer_id == customer.pk:
         return existing
-    suggestion, _ = MergeSuggestion.objects.get_or_create(
+    suggestion, _created = MergeSuggestion.objects.get_or_create(
         customer=customer, candidate_id=existing.customer_id, kind=kind, address=address,
         defaults={"source": source, "channel": channel},
     )

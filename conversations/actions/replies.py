@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from .. import events
 from ..channel_kinds import rules_for
@@ -16,6 +18,7 @@ from ..media_types import is_allowed_media_type
 from ..models import Attachment, Conversation, ConversationCycle, Identity, Message
 from ..signals import outbound_message_queued
 from .errors import ActionError
+from .notifications import notify_mentions
 
 MAX_REPLY_LENGTH = 20_000
 MAX_TEMPLATE_VALUE_LENGTH = 1024
@@ -111,13 +114,13 @@ def _window_closed_reason(channel, rules, window, now):
 def _availability(customer, channel, template=None, now=None):
     """(why a reply cannot go out now or "", the field to blame, the reply window)."""
     if not channel.active:
-        return f"The channel {channel.name} is deactivated.", "channel", None
+        return _("The channel %(channel)s is deactivated.") % {"channel": channel.name}, "channel", None
     rules = rules_for(channel.kind)
     if reachable_identity(customer, channel) is None:
         if rules.reaches_any_identity:
-            kinds = "/".join(sorted(rules.identity_kinds or []))
-            return f"The customer has no {kinds} address for {channel.name}.", "channel", None
-        return f"The customer has never written on {channel.name}.", "channel", None
+            return _("The customer has no %(kinds)s address for %(channel)s.") % {
+                "kinds": "/".join(sorted(rules.identity_kinds or [])), "channel": channel.name}, "channel", None
+        return _("The customer has never written on %(channel)s.") % {"channel": channel.name}, "channel", None
     now = now or timezone.now()
     window = reply_window(customer, channel, now)
     if window.state != ReplyWindow.CLOSED or (template is not None and rules.templates_outside_window):
@@ -169,36 +172,55 @@ def _resolve_template(channel, choice):
 
 
 def _clean_text(text, allow_empty=False):
-    text = (text or "").strip()
+    # Browsers submit textarea line breaks as CRLF; providers and the timeline expect LF.
+    text = (text or "").replace("\r\n", "\n").strip()
     if not text and not allow_empty:
-        raise ActionError("The message is empty.", field="text")
+        raise ActionError(_("The message is empty."), field="text")
     if len(text) > MAX_REPLY_LENGTH:
-        raise ActionError(f"The message is longer than {MAX_REPLY_LENGTH} characters.", field="text")
+        raise ActionError(_("The message is longer than %(max)d characters.") % {"max": MAX_REPLY_LENGTH},
+                          field="text")
     return text
 
 
-def _clean_attachments(channel, rules, files):
-    """Check agent uploads (Django File objects) against the channel and our limits; (file, name, type) each."""
+def _clean_attachments(files, channel=None):
+    """Check agent uploads (Django File objects) against our limits and, for a reply, the channel's.
+
+    Returns (file, name, type) each; the type is read from the name, the client's word only counts
+    when the name says nothing.
+    """
     files = list(files or ())
     if not files:
         return []
-    if not rules.max_attachments:
-        raise ActionError(f"{channel.name} cannot send attachments.", field="attachments")
-    if len(files) > rules.max_attachments:
-        raise ActionError(f"{channel.name} sends at most {rules.max_attachments} attachment(s) per message.",
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise ActionError(_("At most %(max)d files per message.") % {"max": settings.ATTACHMENT_MAX_FILES},
                           field="attachments")
+    if channel is not None:
+        max_attachments = rules_for(channel.kind).max_attachments
+        if not max_attachments:
+            raise ActionError(_("%(channel)s cannot send files.") % {"channel": channel.name}, field="attachments")
+        if len(files) > max_attachments:
+            raise ActionError(f"{channel.name} sends at most {max_attachments} attachment(s) per message.",
+                              field="attachments")
     limit = settings.ATTACHMENT_MAX_BYTES
     cleaned = []
     for upload in files:
         name = get_valid_filename((upload.name or "attachment").rsplit("/", 1)[-1])[:200] or "attachment"
-        # The name says what the file is; what the client declared only counts when the name says nothing.
         content_type = (mimetypes.guess_type(name)[0] or getattr(upload, "content_type", "") or "").lower()
         if not is_allowed_media_type(content_type):
-            raise ActionError(f"{name}: files of type {content_type or 'unknown'} are not sent.", field="attachments")
+            raise ActionError(_("%(name)s: this type of file cannot be sent.") % {"name": name}, field="attachments")
         if upload.size > limit:
-            raise ActionError(f"{name} is larger than {limit // (1024 * 1024)} MB.", field="attachments")
+            raise ActionError(_("%(name)s is larger than %(max)d MB.") % {"name": name, "max": limit // 2**20},
+                              field="attachments")
         cleaned.append((upload, name, content_type))
     return cleaned
+
+
+def _store_attachments(message, cleaned):
+    for upload, name, content_type in cleaned:
+        attachment = Attachment(message=message, filename=name, content_type=content_type, size=upload.size)
+        upload.seek(0)
+        attachment.file.save(name, ContentFile(upload.read()), save=False)
+        attachment.save()
 
 
 def _check_length(channel, rules, text, has_attachments):
@@ -221,7 +243,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("customer").get(pk=conversation.pk)
     channel = channel or conversation.last_inbound_channel
     if channel is None:
-        raise ActionError("The customer has not written on any channel yet; choose a channel.", field="channel")
+        raise ActionError(_("The customer has not written on any channel yet; choose a channel."), field="channel")
     rules = rules_for(channel.kind)
     metadata = dict(metadata or {})
     chosen = None
@@ -235,7 +257,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
         metadata["template"] = {"name": chosen.name, "language": chosen.language, "variables": values}
     else:
         text = _clean_text(text, allow_empty=bool(attachments))
-    files = _clean_attachments(channel, rules, attachments)
+    files = _clean_attachments(attachments, channel)
     reason, field, window = _availability(conversation.customer, channel, chosen)
     if reason:
         raise ActionError(reason, field=field)
@@ -257,10 +279,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
         created_at=now,
         status_changed_at=now,
     )
-    for upload, name, content_type in files:
-        attachment = Attachment(message=message, filename=name, content_type=content_type, size=upload.size)
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
+    _store_attachments(message, files)
     ConversationCycle.objects.filter(
         conversation=conversation, resolved_at__isnull=True, first_response_at__isnull=True
     ).update(first_response_at=now)
@@ -278,12 +297,18 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
 
 
 @transaction.atomic
-def add_note(conversation, author, text):
-    """A private note: seen by agents only, never sent to the customer."""
-    text = _clean_text(text)
+def add_note(conversation, author, text, attachments=()):
+    """A private note: seen by agents only, never sent to the customer. Mentioned agents are notified."""
+    attachments = _clean_attachments(attachments)
+    text = _clean_text(text, allow_empty=bool(attachments))
     message = Message.objects.create(
         conversation=conversation, direction=Message.Direction.NOTE, author=author, text=text
     )
+    _store_attachments(message, attachments)
+    mentioned = notify_mentions(message)
+    if mentioned:
+        message.metadata = {"mentions": mentioned}
+        message.save(update_fields=["metadata"])
     events.emit(events.MESSAGE_CREATED, message, events.conversation_audience(conversation))
     return message
 
@@ -334,7 +359,7 @@ def retry_delivery(message_id):
     """Queue a failed outbound message again (the agent's retry button)."""
     message = _locked_outbound(message_id)
     if message.status != Message.Status.FAILED:
-        raise ActionError("Only a failed message can be retried.")
+        raise ActionError(_("Only a failed message can be retried."))
     message.delivery_attempts = 0
     message.save(update_fields=["delivery_attempts"])
     _set_status(message, Message.Status.QUEUED)
