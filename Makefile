@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve worker beat test bench install install-test migrate demo messages clean
+.PHONY: run serve worker beat test bench install install-test migrate demo messages screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: install-test
 messages: install
 	$(PY) manage.py makemessages -l pt_BR -l es --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
+
+## The README's console screenshots, from a running demo (make run) at http://$(HOST):$(PORT).
+screenshots: install-test
+	$(PY) scripts/console_screenshots.py http://$(HOST):$(PORT)
 
 clean:
 	rm -rf $(VENV) var

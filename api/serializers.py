@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from channels_adapters.registry import ADAPTERS
-from channels_adapters.setup import public_config
+from channels_adapters.setup import public_config, public_extras
 from channels_adapters.urls_public import webhook_url
 from conversations.models import (
     AgentProfile,
@@ -10,6 +10,7 @@ from conversations.models import (
     Channel,
     Conversation,
     Customer,
+    CustomerMerge,
     Identity,
     Message,
     Team,
@@ -71,6 +72,7 @@ class ChannelSerializer(serializers.Serializer):
             "webhook_url": webhook_url(channel),
             # Never a secret: the adapter says which keys may be shown.
             "config": public_config(channel),
+            **public_extras(channel),
         }
 
 
@@ -133,7 +135,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Attachment
-        fields = ["id", "filename", "content_type", "size", "url"]
+        fields = ["id", "filename", "content_type", "size", "url", "fetch_error"]
 
     def get_url(self, attachment) -> str | None:
         return attachment.file.url if attachment.file else None
@@ -162,7 +164,68 @@ class MessageSerializer(serializers.ModelSerializer):
         return {"kind": message.identity.kind, "address": message.identity.address}
 
 
+class TemplateChoiceSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=512)
+    language = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    variables = serializers.DictField(child=serializers.CharField(max_length=1024, allow_blank=True), required=False,
+                                      default=dict)
+
+
 class MessageCreateSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=20_000, trim_whitespace=True)
+    text = serializers.CharField(max_length=20_000, trim_whitespace=True, required=False, allow_blank=True, default="")
     channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), required=False, allow_null=True)
     private = serializers.BooleanField(default=False)
+    template = TemplateChoiceSerializer(
+        required=False,
+        help_text="An approved template of the channel (WhatsApp), the only thing it sends once the customer's "
+                  "last message is more than 24 hours old. The text then comes from the template.",
+    )
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10,
+                                        help_text="Files (multipart/form-data), as many as the channel sends.")
+
+    def validate(self, data):
+        if data["private"] and (data.get("template") or data["attachments"]):
+            raise serializers.ValidationError("A private note is text only.")
+        if not data["text"].strip() and not data.get("template") and not data["attachments"]:
+            raise serializers.ValidationError({"text": ["Write a text, choose a template or attach a file."]})
+        return data
+
+
+class TemplateSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    language = serializers.CharField()
+    variables = serializers.ListField(child=serializers.CharField())
+    body = serializers.CharField()
+
+
+class ReplyWindowSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["none", "open", "human_agent", "closed"])
+    hours = serializers.IntegerField(allow_null=True)
+    last_inbound_at = serializers.DateTimeField(allow_null=True)
+    closes_at = serializers.DateTimeField(allow_null=True)
+    human_agent_until = serializers.DateTimeField(allow_null=True)
+
+
+class ReplyChannelSerializer(serializers.Serializer):
+    """Where a reply to a conversation can go now, and why not when it cannot."""
+
+    channel = serializers.DictField()
+    can_reply = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    window = ReplyWindowSerializer(allow_null=True)
+    templates = TemplateSerializer(many=True)
+
+
+class MergeSerializer(serializers.Serializer):
+    source = serializers.IntegerField(help_text="The customer merged into this one.")
+
+
+class CustomerMergeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomerMerge
+        fields = ["id", "source", "target", "merged_by", "merged_at", "identity_ids", "message_ids", "undone_at",
+                  "undone_by"]
+
+
+class CsatLinkSerializer(serializers.Serializer):
+    channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), required=False, allow_null=True)

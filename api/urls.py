@@ -11,6 +11,7 @@ router.register("channels", views.ChannelViewSet, basename="channel")
 router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("conversations", views.ConversationViewSet, basename="conversation")
 router.register("messages", views.MessageViewSet, basename="message")
+router.register("merges", views.CustomerMergeViewSet, basename="merge")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,4 +1,6 @@
 """Thin REST views: validate input, check visibility, call an action, serialise the answer."""
+from dataclasses import asdict
+
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -9,9 +11,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from channels_adapters import setup as channel_setup
-from conversations.actions import assignment, directory, replies
+from conversations.actions import assignment, csat, directory, merge, replies
 from conversations.actions.errors import ActionError
-from conversations.models import Channel, Conversation, Customer, Identity, Message, Team
+from conversations.models import Channel, Conversation, Customer, CustomerMerge, Identity, Message, Team
 from conversations.visibility import visible_conversations
 
 from . import serializers
@@ -120,6 +122,49 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
         return queryset
 
 
+    @extend_schema(responses=serializers.CustomerSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="merge-suggestions")
+    def merge_suggestions(self, request, pk=None):
+        """Other customers sharing an email address or phone number with this one."""
+        visible = self.get_queryset()
+        suggestions = [c for c in merge.merge_suggestions(self.get_object()) if visible.filter(pk=c.pk).exists()]
+        return Response(self.get_serializer(suggestions, many=True).data)
+
+    @extend_schema(request=serializers.MergeSerializer, responses={201: serializers.CustomerMergeSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge the customer `source` into this one (its identities and messages move here); undoable."""
+        target = self.get_object()
+        data = serializers.MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = get_object_or_404(self.get_queryset(), pk=data.validated_data["source"])
+        try:
+            record = merge.merge_customers(source, target, request.user)
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(serializers.CustomerMergeSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class CustomerMergeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """The record of merges between customers the caller may see; POST undo/ reverses one."""
+
+    serializer_class = serializers.CustomerMergeSerializer
+
+    def get_queryset(self):
+        visible = visible_conversations(self.request.user).values("customer_id")
+        return CustomerMerge.objects.filter(target__in=visible).order_by("-merged_at", "-id")
+
+    @extend_schema(request=None, responses=serializers.CustomerMergeSerializer)
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        record = self.get_object()
+        try:
+            record = merge.undo_merge(record, request.user)
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        return Response(self.get_serializer(record).data)
+
+
 class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     serializer_class = serializers.ConversationSerializer
     filterset_class = ConversationFilter
@@ -163,11 +208,45 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
             if data["private"]:
                 message = replies.add_note(conversation, request.user, data["text"])
             else:
-                message = replies.send_reply(conversation, request.user, data["text"], channel=data.get("channel"))
+                message = replies.send_reply(conversation, request.user, data["text"], channel=data.get("channel"),
+                                             template=data.get("template"), attachments=data["attachments"])
+        except ActionError as exc:
+            raise action_error(exc) from exc
+        message = Message.objects.select_related("channel", "identity").prefetch_related("attachments").get(
+            pk=message.pk)
+        return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.CsatLinkSerializer, responses={201: serializers.MessageSerializer},
+                   description="Send the rating link of the last resolved cycle on a channel (default: the last one).")
+    @action(detail=True, methods=["post"], url_path="csat-link")
+    def csat_link(self, request, pk=None):
+        conversation = self.get_object()
+        data = serializers.CsatLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            message = csat.send_csat_link(conversation, request.user, channel=data.validated_data.get("channel"))
         except ActionError as exc:
             raise action_error(exc) from exc
         message = Message.objects.select_related("channel", "identity").get(pk=message.pk)
         return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=serializers.ReplyChannelSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="reply-channels", pagination_class=None)
+    def reply_channels(self, request, pk=None):
+        """Every active channel: whether a reply can go out on it now, why not, its window and templates."""
+        conversation = self.get_object()
+        answer = []
+        for channel in Channel.objects.filter(active=True).order_by("name"):
+            reason = replies.unavailable_reason(conversation.customer, channel)
+            window = replies.reply_window(conversation.customer, channel)
+            answer.append({
+                "channel": {"id": str(channel.pk), "kind": channel.kind, "name": channel.name},
+                "can_reply": not reason,
+                "reason": reason,
+                "window": None if window.state == window.NONE else asdict(window),
+                "templates": [asdict(template) for template in replies.channel_templates(channel)],
+            })
+        return Response(serializers.ReplyChannelSerializer(answer, many=True).data)
 
 
 class MessageViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):

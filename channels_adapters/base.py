@@ -1,10 +1,14 @@
 """The adapter contract: every channel kind is one subclass of ChannelAdapter."""
 import hashlib
 import hmac
+import json
+import re
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from django.http import HttpResponse
 
-from .types import Capabilities, RawRequest, SendResult
+from .types import Attachment, Capabilities, FetchedMedia, RawRequest, SendResult
 
 
 class AdapterError(Exception):
@@ -27,6 +31,19 @@ class PayloadError(AdapterError):
     """A stored body cannot be understood: the raw event is marked failed, never dropped."""
 
 
+class MediaError(AdapterError):
+    """Provider media could not be fetched; `retryable` when trying later may work."""
+
+    def __init__(self, message, retryable=False, retry_after=None):
+        self.retryable = retryable
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class ProviderError(AdapterError):
+    """A call to the provider failed (e.g. registering a webhook on channel creation)."""
+
+
 class ChannelAdapter:
     kind = ""
     label = ""
@@ -41,6 +58,11 @@ class ChannelAdapter:
     optional_config: tuple = ()
     secret_config: frozenset = frozenset()
     capabilities = Capabilities()
+    # https hosts the provider serves inbound media from ("*.example.com" matches sub-domains);
+    # the host of the channel's api_base_url is trusted as well.
+    media_hosts: tuple = ()
+    # Where the provider's API lives unless the config's api_base_url says otherwise (tests: a local fake).
+    default_api_base_url = ""
 
     def __init__(self, channel):
         self.channel = channel
@@ -59,15 +81,31 @@ class ChannelAdapter:
         errors.update({key: "required" for key in cls.required_config if merged.get(key) in (None, "")})
         if errors:
             raise ConfigError(errors)
+        cls.check_config(merged, errors)
+        if errors:
+            raise ConfigError(errors)
         return merged
+
+    @classmethod
+    def check_config(cls, config, errors):
+        """Kind-specific checks of a complete config: record problems in `errors`; may normalise values in place."""
 
     @classmethod
     def public_config(cls, config):
         """What may be shown to humans and API clients: never a secret."""
         return {key: value for key, value in config.items() if key not in cls.secret_config}
 
+    def public_extras(self):
+        """Extra read-only facts for the channel's API representation (e.g. an embed snippet)."""
+        return {}
+
+    @classmethod
+    def reply_templates(cls, config):
+        """The approved templates (conversations.channel_kinds.ReplyTemplate) a channel may send."""
+        return ()
+
     def on_created(self, webhook_url):
-        """Called after commit when a channel is created (e.g. register a webhook)."""
+        """Called after commit when a channel is created (e.g. register a webhook); may raise ProviderError."""
 
     # --- inbound -----------------------------------------------------------
     def verify(self, request: RawRequest) -> None:
@@ -89,6 +127,14 @@ class ChannelAdapter:
     def send(self, outbound) -> SendResult:
         raise NotImplementedError
 
+    # --- media -------------------------------------------------------------
+    def fetch_media(self, attachment: Attachment) -> FetchedMedia:
+        """Download inbound media the provider only referenced (a url or a media id); raises MediaError."""
+        raise MediaError(f"{self.label or self.kind} channels do not fetch media.")
+
+    def api_base_url(self):
+        return (self.config.get("api_base_url") or self.default_api_base_url).rstrip("/")
+
 
 def hmac_sha256_hex(secret, body):
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -96,3 +142,38 @@ def hmac_sha256_hex(secret, body):
 
 def signature_matches(expected, given):
     return bool(given) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def load_json_object(body):
+    """A webhook body that must be a JSON object, or PayloadError."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PayloadError("body is not valid JSON") from exc
+    if not isinstance(payload, dict):
+        raise PayloadError("body must be a JSON object")
+    return payload
+
+
+def clean_http_url(errors, config, key):
+    """Record in `errors` when config[key] is set and not an http(s) URL with a host."""
+    value = config.get(key)
+    if value in (None, ""):
+        return
+    parts = urlsplit(str(value))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        errors[key] = "must be an http:// or https:// URL without query"
+
+
+def clean_pattern(errors, config, key, pattern, description):
+    value = config.get(key)
+    if value not in (None, "") and not re.fullmatch(pattern, str(value)):
+        errors[key] = description
+
+
+def epoch_datetime(value, scale=1):
+    """A provider's epoch timestamp (seconds, or milliseconds with scale=1000) as an aware datetime, or None."""
+    try:
+        return datetime.fromtimestamp(int(value) / scale, tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None

@@ -27,6 +27,15 @@ def retry_after_seconds(response):
     return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
+def json_answer(response):
+    """A provider's answer as a dict; {} when it is not a JSON object (an error page, say)."""
+    try:
+        answer = response.json()
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
+
+
 def failure_from_response(response, reason):
     """A failed HTTP answer as a SendResult: 429 and 5xx are temporary, the rest final."""
     retryable = response.status_code == 429 or response.status_code >= 500

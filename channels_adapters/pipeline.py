@@ -4,10 +4,12 @@ import logging
 from django.db import transaction
 
 from conversations.actions import inbound_events
-from conversations.actions.ingest import apply_status, ingest_message
+from conversations.actions.ingest import apply_receipt, apply_status, ingest_message
 
 from .registry import adapter_for
-from .types import InboundMessage, InboundStatus, RawRequest
+from .types import InboundMessage, InboundReceipt, InboundStatus, RawRequest
+
+WRITERS = {InboundMessage: ingest_message, InboundStatus: apply_status, InboundReceipt: apply_receipt}
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +39,10 @@ def process_event(event_id):
         items = adapter.parse(raw_request_of(event))
         with transaction.atomic():
             for item in items:
-                if isinstance(item, InboundMessage):
-                    ingest_message(event.channel, item)
-                elif isinstance(item, InboundStatus):
-                    apply_status(event.channel, item)
-                else:
+                writer = WRITERS.get(type(item))
+                if writer is None:
                     raise TypeError(f"adapter produced {type(item).__name__}")
+                writer(event.channel, item)
             inbound_events.mark_processed(event)
     except Exception as exc:
         logger.warning("raw event %s failed (attempt %s): %s", event_id, event.attempts, exc)

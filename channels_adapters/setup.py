@@ -28,3 +28,7 @@ def update_channel(channel, name=None, team=..., config=None, active=None):
 
 def public_config(channel):
     return adapter_class(channel.kind).public_config(channel.config)
+
+
+def public_extras(channel):
+    return adapter_class(channel.kind)(channel).public_extras()

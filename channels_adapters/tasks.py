@@ -4,13 +4,15 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from conversations.actions import replies
+from conversations.actions import attachments, replies
+from conversations.models import Attachment as StoredAttachment
 from conversations.models import Message, RawInboundEvent
 
 from . import pipeline
-from .base import PayloadError
+from .base import MediaError, PayloadError
+from .media import outbound_link
 from .registry import adapter_for
-from .types import Attachment, OutboundMessage, SendResult
+from .types import Attachment, OutboundMessage, OutboundTemplate, SendResult
 
 logger = logging.getLogger(__name__)
 
@@ -54,16 +56,16 @@ def answered_message(message):
     return latest
 
 
-def _outbound_attachments(message):
-    attachments = []
-    for item in message.attachments.all():
-        if not item.file:
-            continue
-        with item.file.open("rb") as handle:
-            content = handle.read()
-        attachments.append(Attachment(filename=item.filename, content_type=item.content_type, content=content,
-                                      size=len(content)))
-    return tuple(attachments)
+def _outbound_attachment(stored):
+    with stored.file.open("rb") as handle:
+        content = handle.read()
+    return Attachment(
+        filename=stored.filename,
+        content_type=stored.content_type,
+        content=content,
+        size=len(content),
+        url=outbound_link(stored.pk, stored.filename),
+    )
 
 
 def outbound_of(message):
@@ -72,17 +74,20 @@ def outbound_of(message):
     if author is not None:
         author_name = getattr(getattr(author, "agent", None), "display_name", "") or author.get_username()
     answered = answered_message(message)
+    template = message.metadata.get("template")
     return OutboundMessage(
         message_id=message.pk,
         to=message.identity.address,
         to_kind=message.identity.kind,
         text=message.text,
         html=message.html,
-        attachments=_outbound_attachments(message),
+        attachments=tuple(_outbound_attachment(stored) for stored in message.attachments.exclude(file="")),
         author_name=author_name,
         reply_to_external_id=answered.external_id if answered else "",
         reply_to_metadata=answered.metadata if answered else {},
         metadata=message.metadata,
+        template=OutboundTemplate(template["name"], template["language"], template["variables"]) if template else None,
+        human_agent=bool(message.metadata.get("human_agent")),
     )
 
 
@@ -113,3 +118,34 @@ def deliver_message(self, message_id):
         if result.retryable:
             reason = f"{reason} Gave up after {attempt} attempts."
         replies.mark_failed(message_id, reason)
+
+
+@shared_task(bind=True, max_retries=None, name="channels_adapters.fetch_attachment")
+def fetch_attachment(self, attachment_id):
+    """Download media an inbound message only referenced; the attachment keeps the error when it cannot be."""
+    stored = StoredAttachment.objects.select_related("message__channel").filter(pk=attachment_id).first()
+    if stored is None or stored.file or stored.message.channel is None:
+        return
+    if not (stored.source_url or stored.source_media_id):
+        return
+    reference = Attachment(
+        filename=stored.filename,
+        content_type=stored.content_type,
+        url=stored.source_url,
+        media_id=stored.source_media_id,
+        size=stored.size,
+    )
+    attempt = self.request.retries + 1
+    try:
+        fetched = adapter_for(stored.message.channel).fetch_media(reference)
+    except MediaError as exc:
+        if exc.retryable and attempt < settings.MEDIA_FETCH_MAX_ATTEMPTS:
+            raise self.retry(countdown=backoff_seconds(attempt, exc.retry_after))
+        reason = f"{exc} Gave up after {attempt} attempts." if exc.retryable else str(exc)
+        attachments.record_fetch_failure(attachment_id, reason)
+        return
+    except Exception as exc:  # an adapter bug must not leave the attachment pending without a word
+        logger.exception("media fetch crashed for attachment %s", attachment_id)
+        attachments.record_fetch_failure(attachment_id, f"Internal error while fetching: {exc.__class__.__name__}.")
+        return
+    attachments.store_fetched_media(attachment_id, fetched.content, fetched.content_type, fetched.filename)

@@ -38,6 +38,7 @@ class Attachment:
     url: str = ""  # media the provider lets us fetch later
     content_id: str = ""
     size: int = 0
+    media_id: str = ""  # a provider media id the adapter resolves when fetching (WhatsApp Cloud, Telegram)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,25 @@ class InboundStatus:
 
 
 @dataclass(frozen=True)
+class InboundReceipt:
+    """Everything we sent to `recipient` on this channel up to `up_to` reached `status` (Messenger watermarks)."""
+
+    recipient_kind: str
+    recipient_address: str
+    status: str  # delivered / read
+    up_to: datetime
+
+
+@dataclass(frozen=True)
+class OutboundTemplate:
+    """An approved template chosen by the agent; the adapter finds its provider reference in its config."""
+
+    name: str
+    language: str
+    variables: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     message_id: int
     to: str  # normalised identity address
@@ -76,6 +96,9 @@ class OutboundMessage:
     reply_to_external_id: str = ""
     reply_to_metadata: dict = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
+    template: OutboundTemplate | None = None
+    # Sent after the standard reply window, inside the longer one allowed to human agents (Messenger tag).
+    human_agent: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,5 +114,19 @@ class SendResult:
 class Capabilities:
     html: bool = False
     attachments: bool = False
-    max_length: int | None = None
+    max_attachments: int = 0  # per reply, when attachments is True
+    max_length: int | None = None  # characters of one reply: longer ones are refused before they are queued
+    max_caption_length: int | None = None  # characters of text that may go with an attachment
+    # Free-form replies only within this many hours of the customer's last message on the channel.
     reply_window_hours: int | None = None
+    # Past the reply window, a human agent may still answer (tagged) for this many hours (Messenger: 7 days).
+    human_agent_window_hours: int | None = None
+    # Past the reply window, an approved template (from the channel's config) may still be sent.
+    templates_outside_window: bool = False
+
+
+@dataclass(frozen=True)
+class FetchedMedia:
+    content: bytes
+    content_type: str
+    filename: str = ""

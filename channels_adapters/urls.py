@@ -1,5 +1,8 @@
 from django.urls import path
 
-from .views import webhook
+from .views import outbound_media, webhook
 
-urlpatterns = [path("webhooks/<uuid:channel_id>/", webhook, name="webhook")]
+urlpatterns = [
+    path("webhooks/<uuid:channel_id>/", webhook, name="webhook"),
+    path("outbound-media/<str:token>/<str:filename>", outbound_media, name="outbound_media"),
+]

@@ -1,14 +1,18 @@
 """The one webhook route for every channel kind: POST /webhooks/<channel uuid>/ (GET for handshakes)."""
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from conversations.actions.inbound_events import record_raw_event
-from conversations.models import Channel
+from conversations.models import Attachment, Channel, Message
 
 from .base import PayloadError, SignatureError
+from .media import attachment_id_from_link
 from .registry import adapter_for
 from .tasks import process_raw_event
 from .types import RawRequest
@@ -73,3 +77,24 @@ def webhook(request, channel_id):
     return adapter.accepted_response()
 
 
+@require_safe
+def outbound_media(request, token, filename):
+    """An outbound attachment, for the provider fetching it by the signed link we gave it."""
+    try:
+        attachment_id = attachment_id_from_link(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, message__direction=Message.Direction.OUTBOUND)
+        .exclude(file="")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    # Read whole (outbound files are small, see ATTACHMENT_MAX_BYTES): a file iterator under ASGI
+    # would be consumed synchronously anyway.
+    with attachment.file.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type=attachment.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename or "attachment")
+    return response

@@ -1,15 +1,119 @@
+import zoneinfo
+
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from conversations.actions.replies import MAX_REPLY_LENGTH
-from conversations.models import Channel
+from conversations.addresses import IDENTITY_KINDS
+from conversations.models import Channel, Conversation, Label, Team
+
+from .inbox import VIEW_SLUGS
+
+STATUS_FILTERS = [("all", _("All statuses")), *Conversation.Status.choices]
+
+
+class InboxFiltersForm(forms.Form):
+    view = forms.ChoiceField(choices=[(slug, slug) for slug in VIEW_SLUGS], required=False)
+    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False, label=_("Status"))
+    channel = forms.ModelChoiceField(Channel.objects.all(), required=False, label=_("Channel"),
+                                     empty_label=_("All channels"), to_field_name="pk")
+    label = forms.ModelChoiceField(Label.objects.all(), required=False, label=_("Label"), empty_label=_("All labels"),
+                                   to_field_name="name")
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Team"), empty_label=_("All teams"))
+    priority = forms.ChoiceField(choices=[("", _("Any priority")), *Conversation.Priority.choices], required=False,
+                                 label=_("Priority"))
+
+    def cleaned_filters(self):
+        """The filters to apply; an invalid value is ignored rather than emptying the inbox."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        data["status"] = data.get("status") or Conversation.Status.OPEN
+        return data
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label=_("Message"), max_length=MAX_REPLY_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
-    channel = forms.ModelChoiceField(queryset=Channel.objects.none(), required=False, label=_("Channel"))
-    private = forms.BooleanField(required=False, label=_("Private note"))
+    text = forms.CharField(max_length=MAX_REPLY_LENGTH, required=False, strip=False)
+    channel = forms.ModelChoiceField(queryset=Channel.objects.all(), required=False)
+    private = forms.BooleanField(required=False)
 
-    def __init__(self, *args, channels=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["channel"].queryset = Channel.objects.filter(pk__in=[c.pk for c in channels])
+
+def _agents():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class ConversationUpdateForm(forms.Form):
+    """One change at a time from the console: only the fields present in the request are applied."""
+
+    assignee = forms.ModelChoiceField(queryset=_agents(), required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    status = forms.ChoiceField(choices=Conversation.Status.choices, required=False)
+    snoozed_until = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M"])
+    priority = forms.ChoiceField(choices=Conversation.Priority.choices, required=False)
+    labels = forms.CharField(required=False, max_length=1300)
+
+    def changes(self):
+        changes = {}
+        for name in ("assignee", "team", "priority", "status"):
+            if name in self.data:
+                changes[name] = self.cleaned_data[name]
+        if "status" in changes:
+            changes["snoozed_until"] = self.cleaned_data["snoozed_until"]
+        if "labels" in self.data:
+            changes["labels"] = [name.strip() for name in self.cleaned_data["labels"].split(",") if name.strip()]
+        return changes
+
+
+class BulkForm(ConversationUpdateForm):
+    conversations = forms.CharField(max_length=5000)
+    add_label = forms.CharField(required=False, max_length=60)
+
+    def clean_conversations(self):
+        try:
+            return [int(pk) for pk in self.cleaned_data["conversations"].split(",") if pk.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Choose conversations.")) from None
+
+
+class IdentityForm(forms.Form):
+    kind = forms.ChoiceField(choices=IDENTITY_KINDS, label=_("Kind"))
+    address = forms.CharField(max_length=255, label=_("Address"))
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False, label=_("Name"))
+    attributes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Attributes"),
+                                 help_text=_("One per line: key = value"), max_length=5000)
+
+    def clean_attributes(self):
+        attributes = {}
+        for line in self.cleaned_data["attributes"].splitlines():
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip():
+                raise forms.ValidationError(_("Write each attribute as key = value."))
+            attributes[key.strip()[:60]] = value.strip()[:500]
+        return attributes
+
+
+class CannedResponseForm(forms.Form):
+    shortcut = forms.CharField(max_length=40, label=_("Shortcut"))
+    title = forms.CharField(max_length=120, label=_("Title"))
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label=_("Text"), max_length=5000,
+                           help_text=_("Variables: {{customer.name}}, {{customer.first_name}}, {{agent.name}}, "
+                                       "{{agent.first_name}}"))
+    shared = forms.BooleanField(required=False, label=_("Shared with every agent"))
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), required=False,
+                                 choices=[("", _("As my browser")), *settings.LANGUAGES])
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False,
+                                  choices=lambda: [("", _("As my browser"))] + [
+                                      (name, name) for name in sorted(zoneinfo.available_timezones())])
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False, label=_("Search"))

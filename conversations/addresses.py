@@ -3,6 +3,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
 
 
 class InvalidAddress(ValueError):
@@ -12,13 +13,13 @@ class InvalidAddress(ValueError):
 PHONE = "phone"
 EMAIL = "email"
 IDENTITY_KINDS = [
-    (EMAIL, "Email"),
-    (PHONE, "Phone"),
-    ("messenger", "Messenger"),
-    ("instagram", "Instagram"),
-    ("telegram", "Telegram"),
-    ("webchat", "Web chat"),
-    ("external", "External"),
+    (EMAIL, _("Email")),
+    (PHONE, _("Phone")),
+    ("messenger", _("Messenger")),
+    ("instagram", _("Instagram")),
+    ("telegram", _("Telegram")),
+    ("webchat", _("Web chat")),
+    ("external", _("External")),
 ]
 IDENTITY_KIND_NAMES = {kind for kind, _ in IDENTITY_KINDS}
 MAX_ADDRESS_LENGTH = 255
@@ -36,9 +37,29 @@ def normalise_phone(raw, region=None):
         number = phonenumbers.parse(text, region or settings.DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException as exc:
         raise InvalidAddress(f"not a phone number: {raw!r}") from exc
+    if not phonenumbers.is_valid_number(number):
+        number = _current_mobile_form(number) or number
     if not phonenumbers.is_possible_number(number):
         raise InvalidAddress(f"not a possible phone number: {raw!r}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _current_mobile_form(number):
+    """The current form of a Brazilian or Mexican mobile number written the old way, or None.
+
+    WhatsApp ids keep the old forms (Brazil without the ninth digit, Mexico with a 1 after the country
+    code): without this, the same phone on SMS and WhatsApp would be two customers.
+    """
+    national = str(number.national_number)
+    current = None
+    if number.country_code == 55 and len(national) == 10 and national[2] in "6789":
+        current = national[:2] + "9" + national[2:]
+    elif number.country_code == 52 and len(national) == 11 and national.startswith("1"):
+        current = national[1:]
+    if current is None:
+        return None
+    fixed = phonenumbers.PhoneNumber(country_code=number.country_code, national_number=int(current))
+    return fixed if phonenumbers.is_valid_number(fixed) else None
 
 
 def normalise_email(raw):

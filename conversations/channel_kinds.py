@@ -3,7 +3,28 @@
 The domain never imports an adapter; `channels_adapters` registers each
 kind's rules here when the app is ready (dependency inversion).
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ReplyTemplate:
+    """A message template approved by the provider, configured on one channel (WhatsApp)."""
+
+    name: str
+    language: str
+    variables: tuple[str, ...] = ()
+    # The approved text with {{variable}} placeholders: what the customer reads, kept in the history.
+    body: str = ""
+
+    def render(self, values):
+        text = self.body
+        for name in self.variables:
+            text = text.replace("{{" + name + "}}", values[name])
+        return text
+
+
+def _no_templates(config):
+    return ()
 
 
 @dataclass(frozen=True)
@@ -13,6 +34,12 @@ class ChannelKindRules:
     reaches_any_identity: bool  # False: only identities that wrote on this very channel
     max_length: int | None = None
     reply_window_hours: int | None = None
+    human_agent_window_hours: int | None = None
+    templates_outside_window: bool = False
+    max_attachments: int = 0
+    max_caption_length: int | None = None
+    # config -> the ReplyTemplates a channel of this kind has.
+    templates: callable = field(default=_no_templates)
 
 
 _RULES = {}

@@ -11,6 +11,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from .visibility import display_name
+
 SUPERVISORS_GROUP = "supervisors"
 
 
@@ -66,38 +68,110 @@ def message_payload(message):
         "status": message.status,
         "failure_reason": message.failure_reason,
         "author": message.author_id,
+        # Lets the console notify the assignee of a new customer message without another request.
+        "assignee": message.conversation.assignee_id,
         "created_at": message.created_at.isoformat(),
     }
+
+
+def merge_payload(merge):
+    return {
+        "merge": merge.pk,
+        "source_conversation": merge.source.conversation.pk,
+        "target_conversation": merge.target.conversation.pk,
+        "undone": merge.undone_at is not None,
+    }
+
+
+def notification_payload(notification):
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "conversation": notification.conversation_id,
+        "message": notification.message_id,
+        "actor": notification.actor_id,
+        "actor_name": display_name(notification.actor) if notification.actor else "",
+        "preview": notification.message.text[:140] if notification.message_id else "",
+    }
+
+
+def presence_payload(presence):
+    return {"user": presence.user_id, "name": presence.name, "status": presence.status}
+
+
+def viewers_payload(viewers):
+    return {
+        "conversation": viewers.conversation_id,
+        "viewers": [{"user": user_id, "name": name} for user_id, name in viewers.viewers],
+    }
+
+
+def typing_payload(typing):
+    return {"conversation": typing.conversation_id, "user": typing.user_id, "name": typing.name}
 
 
 @dataclass(frozen=True)
 class EventType:
     name: str
     builder: callable
+    # The groups an event goes to when the caller gives none (events about one thing with one audience).
+    audience: callable = None
 
 
 CONVERSATION_CREATED = EventType("conversation.created", conversation_payload)
 CONVERSATION_UPDATED = EventType("conversation.updated", conversation_payload)
 MESSAGE_CREATED = EventType("message.created", message_payload)
 MESSAGE_UPDATED = EventType("message.updated", message_payload)
-CATALOGUE = {event.name: event for event in (CONVERSATION_CREATED, CONVERSATION_UPDATED, MESSAGE_CREATED, MESSAGE_UPDATED)}
+# Sent to both conversations' audiences: the console moves agents from the merged conversation to the kept one.
+CONVERSATIONS_MERGED = EventType("conversations.merged", merge_payload)
+NOTIFICATION_CREATED = EventType(
+    "notification.created", notification_payload, audience=lambda n: [agent_group(n.recipient_id)]
+)
+# Ephemeral (kept in the cache, not the database): who is online, viewing, typing.
+PRESENCE_CHANGED = EventType(
+    "presence.changed",
+    presence_payload,
+    audience=lambda p: sorted({SUPERVISORS_GROUP, agent_group(p.user_id), *map(team_group, p.team_ids)}),
+)
+VIEWERS_CHANGED = EventType(
+    "conversation.viewers", viewers_payload, audience=lambda v: [conversation_group(v.conversation_id)]
+)
+TYPING = EventType("conversation.typing", typing_payload, audience=lambda t: [conversation_group(t.conversation_id)])
+CATALOGUE = {
+    event.name: event
+    for event in (
+        CONVERSATION_CREATED, CONVERSATION_UPDATED, MESSAGE_CREATED, MESSAGE_UPDATED, CONVERSATIONS_MERGED,
+        NOTIFICATION_CREATED, PRESENCE_CHANGED, VIEWERS_CHANGED, TYPING,
+    )
+}
 
 
-def emit(event_type, instance, groups):
+def _envelope(event_type, instance):
+    return {
+        "type": "console.event",
+        "id": uuid.uuid4().hex,
+        "event": event_type.name,
+        "payload": event_type.builder(instance),
+        "at": timezone.now().isoformat(),
+    }
+
+
+def emit(event_type, instance, groups=None):
     """Send `event_type` about `instance` to `groups` once the current transaction commits."""
-    groups = list(groups)
+    groups = list(groups if groups is not None else event_type.audience(instance))
 
     def send():
-        payload = event_type.builder(instance)
-        envelope = {
-            "type": "console.event",
-            "id": uuid.uuid4().hex,
-            "event": event_type.name,
-            "payload": payload,
-            "at": timezone.now().isoformat(),
-        }
+        envelope = _envelope(event_type, instance)
         layer = get_channel_layer()
         for group in groups:
             async_to_sync(layer.group_send)(group, envelope)
 
     transaction.on_commit(send)
+
+
+async def emit_now(event_type, instance):
+    """Send an ephemeral event (no database state behind it) from async code, at once."""
+    envelope = _envelope(event_type, instance)
+    layer = get_channel_layer()
+    for group in event_type.audience(instance):
+        await layer.group_send(group, envelope)

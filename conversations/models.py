@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .addresses import IDENTITY_KINDS
 from .secrets import decrypt_json, encrypt_json
@@ -22,9 +23,9 @@ class Team(models.Model):
 
 class AgentProfile(models.Model):
     class Role(models.TextChoices):
-        AGENT = "agent", "Agent"
-        SUPERVISOR = "supervisor", "Supervisor"
-        ADMIN = "admin", "Admin"
+        AGENT = "agent", _("Agent")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        ADMIN = "admin", _("Admin")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent")
     name = models.CharField(max_length=150, blank=True)
@@ -117,17 +118,17 @@ class Label(models.Model):
 
 class Conversation(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        PENDING = "pending", "Pending"
-        SNOOZED = "snoozed", "Snoozed"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending")
+        SNOOZED = "snoozed", _("Snoozed")
+        RESOLVED = "resolved", _("Resolved")
 
     class Priority(models.TextChoices):
-        NONE = "none", "None"
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-        URGENT = "urgent", "Urgent"
+        NONE = "none", _("None")
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="conversation")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
@@ -177,18 +178,18 @@ class ConversationCycle(models.Model):
 
 class Message(models.Model):
     class Direction(models.TextChoices):
-        INBOUND = "inbound", "Inbound"
-        OUTBOUND = "outbound", "Outbound"
-        NOTE = "note", "Private note"
-        SYSTEM = "system", "System"
+        INBOUND = "inbound", _("Inbound")
+        OUTBOUND = "outbound", _("Outbound")
+        NOTE = "note", _("Private note")
+        SYSTEM = "system", _("System")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        READ = "read", "Read"
-        FAILED = "failed", "Failed"
+        RECEIVED = "received", _("Received")
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        READ = "read", _("Read")
+        FAILED = "failed", _("Failed")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=10, choices=Direction.choices)
@@ -235,6 +236,8 @@ class Attachment(models.Model):
     # Inline parts (email cid:) and provider media not fetched yet.
     content_id = models.CharField(max_length=255, blank=True)
     source_url = models.URLField(max_length=1000, blank=True)
+    # A provider media id (WhatsApp Cloud, Telegram) the channel's adapter resolves to a download.
+    source_media_id = models.CharField(max_length=255, blank=True)
     fetch_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -246,9 +249,9 @@ class RawInboundEvent(models.Model):
     """Every accepted webhook body, kept before we answer so nothing is ever lost."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSED = "processed", "Processed"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        PROCESSED = "processed", _("Processed")
+        FAILED = "failed", _("Failed")
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="raw_events")
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -274,16 +277,16 @@ class ConversationEvent(models.Model):
     """The audit trail: who changed what on a conversation, and when."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", "Created"
-        ASSIGNED = "assigned", "Assigned"
-        TEAM_CHANGED = "team_changed", "Team changed"
-        STATUS_CHANGED = "status_changed", "Status changed"
-        PRIORITY_CHANGED = "priority_changed", "Priority changed"
-        LABELS_CHANGED = "labels_changed", "Labels changed"
-        REOPENED = "reopened", "Reopened by the customer"
-        CHANNEL_SWITCHED = "channel_switched", "Customer moved channel"
-        MERGED = "merged", "Customers merged"
-        UNMERGED = "unmerged", "Merge undone"
+        CREATED = "created", _("Created")
+        ASSIGNED = "assigned", _("Assigned")
+        TEAM_CHANGED = "team_changed", _("Team changed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        LABELS_CHANGED = "labels_changed", _("Labels changed")
+        REOPENED = "reopened", _("Reopened by the customer")
+        CHANNEL_SWITCHED = "channel_switched", _("Customer moved channel")
+        MERGED = "merged", _("Customers merged")
+        UNMERGED = "unmerged", _("Merge undone")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="audit_events")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -296,3 +299,159 @@ class ConversationEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} on {self.conversation_id}"
+
+
+class CustomerMerge(models.Model):
+    """The record of one confirmed merge: enough to undo it."""
+
+    source = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges_as_source")
+    target = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges_as_target")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    identity_ids = models.JSONField(default=list)
+    message_ids = models.JSONField(default=list)
+    # The source conversation as it was (status, assignee, team, priority, labels...), restored on undo.
+    source_state = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self):
+        return f"Merge of customer {self.source_id} into {self.target_id}"
+
+
+class CannedResponse(models.Model):
+    """A saved answer inserted with /shortcut; shared with everyone, or personal to its owner."""
+
+    shortcut = models.SlugField(max_length=40)
+    title = models.CharField(max_length=120)
+    text = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="canned_responses"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["shortcut"]
+        constraints = [
+            models.UniqueConstraint(fields=["shortcut"], condition=Q(owner__isnull=True), name="canned_shared_unique"),
+            models.UniqueConstraint(fields=["owner", "shortcut"], name="canned_personal_unique"),
+        ]
+
+    def __str__(self):
+        return f"/{self.shortcut}"
+
+
+class Notification(models.Model):
+    """Something an agent must see: an @mention in a private note, for now."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Mention")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+
+class ConversationRead(models.Model):
+    """How far an agent has read a conversation: unread counts are inbound messages past it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="reads")
+    last_read_message_id = models.BigIntegerField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "conversation"], name="one_read_marker_per_agent")]
+
+
+class Touchpoint(models.Model):
+    """A page of the shop's site the customer viewed, as reported by the web chat widget."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="touchpoints")
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    url = models.URLField(max_length=1000)
+    title = models.CharField(max_length=300, blank=True)
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "url", "viewed_at"], name="touchpoint_unique_view")
+        ]
+        indexes = [models.Index(fields=["customer", "viewed_at"], name="touchpoint_customer_viewed")]
+
+    def __str__(self):
+        return f"{self.url} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class CsatRating(models.Model):
+    """The customer's satisfaction with one resolved cycle: 1 (bad) to 5 (great), with a comment."""
+
+    MIN_RATING, MAX_RATING = 1, 5
+
+    cycle = models.OneToOneField(ConversationCycle, on_delete=models.CASCADE, related_name="csat")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    # Where the rating was given: the web chat, or the channel a CSAT link was sent on.
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="csat_rating_1_to_5")
+        ]
+
+    def __str__(self):
+        return f"CSAT {self.rating} for cycle {self.cycle_id}"
+
+
+class MergeSuggestion(models.Model):
+    """A customer claimed an address that belongs to another customer, without proving it.
+
+    The histories are never joined on such a claim: an agent looks, and merges or dismisses.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merge_suggestions")
+    candidate = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=IDENTITY_KINDS)
+    address = models.CharField(max_length=255)
+    # How the claim was made, e.g. "webchat_prechat", "webchat_set_user", "webchat_offline".
+    source = models.CharField(max_length=40)
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "candidate", "kind", "address"], name="merge_suggestion_unique_claim"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} claims {self.kind}:{self.address} of {self.candidate_id}"

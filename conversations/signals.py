@@ -7,3 +7,5 @@ outbound_message_queued = Signal()
 channel_created = Signal()
 # Sent with event_ids when failed raw inbound events are made pending again.
 raw_events_requeued = Signal()
+# Sent with attachment_ids once inbound attachments the provider only referenced are committed.
+attachments_to_fetch = Signal()

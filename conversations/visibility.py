@@ -11,6 +11,12 @@ def profile_of(user):
         return None
 
 
+def display_name(user):
+    """How agents are named in the console and its events."""
+    profile = profile_of(user)
+    return profile.display_name if profile else (user.get_full_name() or user.get_username())
+
+
 def sees_everything(user):
     if user.is_superuser:
         return True

@@ -9,14 +9,19 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from django.urls import re_path  # noqa: E402
+
 from . import embedded_scheduler  # noqa: E402
-from .routing import websocket_urlpatterns  # noqa: E402
+from .routing import public_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
 embedded_scheduler.start()
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": URLRouter([
+            *public_websocket_urlpatterns,
+            re_path(r"^", AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
+        ]),
     }
 )

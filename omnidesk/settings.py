@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "console.middleware.AgentPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -85,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "console.context_processors.console",
             ],
         },
     },
@@ -212,6 +215,24 @@ INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=5)
 # a runaway exchange (a mail loop, a script): further messages are stored but
 # marked, and neither reopen the conversation nor trigger anything automatic.
 INBOUND_REOPEN_LIMIT_PER_HOUR = env.int("INBOUND_REOPEN_LIMIT_PER_HOUR", default=30)
+# Inbound media the provider only links to is fetched by a task: size limit, attempts, trusted hosts.
+MEDIA_FETCH_MAX_BYTES = env.int("MEDIA_FETCH_MAX_BYTES", default=25 * 1024 * 1024)
+MEDIA_FETCH_MAX_ATTEMPTS = env.int("MEDIA_FETCH_MAX_ATTEMPTS", default=4)
+# False trusts only each channel's api_base_url host (the test suite: nothing leaves 127.0.0.1).
+MEDIA_FETCH_TRUST_PROVIDER_HOSTS = env.bool("MEDIA_FETCH_TRUST_PROVIDER_HOSTS", default=True)
+# Files agents attach to replies and notes: how many at most per message, size limit, and how long the signed links providers fetch them from stay valid.
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=10)
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+OUTBOUND_MEDIA_LINK_MAX_AGE_SECONDS = env.int("OUTBOUND_MEDIA_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600)
+# The file types stored and sent, both ways (never SVG or HTML, whatever this says).
+ATTACHMENT_ALLOWED_TYPES = env.list("ATTACHMENT_ALLOWED_TYPES", default=[
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/heif",
+    "audio/*", "video/*",
+    "application/pdf", "text/plain", "text/csv", "text/vcard", "text/x-vcard",
+    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.*", "application/vnd.oasis.opendocument.*",
+    "application/zip", "application/x-tgsticker",
+])
 # Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="BR")
 
@@ -237,3 +258,32 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- Web chat -------------------------------------------------------------------
+# A visitor token unused for this long starts a new anonymous visitor (each page load renews it).
+WEBCHAT_TOKEN_MAX_AGE_SECONDS = env.int("WEBCHAT_TOKEN_MAX_AGE_SECONDS", default=180 * 24 * 3600)
+# A verified identity in a token lasts this long: a stolen token does not open a customer's history for months.
+WEBCHAT_VERIFIED_TOKEN_MAX_AGE_SECONDS = env.int("WEBCHAT_VERIFIED_TOKEN_MAX_AGE_SECONDS", default=24 * 3600)
+# {action: (count, window seconds)}, per visitor ("*_visitor") and per IP address ("*_ip").
+WEBCHAT_RATE_LIMITS = {
+    "session_ip": (60, 60),
+    "connect_ip": (60, 60),
+    "message_visitor": (20, 60),
+    "message_ip": (120, 60),
+    "upload_visitor": (10, 600),
+    "upload_ip": (30, 600),
+    "typing_visitor": (30, 60),
+    "pages_visitor": (60, 60),
+    "csat_ip": (20, 600),
+}
+WEBCHAT_MAX_UPLOAD_BYTES = env.int("WEBCHAT_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+WEBCHAT_UPLOAD_CONTENT_TYPES = env.list("WEBCHAT_UPLOAD_CONTENT_TYPES", default=[
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
+])
+# An agent reply the visitor has not seen (widget closed) goes by email after this delay, when possible.
+WEBCHAT_EMAIL_FALLBACK_DELAY_SECONDS = env.int("WEBCHAT_EMAIL_FALLBACK_DELAY_SECONDS", default=120)
+# A widget that has not pinged for this long is away.
+WEBCHAT_VISITOR_PRESENCE_SECONDS = 75
+# An agent whose console has not connected or pinged for this long counts as offline.
+AGENT_PRESENCE_SECONDS = env.int("AGENT_PRESENCE_SECONDS", default=300)
+CSAT_LINK_MAX_AGE_SECONDS = env.int("CSAT_LINK_MAX_AGE_SECONDS", default=30 * 24 * 3600)

@@ -12,3 +12,5 @@ DELIVERY_BACKOFF_SECONDS = 0.01
 # Server threads (daphne in tests/asgi_server.py) must not keep connections open past a request,
 # or the test database cannot be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Provider media is only ever fetched from the fake providers the tests start on 127.0.0.1.
+MEDIA_FETCH_TRUST_PROVIDER_HOSTS = False

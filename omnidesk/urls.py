@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("", include("channels_adapters.urls")),
+    path("", include("channels_adapters.webchat.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -1,11 +1,17 @@
 """The `api` channel: integrators post signed JSON to us, we post signed JSON to their callback."""
-import json
-
 from django.utils.dateparse import parse_datetime
 
 from conversations.addresses import IDENTITY_KIND_NAMES
 
-from ..base import ChannelAdapter, ConfigError, PayloadError, SignatureError, hmac_sha256_hex, signature_matches
+from ..base import (
+    ChannelAdapter,
+    ConfigError,
+    PayloadError,
+    SignatureError,
+    hmac_sha256_hex,
+    load_json_object,
+    signature_matches,
+)
 from ..types import Capabilities, InboundMessage, InboundStatus, Sender, SendResult
 from .client import SIGNATURE_HEADER, post_message
 
@@ -45,12 +51,7 @@ class ApiAdapter(ChannelAdapter):
         self.parse(request)
 
     def parse(self, request):
-        try:
-            payload = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise PayloadError("body is not valid JSON") from exc
-        if not isinstance(payload, dict):
-            raise PayloadError("body must be a JSON object")
+        payload = load_json_object(request.body)
         if payload.get("type", "message") == "status":
             return [self._status(payload)]
         return [self._message(payload)]

@@ -1,9 +1,11 @@
 """Assignment, team, status, priority and labels of a conversation, each recorded in the audit trail."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import events
 from ..models import Conversation, ConversationCycle, ConversationEvent, Label
+from ..visibility import display_name
 from .errors import ActionError
 
 MAX_LABELS = 20
@@ -16,16 +18,16 @@ def _audit(conversation, actor, kind, **data):
 
 def _clean_labels(labels):
     if not isinstance(labels, (list, tuple)):
-        raise ActionError("Labels must be a list of names.", field="labels")
+        raise ActionError(_("Labels must be a list of names."), field="labels")
     names = []
     for label in labels:
         name = str(label).strip().lower()
         if not name or len(name) > MAX_LABEL_LENGTH:
-            raise ActionError(f"A label is 1 to {MAX_LABEL_LENGTH} characters.", field="labels")
+            raise ActionError(_("A label is 1 to %(max)d characters.") % {"max": MAX_LABEL_LENGTH}, field="labels")
         if name not in names:
             names.append(name)
     if len(names) > MAX_LABELS:
-        raise ActionError(f"At most {MAX_LABELS} labels.", field="labels")
+        raise ActionError(_("At most %(max)d labels.") % {"max": MAX_LABELS}, field="labels")
     return names
 
 
@@ -43,11 +45,11 @@ def update_conversation(conversation, actor, **changes):
     if "assignee" in changes and changes["assignee"] != conversation.assignee:
         assignee = changes["assignee"]
         if assignee is not None and not assignee.is_active:
-            raise ActionError("This agent is deactivated.", field="assignee")
+            raise ActionError(_("This agent is deactivated."), field="assignee")
         conversation.assignee = assignee
         _audit(conversation, actor, ConversationEvent.Kind.ASSIGNED,
                assignee=assignee.pk if assignee else None,
-               assignee_name=(assignee.get_full_name() or assignee.username) if assignee else "")
+               assignee_name=display_name(assignee) if assignee else "")
         changed = True
 
     if "team" in changes and changes["team"] != conversation.team:
@@ -59,7 +61,7 @@ def update_conversation(conversation, actor, **changes):
 
     if "priority" in changes and changes["priority"] != conversation.priority:
         if changes["priority"] not in Conversation.Priority.values:
-            raise ActionError("Unknown priority.", field="priority")
+            raise ActionError(_("Unknown priority."), field="priority")
         _audit(conversation, actor, ConversationEvent.Kind.PRIORITY_CHANGED, old=conversation.priority,
                new=changes["priority"])
         conversation.priority = changes["priority"]
@@ -90,10 +92,10 @@ def update_conversation(conversation, actor, **changes):
 
 def _change_status(conversation, actor, status, snoozed_until, now):
     if status not in Conversation.Status.values:
-        raise ActionError("Unknown status.", field="status")
+        raise ActionError(_("Unknown status."), field="status")
     if status == Conversation.Status.SNOOZED:
         if snoozed_until is None or snoozed_until <= now:
-            raise ActionError("Snoozing needs a time in the future.", field="snoozed_until")
+            raise ActionError(_("Snoozing needs a time in the future."), field="snoozed_until")
     if status == conversation.status and snoozed_until == conversation.snoozed_until:
         return False
     _audit(conversation, actor, ConversationEvent.Kind.STATUS_CHANGED, old=conversation.status, new=status,

@@ -1,8 +1,12 @@
 """Teams, agents and channels: the organisation's set-up."""
+import zoneinfo
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ..models import AgentProfile, Channel, Team
 from ..signals import channel_created
@@ -79,3 +83,15 @@ def update_channel(channel, name=None, team=..., config=None, active=None):
         channel.active = active
     channel.save()
     return channel
+
+
+def update_preferences(user, language, time_zone):
+    """The agent's console language and time zone ("" = from the browser)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ActionError(_("Unknown language."), field="language")
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise ActionError(_("Unknown time zone."), field="time_zone")
+    profile, _created = AgentProfile.objects.get_or_create(user=user)
+    profile.language, profile.time_zone = language, time_zone
+    profile.save(update_fields=["language", "time_zone"])
+    return profile

@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import events
-from ..addresses import normalise_address
+from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
+from ..signals import attachments_to_fetch
 
 
 class UnknownOutboundMessage(LookupError):
@@ -52,6 +53,7 @@ def _find_or_create_identity(channel, sender, address, now):
 
 
 def _store_attachments(message, attachments):
+    to_fetch = []
     for item in attachments:
         attachment = Attachment(
             message=message,
@@ -59,11 +61,16 @@ def _store_attachments(message, attachments):
             content_type=item.content_type[:120],
             content_id=item.content_id[:255],
             source_url=item.url,
+            source_media_id=item.media_id[:255],
             size=len(item.content) if item.content is not None else item.size,
         )
         if item.content is not None:
             attachment.file.save(item.filename or "attachment", ContentFile(item.content), save=False)
         attachment.save()
+        if item.content is None and (item.url or item.media_id):
+            to_fetch.append(attachment.pk)
+    if to_fetch:
+        transaction.on_commit(lambda: attachments_to_fetch.send(sender=Attachment, attachment_ids=to_fetch))
 
 
 def _record_channel_switch(conversation, channel, now):
@@ -183,6 +190,25 @@ def ingest_message(channel, inbound):
     return IngestResult(message, created=True)
 
 
+def _move_forward(message, status, reason="", at=None):
+    """Apply `status` to a locked outbound message unless that would move it backwards; True when changed."""
+    if message.status == Message.Status.FAILED:
+        return False
+    if status == Message.Status.FAILED:
+        if message.status == Message.Status.READ:
+            return False
+        message.status = Message.Status.FAILED
+        message.failure_reason = reason or "The provider reported a failure."
+    elif STATUS_RANK.get(status, -1) > STATUS_RANK.get(message.status, -1):
+        message.status = status
+    else:
+        return False
+    message.status_changed_at = at or timezone.now()
+    message.save(update_fields=["status", "failure_reason", "status_changed_at"])
+    events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    return True
+
+
 @transaction.atomic
 def apply_status(channel, status):
     """Move an outbound message forward to `status` (an InboundStatus); never backwards."""
@@ -193,18 +219,29 @@ def apply_status(channel, status):
     )
     if message is None:
         raise UnknownOutboundMessage(f"no outbound message {status.external_id!r} on this channel")
-    if message.status == Message.Status.FAILED:
-        return message
-    if status.status == Message.Status.FAILED:
-        if message.status == Message.Status.READ:
-            return message
-        message.status = Message.Status.FAILED
-        message.failure_reason = status.reason or "The provider reported a failure."
-    elif STATUS_RANK.get(status.status, -1) > STATUS_RANK.get(message.status, -1):
-        message.status = status.status
-    else:
-        return message
-    message.status_changed_at = status.at or timezone.now()
-    message.save(update_fields=["status", "failure_reason", "status_changed_at"])
-    events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    _move_forward(message, status.status, status.reason, status.at)
     return message
+
+
+# Our sent_at is taken when the provider answered, a moment after the provider's own timestamp of the
+# message, which is what a receipt's watermark is compared with.
+RECEIPT_CLOCK_TOLERANCE = timedelta(seconds=5)
+
+
+@transaction.atomic
+def apply_receipt(channel, receipt):
+    """Move every message sent on `channel` to the receipt's recipient up to its watermark forward (an
+    InboundReceipt); returns how many changed. Messages we do not know are none of our business."""
+    try:
+        address = normalise_address(receipt.recipient_kind, receipt.recipient_address)
+    except InvalidAddress:
+        return 0
+    messages = Message.objects.select_for_update().filter(
+        channel=channel,
+        direction=Message.Direction.OUTBOUND,
+        identity__kind=receipt.recipient_kind,
+        identity__address=address,
+        status__in=[Message.Status.SENT, Message.Status.DELIVERED],
+        sent_at__lte=receipt.up_to + RECEIPT_CLOCK_TOLERANCE,
+    ).order_by("sent_at", "id")
+    return sum(_move_forward(message, receipt.status, at=receipt.up_to) for message in messages)

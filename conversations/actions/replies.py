@@ -1,16 +1,27 @@
 """Outbound replies, private notes, and the delivery state of outbound messages."""
-from datetime import timedelta
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from .. import events
 from ..channel_kinds import rules_for
-from ..models import Conversation, ConversationCycle, Identity, Message
+from ..media_types import is_allowed_media_type
+from ..models import Attachment, Conversation, ConversationCycle, Identity, Message
 from ..signals import outbound_message_queued
 from .errors import ActionError
+from .notifications import notify_mentions
 
 MAX_REPLY_LENGTH = 20_000
+MAX_TEMPLATE_VALUE_LENGTH = 1024
 
 
 def reachable_identity(customer, channel):
@@ -36,55 +47,224 @@ def reachable_identity(customer, channel):
     return identities.order_by("-verified", "-created_at").first()
 
 
-def unavailable_reason(customer, channel, now=None):
-    """Why a reply cannot go out on `channel` now, or "" when it can."""
+@dataclass(frozen=True)
+class ReplyWindow:
+    """Where a customer stands in a channel's reply window (providers such as WhatsApp and Messenger have one)."""
+
+    NONE = "none"  # the channel has no window
+    OPEN = "open"  # free-form replies allowed
+    HUMAN_AGENT = "human_agent"  # past the window, but a human agent may still answer (tagged)
+    CLOSED = "closed"  # only approved templates, if the channel has any
+
+    state: str
+    hours: int | None = None
+    last_inbound_at: datetime | None = None
+    closes_at: datetime | None = None
+    human_agent_until: datetime | None = None
+
+
+def reply_window(customer, channel, now=None):
+    rules = rules_for(channel.kind)
+    if not rules.reply_window_hours:
+        return ReplyWindow(ReplyWindow.NONE)
+    now = now or timezone.now()
+    # The provider's own timestamp when it gave one: a message processed late does not extend the window.
+    last = (
+        Message.objects.filter(conversation__customer=customer, channel=channel, direction=Message.Direction.INBOUND)
+        .annotate(at=Coalesce("sent_at", "created_at"))
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if last is None:
+        return ReplyWindow(ReplyWindow.CLOSED, rules.reply_window_hours)
+    closes_at = last + timedelta(hours=rules.reply_window_hours)
+    human_agent_until = None
+    if rules.human_agent_window_hours:
+        human_agent_until = last + timedelta(hours=rules.human_agent_window_hours)
+    if now <= closes_at:
+        state = ReplyWindow.OPEN
+    elif human_agent_until and now <= human_agent_until:
+        state = ReplyWindow.HUMAN_AGENT
+    else:
+        state = ReplyWindow.CLOSED
+    return ReplyWindow(state, rules.reply_window_hours, last, closes_at, human_agent_until)
+
+
+def _window_closed_reason(channel, rules, window, now):
+    if window.last_inbound_at is None:
+        since = f"The customer has not written on {channel.name} yet"
+    else:
+        ago = timesince(window.last_inbound_at, now).replace("\xa0", " ")
+        since = f"The customer's last message on {channel.name} was {ago} ago"
+    rule = f"{rules.label} only allows free-form replies within {window.hours} hours of the customer's last message"
+    if rules.human_agent_window_hours:
+        days = rules.human_agent_window_hours // 24
+        rule = (f"{rules.label} allows replies within {window.hours} hours of the customer's last message, "
+                f"and up to {days} days when a human agent answers")
+    if not rules.templates_outside_window:
+        return f"{since}: {rule}. Wait for the customer to write again, or use another channel."
+    names = sorted({template.name for template in rules.templates(channel.config)})
+    if not names:
+        return (f"{since}: {rule}. Outside it only approved templates may be sent, and this channel has none "
+                "configured (add them to its config under templates).")
+    return f"{since}: {rule}. Send one of its approved templates instead: {', '.join(names)}."
+
+
+def _availability(customer, channel, template=None, now=None):
+    """(why a reply cannot go out now or "", the field to blame, the reply window)."""
     if not channel.active:
-        return f"The channel {channel.name} is deactivated."
+        return _("The channel %(channel)s is deactivated.") % {"channel": channel.name}, "channel", None
+    rules = rules_for(channel.kind)
     if reachable_identity(customer, channel) is None:
-        rules = rules_for(channel.kind)
         if rules.reaches_any_identity:
-            return f"The customer has no {'/'.join(sorted(rules.identity_kinds or []))} address for {channel.name}."
-        return f"The customer has never written on {channel.name}."
-    window = rules_for(channel.kind).reply_window_hours
-    if window:
-        last = (
-            Message.objects.filter(conversation__customer=customer, channel=channel, direction=Message.Direction.INBOUND)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-        now = now or timezone.now()
-        if last is None or now - last > timedelta(hours=window):
-            return (
-                f"{channel.name} only allows free-form replies within {window} hours of the customer's "
-                "last message; send an approved template instead."
-            )
-    return ""
+            return _("The customer has no %(kinds)s address for %(channel)s.") % {
+                "kinds": "/".join(sorted(rules.identity_kinds or [])), "channel": channel.name}, "channel", None
+        return _("The customer has never written on %(channel)s.") % {"channel": channel.name}, "channel", None
+    now = now or timezone.now()
+    window = reply_window(customer, channel, now)
+    if window.state != ReplyWindow.CLOSED or (template is not None and rules.templates_outside_window):
+        return "", None, window
+    field = "template" if rules.templates_outside_window else "channel"
+    return _window_closed_reason(channel, rules, window, now), field, window
 
 
-def _clean_text(text):
-    text = (text or "").strip()
-    if not text:
-        raise ActionError("The message is empty.", field="text")
+def unavailable_reason(customer, channel, now=None, template=None):
+    """Why a reply (free-form, or the given template) cannot go out on `channel` now, or "" when it can."""
+    return _availability(customer, channel, template, now)[0]
+
+
+def channel_templates(channel):
+    return tuple(rules_for(channel.kind).templates(channel.config))
+
+
+def _resolve_template(channel, choice):
+    """The ReplyTemplate and variable values an agent chose: {"name", "language"?, "variables"?}."""
+    if not isinstance(choice, dict) or not isinstance(choice.get("name"), str) or not choice["name"].strip():
+        raise ActionError("A template is chosen by its name.", field="template")
+    name, language = choice["name"].strip(), (choice.get("language") or "").strip()
+    candidates = [t for t in channel_templates(channel) if t.name == name and (not language or t.language == language)]
+    if not candidates:
+        known = ", ".join(sorted(f"{t.name} ({t.language})" for t in channel_templates(channel))) or "none"
+        raise ActionError(f"{channel.name} has no approved template {name!r}; it has: {known}.", field="template")
+    if len(candidates) > 1:
+        languages = ", ".join(sorted(t.language for t in candidates))
+        raise ActionError(f"Template {name!r} exists in several languages ({languages}); choose one.",
+                          field="template")
+    template = candidates[0]
+    values = choice.get("variables") or {}
+    if not isinstance(values, dict):
+        raise ActionError("Template variables are an object of name: value.", field="template")
+    missing = [v for v in template.variables if not str(values.get(v) or "").strip()]
+    unknown = sorted(set(values) - set(template.variables))
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append(f"missing {', '.join(missing)}")
+        if unknown:
+            problems.append(f"unknown {', '.join(unknown)}")
+        raise ActionError(f"Template {name!r} needs the variables {', '.join(template.variables) or '(none)'}: "
+                          f"{'; '.join(problems)}.", field="template")
+    values = {key: str(values[key]).strip() for key in template.variables}
+    if any(len(value) > MAX_TEMPLATE_VALUE_LENGTH for value in values.values()):
+        raise ActionError(f"A template variable is at most {MAX_TEMPLATE_VALUE_LENGTH} characters.", field="template")
+    return template, values
+
+
+def _clean_text(text, allow_empty=False):
+    # Browsers submit textarea line breaks as CRLF; providers and the timeline expect LF.
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text and not allow_empty:
+        raise ActionError(_("The message is empty."), field="text")
     if len(text) > MAX_REPLY_LENGTH:
-        raise ActionError(f"The message is longer than {MAX_REPLY_LENGTH} characters.", field="text")
+        raise ActionError(_("The message is longer than %(max)d characters.") % {"max": MAX_REPLY_LENGTH},
+                          field="text")
     return text
 
 
+def _clean_attachments(files, channel=None):
+    """Check agent uploads (Django File objects) against our limits and, for a reply, the channel's.
+
+    Returns (file, name, type) each; the type is read from the name, the client's word only counts
+    when the name says nothing.
+    """
+    files = list(files or ())
+    if not files:
+        return []
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise ActionError(_("At most %(max)d files per message.") % {"max": settings.ATTACHMENT_MAX_FILES},
+                          field="attachments")
+    if channel is not None:
+        max_attachments = rules_for(channel.kind).max_attachments
+        if not max_attachments:
+            raise ActionError(_("%(channel)s cannot send files.") % {"channel": channel.name}, field="attachments")
+        if len(files) > max_attachments:
+            raise ActionError(f"{channel.name} sends at most {max_attachments} attachment(s) per message.",
+                              field="attachments")
+    limit = settings.ATTACHMENT_MAX_BYTES
+    cleaned = []
+    for upload in files:
+        name = get_valid_filename((upload.name or "attachment").rsplit("/", 1)[-1])[:200] or "attachment"
+        content_type = (mimetypes.guess_type(name)[0] or getattr(upload, "content_type", "") or "").lower()
+        if not is_allowed_media_type(content_type):
+            raise ActionError(_("%(name)s: this type of file cannot be sent.") % {"name": name}, field="attachments")
+        if upload.size > limit:
+            raise ActionError(_("%(name)s is larger than %(max)d MB.") % {"name": name, "max": limit // 2**20},
+                              field="attachments")
+        cleaned.append((upload, name, content_type))
+    return cleaned
+
+
+def _store_attachments(message, cleaned):
+    for upload, name, content_type in cleaned:
+        attachment = Attachment(message=message, filename=name, content_type=content_type, size=upload.size)
+        upload.seek(0)
+        attachment.file.save(name, ContentFile(upload.read()), save=False)
+        attachment.save()
+
+
+def _check_length(channel, rules, text, has_attachments):
+    if rules.max_length and len(text) > rules.max_length:
+        raise ActionError(f"{channel.name} accepts at most {rules.max_length} characters per message; this one has "
+                          f"{len(text)}. Shorten it or send it in several messages.", field="text")
+    if has_attachments and rules.max_caption_length and len(text) > rules.max_caption_length:
+        raise ActionError(f"With an attachment, {channel.name} accepts at most {rules.max_caption_length} characters "
+                          "of text; send the text as a separate message.", field="text")
+
+
 @transaction.atomic
-def send_reply(conversation, author, text, channel=None, metadata=None):
-    """Queue a reply to the customer on `channel` (default: the customer's last inbound channel)."""
-    text = _clean_text(text)
+def send_reply(conversation, author, text="", channel=None, metadata=None, template=None, attachments=()):
+    """Queue a reply to the customer on `channel` (default: the customer's last inbound channel).
+
+    `template` ({"name", "language"?, "variables"?}) sends one of the channel's approved templates,
+    the only thing some providers (WhatsApp) accept outside their reply window. `attachments` are
+    Django File objects (uploads).
+    """
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("customer").get(pk=conversation.pk)
     channel = channel or conversation.last_inbound_channel
     if channel is None:
-        raise ActionError("The customer has not written on any channel yet; choose a channel.", field="channel")
-    reason = unavailable_reason(conversation.customer, channel)
+        raise ActionError(_("The customer has not written on any channel yet; choose a channel."), field="channel")
+    rules = rules_for(channel.kind)
+    metadata = dict(metadata or {})
+    chosen = None
+    if template is not None:
+        if (text or "").strip():
+            raise ActionError("A template message has its own approved text; leave the text empty.", field="text")
+        if attachments:
+            raise ActionError("Attachments cannot be sent with a template.", field="attachments")
+        chosen, values = _resolve_template(channel, template)
+        text = chosen.render(values)
+        metadata["template"] = {"name": chosen.name, "language": chosen.language, "variables": values}
+    else:
+        text = _clean_text(text, allow_empty=bool(attachments))
+    files = _clean_attachments(attachments, channel)
+    reason, field, window = _availability(conversation.customer, channel, chosen)
     if reason:
-        raise ActionError(reason, field="channel")
-    max_length = rules_for(channel.kind).max_length
-    if max_length and len(text) > max_length:
-        raise ActionError(f"{channel.name} accepts at most {max_length} characters.", field="text")
+        raise ActionError(reason, field=field)
+    if chosen is None:
+        _check_length(channel, rules, text, bool(files))
+        if window.state == ReplyWindow.HUMAN_AGENT:
+            metadata["human_agent"] = True
 
     now = timezone.now()
     message = Message.objects.create(
@@ -95,10 +275,11 @@ def send_reply(conversation, author, text, channel=None, metadata=None):
         author=author,
         text=text,
         status=Message.Status.QUEUED,
-        metadata=metadata or {},
+        metadata=metadata,
         created_at=now,
         status_changed_at=now,
     )
+    _store_attachments(message, files)
     ConversationCycle.objects.filter(
         conversation=conversation, resolved_at__isnull=True, first_response_at__isnull=True
     ).update(first_response_at=now)
@@ -116,12 +297,18 @@ def send_reply(conversation, author, text, channel=None, metadata=None):
 
 
 @transaction.atomic
-def add_note(conversation, author, text):
-    """A private note: seen by agents only, never sent to the customer."""
-    text = _clean_text(text)
+def add_note(conversation, author, text, attachments=()):
+    """A private note: seen by agents only, never sent to the customer. Mentioned agents are notified."""
+    attachments = _clean_attachments(attachments)
+    text = _clean_text(text, allow_empty=bool(attachments))
     message = Message.objects.create(
         conversation=conversation, direction=Message.Direction.NOTE, author=author, text=text
     )
+    _store_attachments(message, attachments)
+    mentioned = notify_mentions(message)
+    if mentioned:
+        message.metadata = {"mentions": mentioned}
+        message.save(update_fields=["metadata"])
     events.emit(events.MESSAGE_CREATED, message, events.conversation_audience(conversation))
     return message
 
@@ -144,7 +331,7 @@ def _set_status(message, status, reason=""):
     message.status = status
     message.failure_reason = reason
     message.status_changed_at = timezone.now()
-    message.save(update_fields=["status", "failure_reason", "external_id", "status_changed_at"])
+    message.save(update_fields=["status", "failure_reason", "external_id", "sent_at", "status_changed_at"])
     events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
 
 
@@ -154,6 +341,7 @@ def mark_sent(message_id, external_id):
     if message.status != Message.Status.QUEUED:
         return message
     message.external_id = external_id or None
+    message.sent_at = timezone.now()
     _set_status(message, Message.Status.SENT)
     return message
 
@@ -171,7 +359,7 @@ def retry_delivery(message_id):
     """Queue a failed outbound message again (the agent's retry button)."""
     message = _locked_outbound(message_id)
     if message.status != Message.Status.FAILED:
-        raise ActionError("Only a failed message can be retried.")
+        raise ActionError(_("Only a failed message can be retried."))
     message.delivery_attempts = 0
     message.save(update_fields=["delivery_attempts"])
     _set_status(message, Message.Status.QUEUED)

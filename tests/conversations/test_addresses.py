@@ -11,6 +11,10 @@ from conversations.addresses import InvalidAddress, normalise_address
         ("5511999990001", "+5511999990001"),  # WhatsApp Cloud sends no "+"
         ("(11) 99999-0001", "+5511999990001"),  # national, read in the default region (BR)
         ("+351 912 345 678", "+351912345678"),
+        # WhatsApp ids keep old mobile forms: Brazil without the ninth digit, Mexico with "1" after 52.
+        ("551199990001", "+5511999990001"),
+        ("whatsapp:+5215512345678", "+525512345678"),
+        ("+55 11 3333-4444", "+551133334444"),  # a landline keeps its eight digits
     ],
 )
 def test_phone_numbers_become_e164(raw, expected):

@@ -48,13 +48,21 @@ CONVERSATIONS = [
 ]
 
 
+# An approved WhatsApp template, so the demo shows what agents send once the 24-hour window has closed.
+DEMO_TEMPLATES = [{
+    "name": "retomar_atendimento", "language": "pt_BR", "variables": ["1"],
+    "body": "Olá {{1}}! Podemos continuar o seu atendimento?", "content_sid": "HX" + "0" * 32,
+}]
+
+
 def demo_config(kind):
     """A harmless configuration for a demo channel of `kind` (its adapter validates it)."""
     secret = "demo-secret-not-for-production"
+    twilio = {"account_sid": "AC" + "0" * 32, "auth_token": secret, "from_number": "+15005550006"}
     return {
         "api": {"secret": secret},
-        "twilio_sms": {"account_sid": "AC" + "0" * 32, "auth_token": secret, "from_number": "+15005550006"},
-        "twilio_whatsapp": {"account_sid": "AC" + "0" * 32, "auth_token": secret, "from_number": "+15005550006"},
+        "twilio_sms": twilio,
+        "twilio_whatsapp": {**twilio, "templates": DEMO_TEMPLATES},
         "email": {"address": "suporte@loja.example", "inbound_secret": secret},
     }[kind]
 

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("webchat/<uuid:channel_id>/session/", views.session, name="webchat-session"),
+    path("webchat/<uuid:channel_id>/upload/", views.upload, name="webchat-upload"),
+    path("webchat/files/<str:token>/", views.attachment_file, name="webchat-file"),
+    path("csat/<str:token>/", views.csat_page, name="csat"),
+]

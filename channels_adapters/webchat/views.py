@@ -1,0 +1,148 @@
+"""The widget's small HTTP API (/webchat/<channel uuid>/...), the file links and the CSAT page.
+
+Every widget endpoint checks the Origin against the channel's
+allowed_origins and answers with CORS headers for that origin only; the
+visitor is who its signed token says. No cookies are used.
+"""
+import json
+import time
+from functools import wraps
+
+from django.core import signing
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from conversations.actions.csat import rate_cycle
+from conversations.actions.errors import ActionError
+from conversations.csat_links import InvalidCsatLink, cycle_id_of
+from conversations.models import Attachment, ConversationCycle, CsatRating
+
+from . import limits, tokens, visitors
+from .adapter import WIDGET_LANGUAGES, widget_config
+from .availability import is_available
+from .origins import origin_allowed
+from .payloads import attachment_of
+
+MAX_SESSION_BODY_BYTES = 16 * 1024
+
+
+def _error(status, message):
+    return JsonResponse({"error": message}, status=status)
+
+
+def widget_endpoint(view):
+    """Origin check, CORS and preflight for one widget endpoint; the view gets the WidgetChannel."""
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, channel_id):
+        widget = visitors.webchat_channel(channel_id)
+        if widget is None:
+            return _error(404, "Unknown or deactivated chat.")
+        origin = request.headers.get("Origin", "")
+        if not origin_allowed(origin, widget.config["allowed_origins"]):
+            return _error(403, "This site is not allowed to use this chat.")
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "Content-Type"
+            response["Access-Control-Max-Age"] = "600"
+        elif request.method != "POST":
+            response = _error(405, "Use POST.")
+        else:
+            response = view(request, widget)
+        response["Access-Control-Allow-Origin"] = origin
+        response["Vary"] = "Origin"
+        return response
+
+    return wrapper
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@widget_endpoint
+def session(request, widget):
+    """Start or resume the visitor of this page load: token, widget config, and whether agents are there."""
+    if not limits.allow("session_ip", _client_ip(request), time.time()):
+        return _error(429, "Too many requests; try again in a minute.")
+    if len(request.body) > MAX_SESSION_BODY_BYTES:
+        return _error(413, "Request too large.")
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return _error(400, "The body must be JSON.")
+    if not isinstance(data, dict):
+        return _error(400, "The body must be a JSON object.")
+    try:
+        visitor = visitors.start_session(widget, data.get("token"), data.get("user"), data.get("profile"))
+    except visitors.Refused as exc:
+        return _error(400, str(exc))
+    language = data.get("language") if data.get("language") in WIDGET_LANGUAGES else "en"
+    return JsonResponse({
+        "token": tokens.dump(visitor),
+        "visitor": visitors.visitor_summary(visitor),
+        "config": widget_config(widget.channel, widget.config, language),
+        "available": is_available(widget.channel, widget.config, timezone.now()),
+    })
+
+
+@widget_endpoint
+def upload(request, widget):
+    """One file from the visitor (multipart: token, client_id, file), sent as a message of its own."""
+    try:
+        visitor = tokens.load(request.POST.get("token"), widget.channel.pk)
+    except tokens.InvalidToken:
+        return _error(401, "Invalid or expired token.")
+    if not limits.allow_visitor_and_ip("upload", visitor.visitor_id, _client_ip(request), time.time()):
+        return _error(429, "Too many files; try again later.")
+    try:
+        message = visitors.accept_upload(widget, visitor, request.POST.get("client_id"), request.FILES.get("file"))
+    except visitors.Refused as exc:
+        return _error(400, str(exc))
+    return JsonResponse({"message": message}, status=201)
+
+
+def attachment_file(request, token):
+    """A file of the conversation, behind a signed link that only the widget showing it was given."""
+    try:
+        attachment_id, channel_id = attachment_of(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None or not attachment.file:
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), filename=attachment.filename or None,
+                            as_attachment=not attachment.content_type.startswith("image/"),
+                            content_type=attachment.content_type or "application/octet-stream")
+    # Never rendered as a page of ours, whatever its bytes.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def csat_page(request, token):
+    """The rating page a CSAT link opens, whatever channel the link was sent on."""
+    try:
+        cycle_id = cycle_id_of(token)
+    except InvalidCsatLink:
+        return render(request, "webchat/csat.html", {"invalid": True}, status=404)
+    cycle = ConversationCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return render(request, "webchat/csat.html", {"invalid": True}, status=404)
+    existing = CsatRating.objects.filter(cycle=cycle).first()
+    context = {"rating": existing, "ratings": range(1, 6), "error": ""}
+    if request.method == "POST":
+        if not limits.allow("csat_ip", _client_ip(request), time.time()):
+            return HttpResponse("Too many requests; try again later.", status=429, content_type="text/plain")
+        try:
+            context["rating"] = rate_cycle(cycle.pk, request.POST.get("rating", ""), request.POST.get("comment", ""))
+            context["thanks"] = True
+        except ActionError as exc:
+            context["error"] = exc.message
+    return render(request, "webchat/csat.html", context, status=400 if context["error"] else 200)

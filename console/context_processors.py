@@ -1,0 +1,36 @@
+from django.utils.translation import gettext as _
+
+from conversations.models import Notification
+from conversations.visibility import sees_everything
+
+
+def _script_strings():
+    """The few sentences the console's scripts write themselves, in the agent's language."""
+    return {
+        "reconnecting": _("Reconnecting…"),
+        "live": _("Live"),
+        "newMessage": _("New message from %(name)s"),
+        "mentioned": _("%(name)s mentioned you"),
+        "typing": _("%(name)s is typing…"),
+        "viewing": _("Also here: %(names)s"),
+        "confirmMerge": _("Merge %(source)s into this conversation? Their identities and messages move here. "
+                          "You can undo it."),
+        "confirmUndo": _("Undo this merge?"),
+        "choose": _("Choose at least one conversation."),
+        "failed": _("Something went wrong; try again."),
+        "tooLarge": _("%(name)s is too large."),
+        "tooMany": _("Too many files."),
+        "merged": _("This conversation was merged into another one."),
+    }
+
+
+def console(request):
+    """What the top bar and the scripts of every console page need."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "is_supervisor": sees_everything(user),
+        "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        "console_strings": _script_strings(),
+    }

@@ -1,0 +1,184 @@
+"""One conversation: its timeline, the composer, the actions on it."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET
+
+from conversations.actions import assignment, canned, notifications, replies
+from conversations.channel_kinds import rules_for
+from conversations.models import Attachment, Channel, Message
+from conversations.visibility import display_name, profile_of, visible_conversations
+
+from .. import timeline
+from ..forms import ConversationUpdateForm, ReplyForm
+from ..templatetags.console import INLINE_IMAGE_TYPES
+from .base import choices_context, console_action, done, form_refused, id_list, refused, visible_conversation
+from .customers import panel_context
+from .inbox import inbox_context
+
+# A sync re-reads this much before the time asked for: a transaction that began before
+# the last sync may have committed after it, with earlier timestamps.
+SYNC_OVERLAP_SECONDS = 60
+
+
+def reply_channels(conversation):
+    """Channels the customer can be answered on now, each with why not ("" when it can)."""
+    kinds = set(conversation.customer.identities.values_list("kind", flat=True))
+    written_on = set(conversation.messages.filter(direction=Message.Direction.INBOUND).values_list("channel", flat=True))
+    choices = []
+    for channel in Channel.objects.filter(active=True).order_by("name"):
+        reason = replies.unavailable_reason(conversation.customer, channel)
+        # Channels the customer could never be reached on are left out; the others say why they are unavailable.
+        if reason and channel.pk not in written_on and not _could_reach(channel, kinds):
+            continue
+        choices.append((channel, reason))
+    return choices
+
+
+def _could_reach(channel, identity_kinds):
+    rules = rules_for(channel.kind)
+    return rules.reaches_any_identity and (rules.identity_kinds is None or rules.identity_kinds & identity_kinds)
+
+
+def _header_html(request, conversation):
+    return render_to_string("console/_conversation_header.html", _header_context(conversation), request=request)
+
+
+def _header_context(conversation):
+    return {
+        "conversation": conversation,
+        "labels_text": ", ".join(conversation.labels.values_list("name", flat=True)),
+        **choices_context(),
+    }
+
+
+def _item_json(request, item):
+    return {
+        "id": item.dom_id,
+        "html": render_to_string("console/_timeline_item.html", {"item": item}, request=request),
+    }
+
+
+def _reply_channels_context(conversation):
+    channels = reply_channels(conversation)
+    usable = [channel for channel, reason in channels if not reason]
+    default_channel = conversation.last_inbound_channel if conversation.last_inbound_channel in usable else (
+        usable[0] if usable else None)
+    return {"reply_channels": channels, "default_channel": default_channel}
+
+
+@login_required
+def conversation_page(request, pk):
+    conversation = visible_conversation(request.user, pk)
+    items, cursor = timeline.page(conversation)
+    profile = profile_of(request.user)
+    canned_responses = [
+        {"shortcut": r.shortcut, "title": r.title, "text": canned.expand(r.text, conversation.customer, profile)}
+        for r in canned.available_to(request.user)
+    ]
+    context = inbox_context(request)
+    context.update(_header_context(conversation))
+    context.update(panel_context(request, conversation))
+    context.update({
+        "items": items,
+        "cursor": cursor,
+        **_reply_channels_context(conversation),
+        "canned_responses": canned_responses,
+        "mention_agents": [
+            {"username": user.username, "name": display_name(user)}
+            for user in context["agents"]
+        ],
+        "attachment_max_bytes": settings.ATTACHMENT_MAX_BYTES,
+        "attachment_max_files": settings.ATTACHMENT_MAX_FILES,
+        "synced_at": timezone.now().isoformat(),
+    })
+    return render(request, "console/conversation.html", context)
+
+
+@login_required
+@require_GET
+def older_items(request, pk):
+    conversation = visible_conversation(request.user, pk)
+    before = timeline.parse_cursor(request.GET.get("before"))
+    if before is None:
+        return refused("before must be a cursor from the timeline.")
+    items, cursor = timeline.page(conversation, before=before)
+    return JsonResponse({"items": [_item_json(request, item) for item in items], "cursor": cursor})
+
+
+@login_required
+@require_GET
+def sync(request, pk):
+    """What changed since `since` (an ISO time from the previous answer): live updates and resync after a drop."""
+    conversation = visible_conversation(request.user, pk)
+    now = timezone.now()
+    since = parse_datetime(request.GET.get("since", "")) or now
+    since -= timedelta(seconds=SYNC_OVERLAP_SECONDS)
+    items = timeline.changes(conversation, since, id_list(request.GET.get("ids")))
+    return JsonResponse({
+        "items": [_item_json(request, item) for item in items],
+        "header": _header_html(request, conversation),
+        "panel": render_to_string("console/_customer_panel.html", panel_context(request, conversation), request=request),
+        "channels": render_to_string("console/_reply_channels.html", _reply_channels_context(conversation),
+                                     request=request),
+        "synced_at": now.isoformat(),
+    })
+
+
+@console_action
+def reply(request, pk):
+    conversation = visible_conversation(request.user, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return form_refused(form)
+    files = request.FILES.getlist("attachments")
+    if form.cleaned_data["private"]:
+        message = replies.add_note(conversation, request.user, form.cleaned_data["text"], attachments=files)
+    else:
+        message = replies.send_reply(conversation, request.user, form.cleaned_data["text"],
+                                     channel=form.cleaned_data["channel"], attachments=files)
+    item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
+    return done(item=_item_json(request, item))
+
+
+@console_action
+def update(request, pk):
+    conversation = visible_conversation(request.user, pk)
+    form = ConversationUpdateForm(request.POST)
+    if not form.is_valid():
+        return form_refused(form)
+    # The snooze time is read in the agent's time zone (the active one).
+    conversation = assignment.update_conversation(conversation, request.user, **form.changes())
+    return done(header=_header_html(request, visible_conversation(request.user, conversation.pk)))
+
+
+@console_action
+def mark_read(request, pk):
+    notifications.mark_conversation_read(request.user, visible_conversation(request.user, pk))
+    return HttpResponse(status=204)
+
+
+@console_action
+def retry(request, pk):
+    visible = visible_conversations(request.user).values("pk")
+    message = get_object_or_404(Message, pk=pk, conversation_id__in=visible)
+    replies.retry_delivery(message.pk)
+    return done()
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=pk)
+    if not visible_conversations(request.user).filter(pk=attachment.message.conversation_id).exists():
+        raise Http404
+    if not attachment.file:
+        raise Http404
+    inline = request.GET.get("inline") == "1" and attachment.content_type in INLINE_IMAGE_TYPES
+    return FileResponse(attachment.file.open("rb"), filename=attachment.filename or None, as_attachment=not inline,
+                        content_type=attachment.content_type or "application/octet-stream")

@@ -1,0 +1,144 @@
+"""Who is online, away, viewing or typing: ephemeral state kept in the cache (Redis in production), never the database.
+
+Every connection sends a heartbeat; presence and viewing expire on their own
+when a process dies without saying goodbye.
+"""
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from .. import presence as team_presence
+from ..visibility import display_name, team_ids
+
+PRESENCE_TTL_SECONDS = 90
+ONLINE, AWAY, OFFLINE = "online", "away", "offline"
+STATUSES = (ONLINE, AWAY)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """What presence needs to know of a connected agent, read once from the database when they connect."""
+
+    user_id: int
+    name: str
+    team_ids: tuple
+
+
+@dataclass(frozen=True)
+class Presence:
+    user_id: int
+    name: str
+    status: str
+    team_ids: tuple
+
+
+@dataclass(frozen=True)
+class Viewers:
+    conversation_id: int
+    viewers: tuple  # (user id, name) pairs
+
+
+@dataclass(frozen=True)
+class Typing:
+    conversation_id: int
+    user_id: int
+    name: str
+
+
+def describe(user):
+    return Agent(user.pk, display_name(user), tuple(team_ids(user)))
+
+
+def _status_key(user_id):
+    return f"presence:status:{user_id}"
+
+
+def _connections_key(user_id):
+    return f"presence:connections:{user_id}"
+
+
+def _viewers_key(conversation_id):
+    return f"presence:viewers:{conversation_id}"
+
+
+def _presence(agent, status):
+    return Presence(agent.user_id, agent.name, status, agent.team_ids)
+
+
+def connected(agent, connection):
+    """A console connection opened: the agent is online (unless another tab says away)."""
+    cache.add(_connections_key(agent.user_id), 0, timeout=None)
+    cache.incr(_connections_key(agent.user_id))
+    return heartbeat(agent, connection, cache.get(_status_key(agent.user_id)) or ONLINE, force=True)
+
+
+def heartbeat(agent, connection, status, force=False):
+    """Refresh the agent's presence; returns a Presence when it changed (or `force`), else None.
+
+    The web chat's team index (conversations/presence.py) counts the connection while the agent is
+    online: an agent who is away does not answer a chat soon.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"unknown presence status {status!r}")
+    if status == ONLINE:
+        team_presence.mark_agent_online(connection, agent.user_id, agent.team_ids)
+    else:
+        team_presence.mark_agent_offline(connection, agent.team_ids)
+    previous = cache.get(_status_key(agent.user_id))
+    cache.set(_status_key(agent.user_id), status, timeout=PRESENCE_TTL_SECONDS)
+    return _presence(agent, status) if force or previous != status else None
+
+
+def disconnected(agent, connection):
+    """A connection closed; returns the offline Presence when it was the agent's last one."""
+    team_presence.mark_agent_offline(connection, agent.team_ids)
+    try:
+        remaining = cache.decr(_connections_key(agent.user_id))
+    except ValueError:
+        remaining = 0
+    if remaining > 0:
+        return None
+    cache.delete_many([_status_key(agent.user_id), _connections_key(agent.user_id)])
+    return _presence(agent, OFFLINE)
+
+
+def statuses(user_ids):
+    """{user id: online/away/offline} for `user_ids`."""
+    found = cache.get_many([_status_key(user_id) for user_id in user_ids])
+    return {user_id: found.get(_status_key(user_id), OFFLINE) for user_id in user_ids}
+
+
+def _live_viewers(conversation_id):
+    now = time.time()
+    entries = cache.get(_viewers_key(conversation_id)) or {}
+    return {user_id: entry for user_id, entry in entries.items() if entry[1] > now}
+
+
+def _as_viewers(conversation_id, entries):
+    return Viewers(conversation_id, tuple((user_id, name) for user_id, (name, _expiry) in sorted(entries.items())))
+
+
+def _save_viewers(conversation_id, entries):
+    cache.set(_viewers_key(conversation_id), entries, timeout=PRESENCE_TTL_SECONDS)
+    return _as_viewers(conversation_id, entries)
+
+
+def start_viewing(agent, conversation_id):
+    entries = _live_viewers(conversation_id)
+    entries[agent.user_id] = (agent.name, time.time() + PRESENCE_TTL_SECONDS)
+    return _save_viewers(conversation_id, entries)
+
+
+def stop_viewing(agent, conversation_id):
+    entries = _live_viewers(conversation_id)
+    entries.pop(agent.user_id, None)
+    return _save_viewers(conversation_id, entries)
+
+
+def viewers_of(conversation_id):
+    return _as_viewers(conversation_id, _live_viewers(conversation_id))
+
+
+def typing(agent, conversation_id):
+    return Typing(conversation_id, agent.user_id, agent.name)

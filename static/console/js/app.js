@@ -1,0 +1,17 @@
+// Entry point of every console page.
+import { ConsoleSocket } from "./socket.js";
+import { setupConversation } from "./conversation.js";
+import { setupInbox } from "./inbox.js";
+import { setupPresence } from "./presence.js";
+import { setupSupervisor } from "./supervisor.js";
+
+// The browser's time zone, used until the agent chooses one in the preferences.
+const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+if (zone) document.cookie = `omnidesk_tz=${zone}; path=/; max-age=31536000; samesite=lax`;
+
+const socket = new ConsoleSocket("/ws/console/");
+setupPresence(socket);
+setupInbox(socket);
+setupConversation(socket);
+setupSupervisor(socket);
+socket.connect();
