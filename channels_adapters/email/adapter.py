@@ -1,4 +1,5 @@
 """The `email` channel: IMAP polling, piped or posted raw MIME, provider webhooks in; SMTP out."""
+import base64
 import re
 
 from django.conf import settings
@@ -6,7 +7,10 @@ from django.utils.crypto import salted_hmac
 
 from conversations.addresses import InvalidAddress, normalise_email
 
-from ..base import ChannelAdapter, ConfigError, PayloadError, SignatureError, hmac_sha256_hex, signature_matches
+from ..base import (
+    ChannelAdapter, MediaError, PayloadError, SignatureError, clean_http_url, hmac_sha256_hex, signature_matches,
+)
+from ..media import TrustedHosts, download
 from ..types import Capabilities, SendResult
 from . import providers, smtp
 from .parser import (
@@ -104,30 +108,30 @@ class EmailAdapter(ChannelAdapter):
     optional_config = (
         *IMAP_KEYS, *SMTP_KEYS,
         "inbound_secret", "inbound_provider", "mailgun_webhook_signing_key", "sendgrid_verification_key",
-        "webhook_basic_auth", "message_id_domain", "authserv_id",
+        "webhook_basic_auth", "message_id_domain", "authserv_id", "mailgun_api_key", "api_base_url",
     )
     secret_config = frozenset({
         "imap_password", "smtp_password", "inbound_secret", "mailgun_webhook_signing_key", "webhook_basic_auth",
+        "mailgun_api_key",
     })
-    capabilities = Capabilities(html=True, attachments=True)
+    capabilities = Capabilities(html=True, attachments=True, max_attachments=10)
+    # Attachments of a Mailgun store() route stay at Mailgun (api_base_url: its API, for a region or a test).
+    media_hosts = ("api.mailgun.net", "*.api.mailgun.net", "api.eu.mailgun.net", "*.api.eu.mailgun.net")
+    default_api_base_url = "https://api.mailgun.net"
 
     @classmethod
-    def clean_config(cls, config, previous=None):
-        merged = super().clean_config(config, previous)
-        errors = {}
+    def check_config(cls, config, errors):
         try:
-            merged["address"] = normalise_email(merged["address"])
+            config["address"] = normalise_email(config["address"])
         except InvalidAddress:
             errors["address"] = "must be an email address"
-        domain = merged.get("message_id_domain") or ""
+        domain = config.get("message_id_domain") or ""
         if domain and not HOSTNAME.match(domain):
             errors["message_id_domain"] = "must be a domain name"
-        _clean_imap(merged, errors)
-        _clean_smtp(merged, errors)
-        _clean_inbound(merged, errors)
-        if errors:
-            raise ConfigError(errors)
-        return merged
+        clean_http_url(errors, config, "api_base_url")
+        _clean_imap(config, errors)
+        _clean_smtp(config, errors)
+        _clean_inbound(config, errors)
 
     # --- inbound -----------------------------------------------------------
     @property
@@ -178,6 +182,15 @@ class EmailAdapter(ChannelAdapter):
             return parse_email(request.body, self._context(request))
         provider_email = providers.inbound_email(self.config.get("inbound_provider", ""), self.config, request)
         return parse_email(provider_email.mime, self._context(request, provider_email))
+
+    def fetch_media(self, attachment):
+        """A file Mailgun kept (store() route), fetched with the account's API key."""
+        key = self.config.get("mailgun_api_key")
+        if not key:
+            raise MediaError("Mailgun keeps this file: set mailgun_api_key on the channel to fetch it.")
+        credentials = base64.b64encode(f"api:{key}".encode()).decode()
+        return download(attachment.url, TrustedHosts(self.media_hosts, self.api_base_url()),
+                         headers={"Authorization": f"Basic {credentials}"}, declared_type=attachment.content_type)
 
     # --- outbound ----------------------------------------------------------
     def outbound_message_id(self, message_id):

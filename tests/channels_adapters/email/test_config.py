@@ -29,6 +29,7 @@ def make(**config):
         ({"inbound_provider": "postmark"}, "webhook_basic_auth"),
         ({"webhook_basic_auth": "no-colon"}, "webhook_basic_auth"),
         ({"message_id_domain": "not a domain"}, "message_id_domain"),
+        ({"api_base_url": "ftp://mailgun"}, "api_base_url"),
         ({"pop3_host": "x"}, "pop3_host"),
     ],
 )
@@ -51,9 +52,10 @@ def test_a_full_config_is_normalised(db):
 def test_secrets_are_never_shown_and_survive_an_update(db):
     channel = make(imap_host="imap.example.com", imap_user="u", imap_password="imap-secret",
                    smtp_host="smtp.example.com", smtp_user="s", smtp_password="smtp-secret",
-                   inbound_secret=INBOUND_SECRET, inbound_provider="postmark", webhook_basic_auth="a:b")
+                   inbound_secret=INBOUND_SECRET, inbound_provider="postmark", webhook_basic_auth="a:b",
+                   mailgun_api_key="key-1")
     shown = public_config(channel)
-    assert not {"imap_password", "smtp_password", "inbound_secret", "webhook_basic_auth"} & set(shown)
+    assert not {"imap_password", "smtp_password", "inbound_secret", "webhook_basic_auth", "mailgun_api_key"} & set(shown)
     assert shown["imap_user"] == "u"
     update_channel(channel, config={"imap_folder": "Support"})
     channel.refresh_from_db()

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from conversations.models import Message, RawInboundEvent
+from tests.fake_http import ScriptedResponse
 
 from .conftest import fixture_bytes
 
@@ -59,6 +60,29 @@ def test_mailgun_store_keeps_links_to_the_stored_attachments(live_server_url, ma
                                                                               48213)
     assert attachment.source_url.startswith("https://storage-us-east4.api.mailgun.net/v3/domains/mg.example.com/")
     assert not attachment.file
+
+
+def test_files_mailgun_kept_are_fetched_with_the_api_key(live_server_url, make_email_channel, fake_http,
+                                                        replay_window_off):
+    channel = make_email_channel(inbound_provider="mailgun", mailgun_webhook_signing_key=MAILGUN_KEY,
+                                 mailgun_api_key="key-fake-0123456789", api_base_url=fake_http.url)
+    fake_http.respond(ScriptedResponse(200, b"%PDF-1.4 nota", content_type="application/pdf"))
+    stored_at = "https%3A%2F%2Fstorage-us-east4.api.mailgun.net%2Fv3%2Fdomains%2Fmg.example.com%2Fmessages%2F"
+    body = fixture_bytes("mailgun_store_notify.txt").replace(
+        stored_at.encode(), (fake_http.url.replace(":", "%3A").replace("/", "%2F") + "%2Fv3%2Fmessages%2F").encode(), 1)
+    assert post(live_server_url, channel, body, FORM).status_code == 200
+    (attachment,) = inbound().attachments.all()
+    with attachment.file.open("rb") as handle:
+        assert handle.read() == b"%PDF-1.4 nota"
+    (request,) = fake_http.requests
+    assert request.path.startswith("/v3/messages/") and request.path.endswith("/attachments/0")
+    assert request.headers["Authorization"] == "Basic " + base64.b64encode(b"api:key-fake-0123456789").decode()
+
+
+def test_without_an_api_key_the_kept_file_says_why(live_server_url, mailgun_channel, replay_window_off):
+    post(live_server_url, mailgun_channel, fixture_bytes("mailgun_store_notify.txt"), FORM)
+    (attachment,) = inbound().attachments.all()
+    assert not attachment.file and "mailgun_api_key" in attachment.fetch_error
 
 
 def test_the_same_mailgun_post_twice_is_one_message(live_server_url, mailgun_channel, replay_window_off):
