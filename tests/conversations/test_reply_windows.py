@@ -154,7 +154,7 @@ def test_attachments_follow_the_channels_limits(whatsapp, sms, make_api_channel,
 
     with pytest.raises(ActionError, match="at most 1 attachment"):
         send_reply(conversation, admin_user, "", attachments=[upload(), upload("b.jpg")])
-    with pytest.raises(ActionError, match="type text/html are not sent"):
+    with pytest.raises(ActionError, match="x.html: this type of file cannot be sent"):
         send_reply(conversation, admin_user, "", attachments=[upload("x.html", "text/html")])
     with pytest.raises(ActionError, match="at most 1024 characters of text"):
         send_reply(conversation, admin_user, "y" * 1025, attachments=[upload()])
@@ -166,5 +166,5 @@ def test_attachments_follow_the_channels_limits(whatsapp, sms, make_api_channel,
 
     api = make_api_channel("Parceiro")
     ingest_message(api, InboundMessage("api-1", Sender("phone", CUSTOMER), "Oi"))
-    with pytest.raises(ActionError, match="Parceiro cannot send attachments"):
+    with pytest.raises(ActionError, match="Parceiro cannot send files"):
         send_reply(conversation, admin_user, "", channel=api, attachments=[upload()])
