@@ -138,6 +138,29 @@ def channel_templates(channel):
     return tuple(rules_for(channel.kind).templates(channel.config))
 
 
+@dataclass(frozen=True)
+class ReplyOptions:
+    """What an agent may send on one channel now: free-form text (unless `reason`), or its `templates`."""
+
+    channel: object
+    reason: str  # why free-form replies cannot go out now, "" when they can
+    window: ReplyWindow | None
+    templates: tuple  # the approved templates that may go out now (outside a closed window too)
+
+    @property
+    def usable(self):
+        return not self.reason or bool(self.templates)
+
+
+def reply_options(customer, channel, now=None):
+    now = now or timezone.now()
+    reason, _field, window = _availability(customer, channel, now=now)
+    templates = channel_templates(channel)
+    if templates and _availability(customer, channel, templates[0], now)[0]:
+        templates = ()
+    return ReplyOptions(channel, reason, window, templates)
+
+
 def _resolve_template(channel, choice):
     """The ReplyTemplate and variable values an agent chose: {"name", "language"?, "variables"?}."""
     if not isinstance(choice, dict) or not isinstance(choice.get("name"), str) or not choice["name"].strip():
