@@ -12,6 +12,7 @@ def _script_strings():
         "newMessage": _("New message from %(name)s"),
         "mentioned": _("%(name)s mentioned you"),
         "typing": _("%(name)s is typing…"),
+        "customer": _("The customer"),
         "viewing": _("Also here: %(names)s"),
         "confirmMerge": _("Merge %(source)s into this conversation? Their identities and messages move here. "
                           "You can undo it."),

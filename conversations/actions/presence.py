@@ -41,9 +41,14 @@ class Viewers:
 
 @dataclass(frozen=True)
 class Typing:
+    """Someone typing in a conversation: an agent (user_id), or the customer in the web chat (user_id None)."""
+
     conversation_id: int
-    user_id: int
+    user_id: int | None
     name: str
+    typing: bool = True
+    # An agent writing a private note: other agents see it, the customer never does.
+    private: bool = False
 
 
 def describe(user):
@@ -140,5 +145,9 @@ def viewers_of(conversation_id):
     return _as_viewers(conversation_id, _live_viewers(conversation_id))
 
 
-def typing(agent, conversation_id):
-    return Typing(conversation_id, agent.user_id, agent.name)
+def typing(agent, conversation_id, private=False):
+    return Typing(conversation_id, agent.user_id, agent.name, private=private)
+
+
+def customer_typing(conversation_id, name, typing):
+    return Typing(conversation_id, None, name, typing=typing)

@@ -169,7 +169,7 @@ export function setupComposer(socket, conversation, onSent) {
     const now = Date.now();
     if (text.value && now - lastTyping > TYPING_EVERY_MS) {
       lastTyping = now;
-      socket.send({ type: "typing", conversation });
+      socket.send({ type: "typing", conversation, private: Boolean(privateField.value) });
     }
   });
 
