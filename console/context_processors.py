@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 
 from conversations.models import Notification
+from conversations.presence import heartbeat_seconds
 from conversations.visibility import sees_everything
 
 
@@ -34,4 +35,5 @@ def console(request):
         "is_supervisor": sees_everything(user),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "console_strings": _script_strings(),
+        "heartbeat_seconds": heartbeat_seconds(),
     }

@@ -11,7 +11,6 @@ from django.core.cache import cache
 from .. import presence as team_presence
 from ..visibility import display_name, team_ids
 
-PRESENCE_TTL_SECONDS = 90
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
 STATUSES = (ONLINE, AWAY)
 
@@ -91,7 +90,7 @@ def heartbeat(agent, connection, status, force=False):
     else:
         team_presence.mark_agent_offline(connection, agent.team_ids)
     previous = cache.get(_status_key(agent.user_id))
-    cache.set(_status_key(agent.user_id), status, timeout=PRESENCE_TTL_SECONDS)
+    cache.set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
     return _presence(agent, status) if force or previous != status else None
 
 
@@ -125,13 +124,13 @@ def _as_viewers(conversation_id, entries):
 
 
 def _save_viewers(conversation_id, entries):
-    cache.set(_viewers_key(conversation_id), entries, timeout=PRESENCE_TTL_SECONDS)
+    cache.set(_viewers_key(conversation_id), entries, timeout=team_presence.presence_seconds())
     return _as_viewers(conversation_id, entries)
 
 
 def start_viewing(agent, conversation_id):
     entries = _live_viewers(conversation_id)
-    entries[agent.user_id] = (agent.name, time.time() + PRESENCE_TTL_SECONDS)
+    entries[agent.user_id] = (agent.name, time.time() + team_presence.presence_seconds())
     return _save_viewers(conversation_id, entries)
 
 
