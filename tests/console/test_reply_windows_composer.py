@@ -125,3 +125,17 @@ def test_the_sync_redraws_the_pickers(ana, whatsapp):
     conversation = customer_wrote(whatsapp, 30)
     channels = ana.get(f"/conversations/{conversation.pk}/sync/").json()["channels"]
     assert "template_variable.1" in channels and "retomar_atendimento/pt_BR" in channels
+
+
+@pytest.mark.parametrize("language, reason, picker", [
+    ("pt-BR", "O WhatsApp só permite respostas livres até 24 horas", "Modelo aprovado"),
+    ("es", "WhatsApp solo permite respuestas libres hasta 24 horas", "Plantilla aprobada"),
+])
+def test_the_reason_and_the_picker_speak_the_agents_language(make_agent, team, whatsapp, language, reason, picker):
+    conversation = customer_wrote(whatsapp, 30)
+    client = Client(headers={"accept-language": language})
+    client.force_login(make_agent("ana", teams=[team]))
+    choice = composer(client, conversation)
+    assert reason in choice.select_one(".unavailable li").text and picker in choice.text
+    refused = reply(client, conversation, {"channel": whatsapp.pk, "template": "retomar_atendimento/pt_BR"})
+    assert "retomar_atendimento" in refused.json()["error"] and "missing" not in refused.json()["error"]
