@@ -93,16 +93,16 @@ def reply_window(customer, channel, now=None):
 
 
 def _window_closed_reason(channel, rules, window, now):
-    names = {"channel": channel.name, "label": rules.label, "hours": window.hours}
+    facts = {"channel": channel.name, "label": rules.label, "hours": window.hours}
     if window.last_inbound_at is None:
-        since = _("The customer has not written on %(channel)s yet") % names
+        since = _("The customer has not written on %(channel)s yet") % facts
     else:
         ago = timesince(window.last_inbound_at, now).replace("\xa0", " ")
-        since = _("The customer's last message on %(channel)s was %(ago)s ago") % {**names, "ago": ago}
-    rule = _("%(label)s only allows free-form replies within %(hours)d hours of the customer's last message") % names
+        since = _("The customer's last message on %(channel)s was %(ago)s ago") % {**facts, "ago": ago}
+    rule = _("%(label)s only allows free-form replies within %(hours)d hours of the customer's last message") % facts
     if rules.human_agent_window_hours:
         rule = _("%(label)s allows replies within %(hours)d hours of the customer's last message, and up to "
-                 "%(days)d days when a human agent answers") % {**names, "days": rules.human_agent_window_hours // 24}
+                 "%(days)d days when a human agent answers") % {**facts, "days": rules.human_agent_window_hours // 24}
     if not rules.templates_outside_window:
         return _("%(since)s: %(rule)s. Wait for the customer to write again, or use another channel.") % {
             "since": since, "rule": rule}
