@@ -98,7 +98,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "presence":
             await self._presence(content.get("status"))
         elif kind == "typing":
-            await self._typing(content.get("conversation"))
+            await self._typing(content.get("conversation"), bool(content.get("private")))
         else:
             await self.send_json({"type": "error", "error": f"Unknown frame type {kind!r}."})
 
@@ -140,13 +140,13 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         for conversation_id in self.viewing:
             await _start_viewing(self.agent, conversation_id)
 
-    async def _typing(self, conversation_id):
+    async def _typing(self, conversation_id, private):
         # Only from a conversation this connection subscribed to, which was checked for visibility.
         if not isinstance(conversation_id, int) or conversation_id not in self.viewing:
             await self.send_json({"type": "error", "error": "Subscribe to the conversation first.",
                                   "conversation": conversation_id})
             return
-        await events.emit_now(events.TYPING, presence.typing(self.agent, conversation_id))
+        await events.emit_now(events.TYPING, presence.typing(self.agent, conversation_id, private))
 
     async def console_event(self, message):
         if message["id"] in self.seen_event_ids:

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 
 from conversations.models import Notification
+from conversations.presence import heartbeat_seconds
 from conversations.visibility import sees_everything
 
 
@@ -12,6 +13,7 @@ def _script_strings():
         "newMessage": _("New message from %(name)s"),
         "mentioned": _("%(name)s mentioned you"),
         "typing": _("%(name)s is typing…"),
+        "customer": _("The customer"),
         "viewing": _("Also here: %(names)s"),
         "confirmMerge": _("Merge %(source)s into this conversation? Their identities and messages move here. "
                           "You can undo it."),
@@ -33,4 +35,5 @@ def console(request):
         "is_supervisor": sees_everything(user),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "console_strings": _script_strings(),
+        "heartbeat_seconds": heartbeat_seconds(),
     }

@@ -34,9 +34,26 @@ class InboxFiltersForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    """A reply or a note; a reply may instead send one of the channel's approved templates.
+
+    The template is chosen as "name/language" and its variables come as template_variable.<name>.
+    """
+
+    VARIABLE_PREFIX = "template_variable."
+
     text = forms.CharField(max_length=MAX_REPLY_LENGTH, required=False, strip=False)
     channel = forms.ModelChoiceField(queryset=Channel.objects.all(), required=False)
     private = forms.BooleanField(required=False)
+    template = forms.CharField(max_length=600, required=False)
+
+    def template_choice(self):
+        """{"name", "language", "variables"} for send_reply, or None for a free-form reply."""
+        if not self.cleaned_data["template"]:
+            return None
+        name, _sep, language = self.cleaned_data["template"].partition("/")
+        variables = {key.removeprefix(self.VARIABLE_PREFIX): value for key, value in self.data.items()
+                     if key.startswith(self.VARIABLE_PREFIX)}
+        return {"name": name, "language": language, "variables": variables}
 
 
 def _agents():

@@ -107,7 +107,8 @@ def viewers_payload(viewers):
 
 
 def typing_payload(typing):
-    return {"conversation": typing.conversation_id, "user": typing.user_id, "name": typing.name}
+    return {"conversation": typing.conversation_id, "user": typing.user_id, "name": typing.name,
+            "typing": typing.typing, "private": typing.private}
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ PRESENCE_CHANGED = EventType(
 VIEWERS_CHANGED = EventType(
     "conversation.viewers", viewers_payload, audience=lambda v: [conversation_group(v.conversation_id)]
 )
+# Agents typing (console) and the customer typing (web chat); the web chat forwards only agents' replies.
 TYPING = EventType("conversation.typing", typing_payload, audience=lambda t: [conversation_group(t.conversation_id)])
 CATALOGUE = {
     event.name: event

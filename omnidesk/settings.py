@@ -284,6 +284,7 @@ WEBCHAT_UPLOAD_CONTENT_TYPES = env.list("WEBCHAT_UPLOAD_CONTENT_TYPES", default=
 WEBCHAT_EMAIL_FALLBACK_DELAY_SECONDS = env.int("WEBCHAT_EMAIL_FALLBACK_DELAY_SECONDS", default=120)
 # A widget that has not pinged for this long is away.
 WEBCHAT_VISITOR_PRESENCE_SECONDS = 75
-# An agent whose console has not connected or pinged for this long counts as offline.
-AGENT_PRESENCE_SECONDS = env.int("AGENT_PRESENCE_SECONDS", default=300)
+# An agent whose console has not connected or pinged for this long counts as offline (for colleagues
+# and for the web chat's "is anyone there"); the console pings three times within it.
+AGENT_PRESENCE_SECONDS = env.int("AGENT_PRESENCE_SECONDS", default=90)
 CSAT_LINK_MAX_AGE_SECONDS = env.int("CSAT_LINK_MAX_AGE_SECONDS", default=30 * 24 * 3600)

@@ -12,14 +12,12 @@ refused, error, pong.
 import asyncio
 import json
 import time
-import uuid
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils import timezone
-
 from conversations import events
+from conversations.actions import presence
 
 from . import limits, tokens, visitors
 from .origins import origin_allowed
@@ -28,9 +26,6 @@ from .realtime import mark_connected, mark_disconnected, visitor_group
 MAX_FRAME_BYTES = 32 * 1024
 # A reply can reach the widget just before its delivery is recorded: its read receipt waits this long at most.
 READ_RETRY_PAUSES = (0.1, 0.3, 1.0, 3.0)
-# Frames of the conversation group a widget may see: everything else there (notes, agent ids) is for agents.
-AGENT_TYPING_EVENT = "agent.typing"
-VISITOR_TYPING_EVENT = "visitor.typing"
 
 
 def _header(scope, name):
@@ -147,13 +142,8 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         if self.conversation_id is None or not await sync_to_async(limits.allow)(
                 "typing_visitor", self.visitor.visitor_id, time.time()):
             return
-        await self.channel_layer.group_send(events.conversation_group(self.conversation_id), {
-            "type": "console.event",
-            "id": uuid.uuid4().hex,
-            "event": VISITOR_TYPING_EVENT,
-            "payload": {"conversation": self.conversation_id, "typing": bool(content.get("typing"))},
-            "at": timezone.now().isoformat(),
-        })
+        await events.emit_now(events.TYPING, presence.customer_typing(
+            self.conversation_id, self.visitor.name or "", bool(content.get("typing"))))
 
     async def _read(self, content):
         for pause in READ_RETRY_PAUSES:
@@ -183,11 +173,15 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "message", "message": event["message"]})
 
     async def console_event(self, event):
-        """Events of the conversation's group, for agents: only two facts pass, nothing else."""
+        """Events of the conversation's group, for agents: only two facts pass, nothing else.
+
+        An agent typing a reply (not a private note, not the customer's own typing coming back).
+        """
         payload = event.get("payload") or {}
-        if event.get("event") == AGENT_TYPING_EVENT:
-            await self.send_json({"type": "typing", "typing": bool(payload.get("typing")),
-                                  "author": str(payload.get("author_name", ""))[:100]})
+        if event.get("event") == events.TYPING.name:
+            if payload.get("user") is not None and not payload.get("private"):
+                await self.send_json({"type": "typing", "typing": bool(payload.get("typing")),
+                                      "author": str(payload.get("name", ""))[:100]})
         elif event.get("event") == events.CONVERSATION_UPDATED.name and payload.get("status") == "resolved":
             question = await database_sync_to_async(visitors.csat_question_of)(self.conversation_id)
             if question:

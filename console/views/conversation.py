@@ -28,16 +28,16 @@ SYNC_OVERLAP_SECONDS = 60
 
 
 def reply_channels(conversation):
-    """Channels the customer can be answered on now, each with why not ("" when it can)."""
+    """The channels the customer can be answered on, each as ReplyOptions (free text, templates, or why not)."""
     kinds = set(conversation.customer.identities.values_list("kind", flat=True))
     written_on = set(conversation.messages.filter(direction=Message.Direction.INBOUND).values_list("channel", flat=True))
     choices = []
     for channel in Channel.objects.filter(active=True).order_by("name"):
-        reason = replies.unavailable_reason(conversation.customer, channel)
+        options = replies.reply_options(conversation.customer, channel)
         # Channels the customer could never be reached on are left out; the others say why they are unavailable.
-        if reason and channel.pk not in written_on and not _could_reach(channel, kinds):
+        if not options.usable and channel.pk not in written_on and not _could_reach(channel, kinds):
             continue
-        choices.append((channel, reason))
+        choices.append(options)
     return choices
 
 
@@ -67,7 +67,7 @@ def _item_json(request, item):
 
 def _reply_channels_context(conversation):
     channels = reply_channels(conversation)
-    usable = [channel for channel, reason in channels if not reason]
+    usable = [options.channel for options in channels if options.usable]
     default_channel = conversation.last_inbound_channel if conversation.last_inbound_channel in usable else (
         usable[0] if usable else None)
     return {"reply_channels": channels, "default_channel": default_channel}
@@ -142,7 +142,8 @@ def reply(request, pk):
         message = replies.add_note(conversation, request.user, form.cleaned_data["text"], attachments=files)
     else:
         message = replies.send_reply(conversation, request.user, form.cleaned_data["text"],
-                                     channel=form.cleaned_data["channel"], attachments=files)
+                                     channel=form.cleaned_data["channel"], attachments=files,
+                                     template=form.template_choice())
     item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
     return done(item=_item_json(request, item))
 

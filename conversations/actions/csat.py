@@ -1,6 +1,7 @@
 """Customer satisfaction: one rating per resolved conversation cycle, and the link that asks for it."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import events
 from ..csat_links import csat_url
@@ -16,14 +17,15 @@ def _clean(rating, comment):
         try:
             rating = int(str(rating).strip())
         except ValueError:
-            raise ActionError("The rating is a whole number from 1 to 5.", field="rating") from None
+            raise ActionError(_("The rating is a whole number from 1 to 5."), field="rating") from None
     if not CsatRating.MIN_RATING <= rating <= CsatRating.MAX_RATING:
-        raise ActionError("The rating is a whole number from 1 to 5.", field="rating")
+        raise ActionError(_("The rating is a whole number from 1 to 5."), field="rating")
     comment = (comment or "").strip() if isinstance(comment, str) or comment is None else None
     if comment is None:
-        raise ActionError("The comment must be text.", field="comment")
+        raise ActionError(_("The comment must be text."), field="comment")
     if len(comment) > MAX_COMMENT_LENGTH:
-        raise ActionError(f"The comment is longer than {MAX_COMMENT_LENGTH} characters.", field="comment")
+        raise ActionError(_("The comment is longer than %(max)d characters.") % {"max": MAX_COMMENT_LENGTH},
+                          field="comment")
     return rating, comment
 
 
@@ -36,7 +38,7 @@ def rate_cycle(cycle_id, rating, comment="", channel=None):
         .filter(pk=cycle_id).first()
     )
     if cycle is None or cycle.resolved_at is None:
-        raise ActionError("This conversation has not been resolved yet.", field="cycle")
+        raise ActionError(_("This conversation has not been resolved yet."), field="cycle")
     now = timezone.now()
     csat, created = CsatRating.objects.get_or_create(
         cycle=cycle, defaults={"rating": rating, "comment": comment, "channel": channel, "created_at": now,
@@ -59,6 +61,7 @@ def send_csat_link(conversation, author, channel=None):
     """Send the rating link of the last resolved cycle on `channel` (default: the customer's last channel)."""
     cycle = last_resolved_cycle(conversation)
     if cycle is None:
-        raise ActionError("Resolve the conversation before asking for a rating.")
-    text = f"How did we do? Rate this conversation from 1 to 5: {csat_url(cycle)}"
+        raise ActionError(_("Resolve the conversation before asking for a rating."))
+    # In the language of the agent who sends it: the shop's language, as far as we know.
+    text = _("How did we do? Rate this conversation from 1 to 5: %(url)s") % {"url": csat_url(cycle)}
     return send_reply(conversation, author, text, channel=channel, metadata={"csat_cycle": cycle.pk})

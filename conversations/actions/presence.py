@@ -11,7 +11,6 @@ from django.core.cache import cache
 from .. import presence as team_presence
 from ..visibility import display_name, team_ids
 
-PRESENCE_TTL_SECONDS = 90
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
 STATUSES = (ONLINE, AWAY)
 
@@ -41,9 +40,14 @@ class Viewers:
 
 @dataclass(frozen=True)
 class Typing:
+    """Someone typing in a conversation: an agent (user_id), or the customer in the web chat (user_id None)."""
+
     conversation_id: int
-    user_id: int
+    user_id: int | None
     name: str
+    typing: bool = True
+    # An agent writing a private note: other agents see it, the customer never does.
+    private: bool = False
 
 
 def describe(user):
@@ -86,7 +90,7 @@ def heartbeat(agent, connection, status, force=False):
     else:
         team_presence.mark_agent_offline(connection, agent.team_ids)
     previous = cache.get(_status_key(agent.user_id))
-    cache.set(_status_key(agent.user_id), status, timeout=PRESENCE_TTL_SECONDS)
+    cache.set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
     return _presence(agent, status) if force or previous != status else None
 
 
@@ -120,13 +124,13 @@ def _as_viewers(conversation_id, entries):
 
 
 def _save_viewers(conversation_id, entries):
-    cache.set(_viewers_key(conversation_id), entries, timeout=PRESENCE_TTL_SECONDS)
+    cache.set(_viewers_key(conversation_id), entries, timeout=team_presence.presence_seconds())
     return _as_viewers(conversation_id, entries)
 
 
 def start_viewing(agent, conversation_id):
     entries = _live_viewers(conversation_id)
-    entries[agent.user_id] = (agent.name, time.time() + PRESENCE_TTL_SECONDS)
+    entries[agent.user_id] = (agent.name, time.time() + team_presence.presence_seconds())
     return _save_viewers(conversation_id, entries)
 
 
@@ -140,5 +144,9 @@ def viewers_of(conversation_id):
     return _as_viewers(conversation_id, _live_viewers(conversation_id))
 
 
-def typing(agent, conversation_id):
-    return Typing(conversation_id, agent.user_id, agent.name)
+def typing(agent, conversation_id, private=False):
+    return Typing(conversation_id, agent.user_id, agent.name, private=private)
+
+
+def customer_typing(conversation_id, name, typing):
+    return Typing(conversation_id, None, name, typing=typing)

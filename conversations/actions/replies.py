@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import events
 from ..channel_kinds import rules_for
@@ -92,23 +93,25 @@ def reply_window(customer, channel, now=None):
 
 
 def _window_closed_reason(channel, rules, window, now):
+    facts = {"channel": channel.name, "label": rules.label, "hours": window.hours}
     if window.last_inbound_at is None:
-        since = f"The customer has not written on {channel.name} yet"
+        since = _("The customer has not written on %(channel)s yet") % facts
     else:
         ago = timesince(window.last_inbound_at, now).replace("\xa0", " ")
-        since = f"The customer's last message on {channel.name} was {ago} ago"
-    rule = f"{rules.label} only allows free-form replies within {window.hours} hours of the customer's last message"
+        since = _("The customer's last message on %(channel)s was %(ago)s ago") % {**facts, "ago": ago}
+    rule = _("%(label)s only allows free-form replies within %(hours)d hours of the customer's last message") % facts
     if rules.human_agent_window_hours:
-        days = rules.human_agent_window_hours // 24
-        rule = (f"{rules.label} allows replies within {window.hours} hours of the customer's last message, "
-                f"and up to {days} days when a human agent answers")
+        rule = _("%(label)s allows replies within %(hours)d hours of the customer's last message, and up to "
+                 "%(days)d days when a human agent answers") % {**facts, "days": rules.human_agent_window_hours // 24}
     if not rules.templates_outside_window:
-        return f"{since}: {rule}. Wait for the customer to write again, or use another channel."
+        return _("%(since)s: %(rule)s. Wait for the customer to write again, or use another channel.") % {
+            "since": since, "rule": rule}
     names = sorted({template.name for template in rules.templates(channel.config)})
     if not names:
-        return (f"{since}: {rule}. Outside it only approved templates may be sent, and this channel has none "
-                "configured (add them to its config under templates).")
-    return f"{since}: {rule}. Send one of its approved templates instead: {', '.join(names)}."
+        return _("%(since)s: %(rule)s. Outside it only approved templates may be sent, and this channel has none "
+                 "configured (add them to its config under templates).") % {"since": since, "rule": rule}
+    return _("%(since)s: %(rule)s. Send one of its approved templates instead: %(templates)s.") % {
+        "since": since, "rule": rule, "templates": ", ".join(names)}
 
 
 def _availability(customer, channel, template=None, now=None):
@@ -138,36 +141,62 @@ def channel_templates(channel):
     return tuple(rules_for(channel.kind).templates(channel.config))
 
 
+@dataclass(frozen=True)
+class ReplyOptions:
+    """What an agent may send on one channel now: free-form text (unless `reason`), or its `templates`."""
+
+    channel: object
+    reason: str  # why free-form replies cannot go out now, "" when they can
+    window: ReplyWindow | None
+    templates: tuple  # the approved templates that may go out now (outside a closed window too)
+
+    @property
+    def usable(self):
+        return not self.reason or bool(self.templates)
+
+
+def reply_options(customer, channel, now=None):
+    now = now or timezone.now()
+    reason, _field, window = _availability(customer, channel, now=now)
+    templates = channel_templates(channel)
+    if templates and _availability(customer, channel, templates[0], now)[0]:
+        templates = ()
+    return ReplyOptions(channel, reason, window, templates)
+
+
 def _resolve_template(channel, choice):
     """The ReplyTemplate and variable values an agent chose: {"name", "language"?, "variables"?}."""
     if not isinstance(choice, dict) or not isinstance(choice.get("name"), str) or not choice["name"].strip():
-        raise ActionError("A template is chosen by its name.", field="template")
+        raise ActionError(_("A template is chosen by its name."), field="template")
     name, language = choice["name"].strip(), (choice.get("language") or "").strip()
     candidates = [t for t in channel_templates(channel) if t.name == name and (not language or t.language == language)]
     if not candidates:
-        known = ", ".join(sorted(f"{t.name} ({t.language})" for t in channel_templates(channel))) or "none"
-        raise ActionError(f"{channel.name} has no approved template {name!r}; it has: {known}.", field="template")
+        known = ", ".join(sorted(f"{t.name} ({t.language})" for t in channel_templates(channel))) or _("none")
+        raise ActionError(_("%(channel)s has no approved template '%(name)s'; it has: %(known)s.") % {
+            "channel": channel.name, "name": name, "known": known}, field="template")
     if len(candidates) > 1:
         languages = ", ".join(sorted(t.language for t in candidates))
-        raise ActionError(f"Template {name!r} exists in several languages ({languages}); choose one.",
-                          field="template")
+        raise ActionError(_("Template '%(name)s' exists in several languages (%(languages)s); choose one.") % {
+            "name": name, "languages": languages}, field="template")
     template = candidates[0]
     values = choice.get("variables") or {}
     if not isinstance(values, dict):
-        raise ActionError("Template variables are an object of name: value.", field="template")
+        raise ActionError(_("Template variables are an object of name: value."), field="template")
     missing = [v for v in template.variables if not str(values.get(v) or "").strip()]
     unknown = sorted(set(values) - set(template.variables))
     if missing or unknown:
         problems = []
         if missing:
-            problems.append(f"missing {', '.join(missing)}")
+            problems.append(_("missing %(names)s") % {"names": ", ".join(missing)})
         if unknown:
-            problems.append(f"unknown {', '.join(unknown)}")
-        raise ActionError(f"Template {name!r} needs the variables {', '.join(template.variables) or '(none)'}: "
-                          f"{'; '.join(problems)}.", field="template")
+            problems.append(_("unknown %(names)s") % {"names": ", ".join(unknown)})
+        raise ActionError(_("Template '%(name)s' needs the variables %(variables)s: %(problems)s.") % {
+            "name": name, "variables": ", ".join(template.variables) or _("(none)"), "problems": "; ".join(problems)},
+            field="template")
     values = {key: str(values[key]).strip() for key in template.variables}
     if any(len(value) > MAX_TEMPLATE_VALUE_LENGTH for value in values.values()):
-        raise ActionError(f"A template variable is at most {MAX_TEMPLATE_VALUE_LENGTH} characters.", field="template")
+        raise ActionError(_("A template variable is at most %(max)d characters.") % {"max": MAX_TEMPLATE_VALUE_LENGTH},
+                          field="template")
     return template, values
 
 
@@ -199,7 +228,9 @@ def _clean_attachments(files, channel=None):
         if not max_attachments:
             raise ActionError(_("%(channel)s cannot send files.") % {"channel": channel.name}, field="attachments")
         if len(files) > max_attachments:
-            raise ActionError(f"{channel.name} sends at most {max_attachments} attachment(s) per message.",
+            raise ActionError(ngettext("%(channel)s sends at most %(max)d attachment per message.",
+                                       "%(channel)s sends at most %(max)d attachments per message.",
+                                       max_attachments) % {"channel": channel.name, "max": max_attachments},
                               field="attachments")
     limit = settings.ATTACHMENT_MAX_BYTES
     cleaned = []
@@ -225,11 +256,13 @@ def _store_attachments(message, cleaned):
 
 def _check_length(channel, rules, text, has_attachments):
     if rules.max_length and len(text) > rules.max_length:
-        raise ActionError(f"{channel.name} accepts at most {rules.max_length} characters per message; this one has "
-                          f"{len(text)}. Shorten it or send it in several messages.", field="text")
+        raise ActionError(_("%(channel)s accepts at most %(max)d characters per message; this one has %(length)d. "
+                            "Shorten it or send it in several messages.") % {
+            "channel": channel.name, "max": rules.max_length, "length": len(text)}, field="text")
     if has_attachments and rules.max_caption_length and len(text) > rules.max_caption_length:
-        raise ActionError(f"With an attachment, {channel.name} accepts at most {rules.max_caption_length} characters "
-                          "of text; send the text as a separate message.", field="text")
+        raise ActionError(_("With an attachment, %(channel)s accepts at most %(max)d characters of text; send the "
+                            "text as a separate message.") % {"channel": channel.name, "max": rules.max_caption_length},
+                          field="text")
 
 
 @transaction.atomic
@@ -249,9 +282,9 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
     chosen = None
     if template is not None:
         if (text or "").strip():
-            raise ActionError("A template message has its own approved text; leave the text empty.", field="text")
+            raise ActionError(_("A template message has its own approved text; leave the text empty."), field="text")
         if attachments:
-            raise ActionError("Attachments cannot be sent with a template.", field="attachments")
+            raise ActionError(_("Attachments cannot be sent with a template."), field="attachments")
         chosen, values = _resolve_template(channel, template)
         text = chosen.render(values)
         metadata["template"] = {"name": chosen.name, "language": chosen.language, "variables": values}

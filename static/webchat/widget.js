@@ -95,7 +95,7 @@
     token: load("token", null), config: null, visitor: null, available: true, user: null,
     attributes: load("attributes", {}), socket: null, ready: false, retryDelay: 1000, retryTimer: null,
     pingTimer: null, lastId: 0, rendered: {}, isOpen: false, listeners: { message: [], open: [], close: [] },
-    typingTimer: null, typingSent: 0, lastRead: 0
+    typingTimer: null, typingSent: 0, agentTypingTimer: null, lastRead: 0
   };
 
   function emit(name, data) {
@@ -408,7 +408,10 @@
         markPagesSent();
         break;
       case "typing":
+        // The console repeats it every few seconds while the agent types, and never says it stopped.
+        clearTimeout(state.agentTypingTimer);
         typingLine.textContent = frame.typing ? t("typing", { name: frame.author || t("agent") }) : "";
+        state.agentTypingTimer = setTimeout(function () { typingLine.textContent = ""; }, 6000);
         break;
       case "csat":
         drawCsat(frame.cycle);

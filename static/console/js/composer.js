@@ -1,8 +1,17 @@
-// The composer: reply or private note, channel choice, Enter sends, drafts, /canned, @mentions, files.
+// The composer: reply or private note, channel choice, approved templates, Enter sends, drafts, /canned,
+// @mentions, files.
 import { element, format, me, post, strings } from "./common.js";
 
 const TYPING_EVERY_MS = 3000;
 const SUGGESTIONS_SHOWN = 8;
+
+const TEMPLATE_FIELDS = ".template-picker select, .template-picker input";
+
+// Which picker, template and variable a field of the template pickers is.
+function templateFieldKey(field) {
+  const fields = field.closest(".template-fields");
+  return [field.closest(".template-picker").dataset.channel, fields ? fields.dataset.template : "", field.name].join("|");
+}
 
 function json(id) {
   return JSON.parse(document.getElementById(id)?.textContent || "[]");
@@ -37,12 +46,35 @@ export function setupComposer(socket, conversation, onSent) {
     channelChoice.hidden = note;
     form.classList.toggle("note-mode", note);
     text.placeholder = note ? text.dataset.notePlaceholder : replyPlaceholder;
+    showTemplate();
   }
   form.addEventListener("change", (event) => {
     if (event.target.name === "mode") setMode(event.target.value);
     if (event.target === files) showFiles();
     if (event.target.name === "channel") chosenChannel = event.target.value;
+    if (event.target.name === "channel" || event.target.name === "template") showTemplate();
   });
+
+  // The template picker of the chosen channel (a closed WhatsApp window allows nothing else): only its
+  // fields are enabled, so only they are sent; a template has its own text, so the text box waits.
+  function chosenTemplate() {
+    const picker = channelChoice.querySelector(".template-picker:not([disabled])");
+    return picker ? picker.querySelector("select[name=template]").value : "";
+  }
+  function showTemplate() {
+    const channel = channelChoice.querySelector("select[name=channel]").value;
+    for (const picker of channelChoice.querySelectorAll(".template-picker")) {
+      const active = !privateField.value && picker.dataset.channel === channel;
+      picker.hidden = picker.disabled = !active;
+      const template = picker.querySelector("select[name=template]").value;
+      for (const fields of picker.querySelectorAll(".template-fields")) {
+        fields.hidden = fields.disabled = !active || fields.dataset.template !== template;
+      }
+    }
+    const template = chosenTemplate();
+    text.disabled = files.disabled = Boolean(template);
+    form.classList.toggle("template-mode", Boolean(template));
+  }
 
   // The channels change when the customer writes on a new one or gets a new address.
   function replaceChannels(html) {
@@ -51,8 +83,15 @@ export function setupComposer(socket, conversation, onSent) {
     fresh.hidden = channelChoice.hidden;
     const option = chosenChannel && fresh.querySelector(`option[value="${chosenChannel}"]:not([disabled])`);
     if (option) option.selected = true;
+    // What the agent chose and typed in the template pickers stays.
+    const kept = new Map([...channelChoice.querySelectorAll(TEMPLATE_FIELDS)].map((f) => [templateFieldKey(f), f.value]));
+    for (const field of fresh.querySelectorAll(TEMPLATE_FIELDS)) {
+      const value = kept.get(templateFieldKey(field));
+      if (value !== undefined && (!field.options || [...field.options].some((o) => o.value === value))) field.value = value;
+    }
     channelChoice.replaceWith(fresh);
     channelChoice = fresh;
+    showTemplate();
   }
 
   function showFiles() {
@@ -130,7 +169,7 @@ export function setupComposer(socket, conversation, onSent) {
     const now = Date.now();
     if (text.value && now - lastTyping > TYPING_EVERY_MS) {
       lastTyping = now;
-      socket.send({ type: "typing", conversation });
+      socket.send({ type: "typing", conversation, private: Boolean(privateField.value) });
     }
   });
 
@@ -163,7 +202,7 @@ export function setupComposer(socket, conversation, onSent) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (sending || !showFiles()) return;
-    if (!text.value.trim() && !files.files.length) return;
+    if (!text.value.trim() && !files.files.length && !chosenTemplate()) return;
     sending = true;
     const data = new FormData(form);
     data.delete("mode");
@@ -177,8 +216,10 @@ export function setupComposer(socket, conversation, onSent) {
     text.value = "";
     files.value = "";
     fileList.textContent = "";
+    for (const input of channelChoice.querySelectorAll(".template-fields input")) input.value = "";
     localStorage.removeItem(draftKey);
     onSent(answer.item);
   });
+  showTemplate();
   return { replaceChannels };
 }

@@ -80,8 +80,9 @@ export function setupConversation(socket) {
   let typingTimer = null;
   socket.on("conversation.typing", (p) => {
     if (p.conversation !== id || p.user === me) return;
-    typing.textContent = format(strings.typing, { name: p.name });
     clearTimeout(typingTimer);
+    // The customer in the web chat says when they stop; agents just stop sending.
+    typing.textContent = p.typing ? format(strings.typing, { name: p.name || strings.customer }) : "";
     typingTimer = setTimeout(() => { typing.textContent = ""; }, TYPING_SHOWN_MS);
   });
 

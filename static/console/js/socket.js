@@ -1,7 +1,8 @@
 // The console websocket: reconnects with backoff, re-subscribes, and tells who needs to resynchronise.
 import { strings } from "./common.js";
 
-const HEARTBEAT_MS = 30000;
+// The server says how often to ping so that presence never expires while this page is open.
+const HEARTBEAT_MS = 1000 * Number(document.body.dataset.heartbeatSeconds || 30);
 
 export class ConsoleSocket {
   constructor(path) {

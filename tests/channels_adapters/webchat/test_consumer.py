@@ -3,6 +3,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 
 from channels_adapters.types import InboundMessage, Sender
 from conversations import events
@@ -203,27 +204,50 @@ async def test_a_visitor_cannot_rate_another_conversation(webchat, admin_user):
     await other.disconnect()
 
 
-async def test_typing_goes_both_ways_through_the_conversation_group(webchat):
-    layer = get_channel_layer()
-    communicator, _ = await hello(webchat, visitor_token(webchat))
+async def agent_console(user, conversation_id):
+    """An agent's real console websocket, subscribed to the conversation (its greeting frames read)."""
+    client = Client()
+    await sync_to_async(client.force_login)(user)
+    console = WebsocketCommunicator(application, "/ws/console/", headers=[
+        (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()), (b"origin", b"http://127.0.0.1")])
+    assert (await console.connect())[0]
+    await console.send_json_to({"type": "subscribe", "conversation": conversation_id})
+    while (await console.receive_json_from()).get("type") != "subscribed":
+        pass
+    return console
+
+
+async def console_events(console, name):
+    frames = []
+    while not await console.receive_nothing(timeout=0.3):
+        frame = await console.receive_json_from()
+        if frame.get("event") == name:
+            frames.append(frame["payload"])
+    return frames
+
+
+async def test_typing_goes_both_ways_between_the_widget_and_the_console(webchat, make_agent, team):
+    communicator, _ = await hello(webchat, visitor_token(webchat, name="Maria"))
     await say(communicator, "client-0001", "Hi")
     conversation = await sync_to_async(Conversation.objects.get)()
-    agent_channel = await layer.new_channel()
-    await layer.group_add(events.conversation_group(conversation.pk), agent_channel)
+    ana = await sync_to_async(make_agent)("ana", teams=[team])
+    console = await agent_console(ana, conversation.pk)
 
+    # The visitor types: the console hears it through the catalogue's typing event, and that they stopped.
     await communicator.send_json_to({"type": "typing", "typing": True})
-    event = await layer.receive(agent_channel)
-    assert event["event"] == "visitor.typing" and event["payload"] == {"conversation": conversation.pk, "typing": True}
+    await communicator.send_json_to({"type": "typing", "typing": False})
+    typing = await console_events(console, events.TYPING.name)
+    assert [(t["user"], t["name"], t["typing"]) for t in typing] == [(None, "Maria", True), (None, "Maria", False)]
+    assert await communicator.receive_nothing()  # the visitor's own typing does not come back
 
-    await layer.group_send(events.conversation_group(conversation.pk), {
-        "type": "console.event", "id": "t1", "event": "agent.typing", "at": "",
-        "payload": {"conversation": conversation.pk, "typing": True, "author_name": "Ana", "agent": 7}})
+    # The agent types a reply in the console: the widget shows it with the agent's name.
+    await console.send_json_to({"type": "typing", "conversation": conversation.pk})
     assert await communicator.receive_json_from() == {"type": "typing", "typing": True, "author": "Ana"}
-    # Anything else of the agents' group (a note, say) never reaches the widget.
-    await layer.group_send(events.conversation_group(conversation.pk), {
-        "type": "console.event", "id": "n1", "event": "message.created", "at": "",
-        "payload": {"direction": "note", "text": "secret"}})
+    # A private note being written, and anything else of the agents' group (a note, say), never reach the widget.
+    await console.send_json_to({"type": "typing", "conversation": conversation.pk, "private": True})
+    await sync_to_async(add_note)(conversation, ana, "secret")
     assert await communicator.receive_nothing()
+    await console.disconnect()
     await communicator.disconnect()
 
 
