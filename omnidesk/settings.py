@@ -233,6 +233,8 @@ ATTACHMENT_ALLOWED_TYPES = env.list("ATTACHMENT_ALLOWED_TYPES", default=[
     "application/vnd.openxmlformats-officedocument.*", "application/vnd.oasis.opendocument.*",
     "application/zip", "application/x-tgsticker",
 ])
+# A stand-in shop page at /demo/shop/ that embeds the web chat (on by default in the embedded mode).
+WEBCHAT_DEMO_PAGE = env.bool("WEBCHAT_DEMO_PAGE", default=not DATABASE_URL)
 # Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="BR")
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from . import views
@@ -8,3 +9,6 @@ urlpatterns = [
     path("webchat/files/<str:token>/", views.attachment_file, name="webchat-file"),
     path("csat/<str:token>/", views.csat_page, name="csat"),
 ]
+
+if settings.WEBCHAT_DEMO_PAGE:
+    urlpatterns.append(path("demo/shop/", views.demo_shop, name="webchat-demo-shop"))

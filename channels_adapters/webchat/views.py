@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods
 from conversations.actions.csat import rate_cycle
 from conversations.actions.errors import ActionError
 from conversations.csat_links import InvalidCsatLink, cycle_id_of
-from conversations.models import Attachment, ConversationCycle, CsatRating
+from conversations.models import Attachment, Channel, ConversationCycle, CsatRating
 
 from . import limits, tokens, visitors
-from .adapter import WIDGET_LANGUAGES, widget_config
+from .adapter import WIDGET_LANGUAGES, WebchatAdapter, widget_config
 from .availability import is_available
 from .origins import origin_allowed
 from .payloads import attachment_of
@@ -146,3 +146,12 @@ def csat_page(request, token):
         except ActionError as exc:
             context["error"] = exc.message
     return render(request, "webchat/csat.html", context, status=400 if context["error"] else 200)
+
+
+def demo_shop(request):
+    """A stand-in shop page embedding the first web chat channel, to try the widget with `make run`."""
+    channel = Channel.objects.filter(kind=WebchatAdapter.kind, active=True).order_by("created_at").first()
+    if channel is None:
+        raise Http404("No active web chat channel: create one (kind webchat) to try the widget here.")
+    snippet = WebchatAdapter(channel).public_extras()["embed_snippet"]
+    return render(request, "webchat/demo_shop.html", {"channel": channel, "embed_snippet": snippet})

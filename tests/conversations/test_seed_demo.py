@@ -10,3 +10,16 @@ def test_the_demo_loads_twice_with_twilio_channels_and_a_whatsapp_template(db):
     assert Channel.objects.filter(kind="twilio_sms").count() == 1
     assert [t["name"] for t in whatsapp.config["templates"]] == ["retomar_atendimento"]
     assert Conversation.objects.count() == 4
+
+
+def test_the_demo_has_a_web_chat_and_a_shop_page_embedding_it(db, client):
+    call_command("seed_demo")
+    channel = Channel.objects.get(kind="webchat")
+    response = client.get("/demo/shop/")
+    assert response.status_code == 200
+    assert f'data-omnidesk-channel="{channel.pk}"' in response.content.decode()
+    assert "hmac_secret" not in response.content.decode()
+
+
+def test_the_shop_page_says_so_when_there_is_no_web_chat(db, client):
+    assert client.get("/demo/shop/").status_code == 404

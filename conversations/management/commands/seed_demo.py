@@ -1,12 +1,12 @@
 """Demo data for a first look: idempotent, goes through the same ingest path as real traffic."""
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from channels_adapters.registry import ADAPTERS
 from channels_adapters.setup import create_channel
 from channels_adapters.types import InboundMessage, Sender
 from conversations.actions.customers import add_identity
@@ -21,12 +21,13 @@ AGENTS = [
     ("ana", "Ana Souza", AgentProfile.Role.AGENT, ["Suporte"]),
     ("bruno", "Bruno Lima", AgentProfile.Role.AGENT, ["Vendas"]),
 ]
-# Channels of the demo: (name, preferred kind, team, identity kind its senders have).
+# Channels of the demo: (name, kind, team).
 CHANNELS = [
-    ("WhatsApp Loja", "twilio_whatsapp", "Suporte", "phone"),
-    ("SMS Loja", "twilio_sms", "Suporte", "phone"),
-    ("E-mail suporte", "email", "Suporte", "email"),
-    ("Integração marketplace", "api", "Vendas", "external"),
+    ("WhatsApp Loja", "twilio_whatsapp", "Suporte"),
+    ("SMS Loja", "twilio_sms", "Suporte"),
+    ("E-mail suporte", "email", "Suporte"),
+    ("Integração marketplace", "api", "Vendas"),
+    ("Chat do site", "webchat", "Suporte"),
 ]
 CONVERSATIONS = [
     ("Maria Oliveira", [
@@ -64,6 +65,14 @@ def demo_config(kind):
         "twilio_sms": twilio,
         "twilio_whatsapp": {**twilio, "templates": DEMO_TEMPLATES},
         "email": {"address": "suporte@loja.example", "inbound_secret": secret},
+        # The demo shop page (/demo/shop/) is served by OmniDesk itself.
+        "webchat": {
+            "allowed_origins": sorted({settings.PUBLIC_BASE_URL, "http://127.0.0.1:8000", "http://localhost:8000"}),
+            "hmac_secret": secret,
+            "welcome_text": {"en": "Hi! How can we help?", "pt-BR": "Olá! Como podemos ajudar?",
+                             "es": "¡Hola! ¿Cómo podemos ayudar?"},
+            "prechat_fields": ["name"],
+        },
     }[kind]
 
 
@@ -84,9 +93,7 @@ class Command(BaseCommand):
             profile.teams.set([teams[t] for t in team_names])
 
         channels = {}
-        for name, kind, team_name, _identity_kind in CHANNELS:
-            if kind not in ADAPTERS:
-                kind = "api"  # the demo uses the real kind once its adapter exists
+        for name, kind, team_name in CHANNELS:
             channel = Channel.objects.filter(name=name).first()
             if channel is None:
                 channel = create_channel(kind, name, demo_config(kind), team=teams[team_name])
@@ -115,3 +122,5 @@ class Command(BaseCommand):
             f"Log in at http://127.0.0.1:8000/ as admin / {DEMO_PASSWORD} "
             f"(also carla = supervisor, ana = agent of Suporte, bruno = agent of Vendas; same password)."
         )
+        if settings.WEBCHAT_DEMO_PAGE:
+            self.stdout.write("Try the web chat as a shopper at http://127.0.0.1:8000/demo/shop/")
