@@ -93,8 +93,17 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default="")
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # daphne runs each request in a thread of its own, so persistent connections (CONN_MAX_AGE) would
+    # pile up one per thread until PostgreSQL refuses clients. A pool per process hands them back
+    # after every request instead. DB_POOL_SIZE=0 turns it off (behind PgBouncer, say).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=8)
+    if DB_POOL_SIZE:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL_SIZE,
+            "timeout": env.float("DB_POOL_TIMEOUT_SECONDS", default=10.0),
+        }
 else:
     DATABASES = {
         "default": {
@@ -199,6 +208,8 @@ OUTBOUND_HTTP_TIMEOUT_SECONDS = env.float("OUTBOUND_HTTP_TIMEOUT_SECONDS", defau
 INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=5)
 # Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="BR")
+# Set only by the benchmark suite (`make bench`) on the servers it starts: mounts its baseline views.
+OMNIDESK_BENCH = env.bool("OMNIDESK_BENCH", default=False)
 
 LOGGING = {
     "version": 1,

@@ -11,3 +11,5 @@ DELIVERY_BACKOFF_SECONDS = 0.01
 # Server threads (daphne in tests/asgi_server.py) must not keep connections open past a request,
 # or the test database cannot be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Nor may a connection pool: pooled connections stay open between requests.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
