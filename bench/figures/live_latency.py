@@ -1,0 +1,116 @@
+"""2. Live latency: webhook POST -> message.created on 50 agents' websockets, open loop, vs a raw Redis round trip."""
+import asyncio
+import time
+import uuid
+
+import redis.asyncio as aioredis
+
+from .. import fixtures
+from ..clients import close_sockets, connect_sockets, open_loop, wait_until, websocket_session
+from ..stats import Figure, at_least, at_most, percentile
+
+NUMBER = 2
+TITLE = "live latency"
+P99_TARGET_MS = 50
+DELIVERY_WAIT_SECONDS = 15
+
+
+class Arrivals:
+    """Arrival times of message.created events, by message text (a token per webhook) and socket."""
+
+    def __init__(self):
+        self.times = {}
+
+    def on_event(self, socket, name, payload, arrived):
+        if name == "message.created":
+            self.times.setdefault(payload["text"], {})[socket.index] = arrived
+
+    def complete(self, tokens, sockets):
+        return all(len(self.times.get(token, ())) >= sockets for token in tokens)
+
+    def latencies(self, sent_at, socket_indexes=None):
+        values = []
+        for token, sent in sent_at.items():
+            for index, arrived in self.times.get(token, {}).items():
+                if socket_indexes is None or index in socket_indexes:
+                    values.append(arrived - sent)
+        return values
+
+
+async def redis_round_trips(redis_url, rate, count):
+    """Publish `count` messages at `rate` on a Redis channel and time each one to its subscriber."""
+    client = aioredis.Redis.from_url(redis_url)
+    pubsub = client.pubsub()
+    channel = f"bench-rtt-{uuid.uuid4().hex}"
+    await pubsub.subscribe(channel)
+    await pubsub.get_message(timeout=1)  # the subscribe confirmation
+    latencies = []
+
+    async def listen():
+        while len(latencies) < count:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1)
+            if message is not None:
+                latencies.append(time.perf_counter() - float(message["data"]))
+
+    listener = asyncio.create_task(listen())
+    started = time.perf_counter()
+    for number in range(count):
+        delay = started + number / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await client.publish(channel, repr(time.perf_counter()))
+    await asyncio.wait_for(listener, timeout=10)
+    await pubsub.aclose()
+    await client.aclose()
+    return latencies
+
+
+async def measure(web_url, channel, cookies, agents, rate, seconds, tag):
+    arrivals = Arrivals()
+    async with websocket_session() as session:
+        sockets, failures = await connect_sockets(session, web_url.replace("http://", "ws://") + "/ws/console/",
+                                                  cookies, agents, arrivals.on_event)
+        try:
+            webhook_url = f"{web_url}/webhooks/{channel.pk}/"
+
+            def make(number):
+                token = f"live-{tag}-{number}"
+                payload = fixtures.api_message(token, fixtures.phone_number(21, number % 500), token)
+                return (token, *fixtures.signed(payload))
+
+            posted = await open_loop(lambda number: webhook_url, make, rate, seconds)
+            tokens = list(posted.sent_at)
+            await wait_until(lambda: arrivals.complete(tokens, len(sockets)), DELIVERY_WAIT_SECONDS)
+        finally:
+            await close_sockets(sockets)
+    return posted, arrivals, len(sockets), failures
+
+
+def run(ctx):
+    sizes = ctx.sizes
+    team = fixtures.team("Live latency")
+    channel = fixtures.api_channel("Bench live", channel_team=team)
+    users = fixtures.agents("live", sizes.live_agents, team)
+    cookies = [fixtures.session_cookie(fixtures.session_key(user)) for user in users]
+
+    baseline = asyncio.run(redis_round_trips(ctx.env.redis_url, sizes.live_rate, int(sizes.live_rate * sizes.live_seconds)))
+    baseline_p99 = percentile(baseline, 0.99) * 1000
+    posted, arrivals, connected, failures = asyncio.run(
+        measure(ctx.web.base_url, channel, cookies, sizes.live_agents, sizes.live_rate, sizes.live_seconds,
+                uuid.uuid4().hex[:8]))
+    latencies = arrivals.latencies(posted.sent_at)
+    expected = len(posted.sent_at) * connected
+    p50 = percentile(latencies, 0.5) * 1000 if latencies else None
+    p99 = percentile(latencies, 0.99) * 1000 if latencies else None
+    delivered = len(latencies) / expected if expected else 0.0
+    ctx.note(f"2 {connected} agents connected ({len(failures)} failed), {posted.ok} webhooks at {sizes.live_rate:.0f}/s "
+             f"({posted.errors} errors): {len(latencies)}/{expected} events delivered, p50 {p50 or 0:.1f} ms, "
+             f"p99 {p99 or 0:.1f} ms, max {max(latencies, default=0) * 1000:.0f} ms; Redis pub/sub p50 "
+             f"{percentile(baseline, 0.5) * 1000:.2f} ms p99 {baseline_p99:.2f} ms")
+    complete = delivered == 1.0 and connected == sizes.live_agents and posted.errors == 0
+    return [
+        Figure(NUMBER, f"POST -> event on {connected} agents, p99 at {sizes.live_rate:.0f} msg/s", p99, "ms",
+               baseline_p99, f"<= {P99_TARGET_MS} ms", at_most(p99, P99_TARGET_MS) and complete),
+        Figure(NUMBER, "POST -> event, p50", p50, "ms", percentile(baseline, 0.5) * 1000),
+        Figure(NUMBER, "events delivered", delivered * 100, "%", target="100 %", meets=at_least(delivered, 1.0)),
+    ]
