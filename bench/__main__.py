@@ -9,7 +9,7 @@ from . import config, report, stack
 from .processes import Services, raise_open_files_limit
 
 # In the order they run: figure 4 last, since it replaces the data with its own large set.
-FIGURE_MODULES = ["ingest", "live_latency", "two_processes", "ws_capacity", "data_scale"]
+FIGURE_MODULES = ["ingest", "live_latency", "two_processes", "ws_capacity", "email_ingest", "data_scale"]
 
 
 def _stop_on_sigterm(signum, frame):

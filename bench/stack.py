@@ -56,8 +56,8 @@ def reset_redis(redis_url):
 
 
 def analyze():
-    """Fresh planner statistics after a bulk load, as autovacuum would give a while later."""
+    """Planner statistics and visibility map after a bulk load, as autovacuum would leave them a while later."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
