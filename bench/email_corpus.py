@@ -1,14 +1,14 @@
-"""A deterministic corpus of customer mails as a mail server would hand them over (RFC 5322 bytes).
+"""A seeded corpus of customer mails (the same every run, MIME boundaries aside) as a mail server would hand them over (RFC 5322 bytes).
 
 A realistic mix: plain text, HTML with a text alternative, replies with
 In-Reply-To/References, non-ASCII names and subjects, quoted-printable and
 base64 bodies, small attachments and the odd auto-reply.
 """
 import random
+from datetime import datetime, timedelta, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 MAILBOX = "support@bench.example"
 NAMES = ["Maria Souza", "João Pereira", "Ana Gómez", "Bruno Lima", "Zoë Martin", "Chloé Dubois", "Li Wei", "Oluwaseun Ade"]
@@ -29,7 +29,7 @@ def _message(number, rng, sent_at, previous_ids):
     mail["To"] = MAILBOX
     mail["Subject"] = rng.choice(SUBJECTS).format(n=number)
     mail["Date"] = format_datetime(sent_at)
-    message_id = make_msgid(idstring=f"bench{number}", domain="mail.example")
+    message_id = f"<bench-{number}@mail.example>"
     mail["Message-ID"] = message_id
     if previous_ids and rng.random() < 0.3:
         parent = rng.choice(previous_ids)

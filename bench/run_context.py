@@ -11,6 +11,7 @@ class RunContext:
     services: Services
     web: Daphne  # the main daphne process (with one Celery worker behind it)
     details: list = field(default_factory=list)  # lines for the "Details" part of latest.md
+    measured: dict = field(default_factory=dict)  # numbers one figure leaves to a later one
 
     @property
     def sizes(self):

@@ -1,5 +1,6 @@
 """The bench process's own view of the stack: Django configured like the servers, a clean database and Redis db."""
 import os
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -34,8 +35,7 @@ def migrate():
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def reset_database():
-    """Empty every table a run writes to, and create the baseline view's table."""
+def create_baseline_table():
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -43,6 +43,14 @@ def reset_database():
             f"CREATE TABLE IF NOT EXISTS {BASELINE_TABLE} (id bigserial PRIMARY KEY, channel_id uuid NOT NULL, "
             "received_at timestamptz NOT NULL DEFAULT now(), body bytea NOT NULL)"
         )
+
+
+def reset_database():
+    """Empty every table a run writes to, and create the baseline view's table."""
+    from django.db import connection
+
+    create_baseline_table()
+    with connection.cursor() as cursor:
         tables = [name for name in connection.introspection.table_names(cursor) if name not in KEPT_TABLES]
         cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " RESTART IDENTITY CASCADE")
 
@@ -60,4 +68,17 @@ def analyze():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+
+
+def wait_processed(channel, timeout):
+    """Wait (at most `timeout` s) until every raw event of `channel` is processed; returns how many are."""
+    from conversations.models import RawInboundEvent
+
+    events = RawInboundEvent.objects.filter(channel=channel)
+    deadline = time.monotonic() + timeout
+    while True:
+        processed = events.filter(state=RawInboundEvent.State.PROCESSED).count()
+        if processed >= events.count() or time.monotonic() >= deadline:
+            return processed
+        time.sleep(0.25)

@@ -144,6 +144,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {}
+# Celery's Django fix-up otherwise closes the database connection pool after every task in a
+# prefork worker: a new PostgreSQL connection per task, the largest single cost of an ingest.
+# Connections go back to the pool after each task instead (omnidesk/celery.py).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 
 # --- Auth, i18n -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

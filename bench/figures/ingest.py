@@ -10,7 +10,7 @@ from conversations.models import Message, RawInboundEvent
 
 from .. import fixtures
 from ..clients import closed_loop, open_loop
-from ..stack import BASELINE_TABLE
+from ..stack import BASELINE_TABLE, wait_processed
 from ..stats import Figure, at_least, at_most, percentile
 
 NUMBER = 1
@@ -25,17 +25,6 @@ def _request_maker(tag):
         return fixtures.signed(payload)
 
     return make
-
-
-def _wait_processed(channel, expected, timeout):
-    deadline = time.monotonic() + timeout
-    processed = 0
-    while time.monotonic() < deadline:
-        processed = RawInboundEvent.objects.filter(channel=channel, state=RawInboundEvent.State.PROCESSED).count()
-        if processed >= expected:
-            break
-        time.sleep(0.25)
-    return processed
 
 
 def _paced(url, tag, rate, seconds):
@@ -69,12 +58,13 @@ def run(ctx):
     ctx.note(f"1 webhook: {stored.ok} answered 200 in {stored.elapsed:.1f}s ({stored.rate:.0f}/s), "
              f"{stored_rows} raw events stored, statuses {stored.statuses}")
 
-    processed = _wait_processed(channel, stored_rows, sizes.ingest_drain_seconds)
+    processed = wait_processed(channel, sizes.ingest_drain_seconds)
     span = RawInboundEvent.objects.filter(channel=channel, state=RawInboundEvent.State.PROCESSED).aggregate(
         first=Min("received_at"), last=Max("processed_at"))
     messages = Message.objects.filter(channel=channel).count()
     ingest_seconds = span["last"].timestamp() - started_wall if span["last"] else None
     ingested_rate = processed / ingest_seconds if ingest_seconds else None
+    ctx.measured["ingested_rate"] = ingested_rate
     ctx.note(f"1 fully ingested: {processed}/{stored_rows} raw events processed, {messages} messages, "
              f"{ingest_seconds or 0:.1f}s from the first POST to the last processed event")
 
@@ -85,7 +75,7 @@ def run(ctx):
     ctx.note(f"1 paced at {half_rate:.0f}/s: webhook {paced.ok} ok, {paced.errors} errors, p50 "
              f"{percentile(paced.latencies, 0.5) * 1000:.1f} ms, p99 {p99_ms:.1f} ms; baseline view p99 "
              f"{baseline_p99_ms:.1f} ms")
-    _wait_processed(channel, RawInboundEvent.objects.filter(channel=channel).count(), sizes.ingest_drain_seconds)
+    wait_processed(channel, sizes.ingest_drain_seconds)
 
     complete = processed == stored_rows == stored.ok and messages == stored_rows
     ratio = ingested_rate / baseline.rate if ingested_rate and baseline.rate else None

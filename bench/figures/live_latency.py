@@ -7,6 +7,7 @@ import redis.asyncio as aioredis
 
 from .. import fixtures
 from ..clients import close_sockets, connect_sockets, open_loop, wait_until, websocket_session
+from ..stack import wait_processed
 from ..stats import Figure, at_least, at_most, percentile
 
 NUMBER = 2
@@ -17,6 +18,8 @@ DELIVERY_WAIT_SECONDS = 15
 
 class Arrivals:
     """Arrival times of message.created events, by message text (a token per webhook) and socket."""
+
+    WANTED = '"message.created"'
 
     def __init__(self):
         self.times = {}
@@ -69,7 +72,7 @@ async def measure(web_url, channel, cookies, agents, rate, seconds, tag):
     arrivals = Arrivals()
     async with websocket_session() as session:
         sockets, failures = await connect_sockets(session, web_url.replace("http://", "ws://") + "/ws/console/",
-                                                  cookies, agents, arrivals.on_event)
+                                                  cookies, agents, arrivals.on_event, wanted=Arrivals.WANTED)
         try:
             webhook_url = f"{web_url}/webhooks/{channel.pk}/"
 
@@ -86,6 +89,24 @@ async def measure(web_url, channel, cookies, agents, rate, seconds, tag):
     return posted, arrivals, len(sockets), failures
 
 
+def _run_at(ctx, channel, cookies, rate):
+    sizes = ctx.sizes
+    posted, arrivals, connected, failures = asyncio.run(
+        measure(ctx.web.base_url, channel, cookies, sizes.live_agents, rate, sizes.live_seconds, uuid.uuid4().hex[:8]))
+    wait_processed(channel, sizes.ingest_drain_seconds)  # leave no backlog to what comes next
+    latencies = arrivals.latencies(posted.sent_at)
+    expected = len(posted.sent_at) * connected
+    p50 = percentile(latencies, 0.5) * 1000 if latencies else None
+    p99 = percentile(latencies, 0.99) * 1000 if latencies else None
+    delivered = len(latencies) / expected if expected else 0.0
+    ctx.note(f"2 {connected} agents connected ({len(failures)} failed), {posted.ok} webhooks at {rate:.0f}/s "
+             f"({posted.errors} errors): {len(latencies)}/{expected} events delivered within "
+             f"{DELIVERY_WAIT_SECONDS}s of the last POST, p50 {p50 or 0:.1f} ms, p99 {p99 or 0:.1f} ms, "
+             f"max {max(latencies, default=0) * 1000:.0f} ms")
+    complete = delivered == 1.0 and connected == sizes.live_agents and posted.errors == 0
+    return p50, p99, delivered, complete, connected
+
+
 def run(ctx):
     sizes = ctx.sizes
     team = fixtures.team("Live latency")
@@ -94,23 +115,24 @@ def run(ctx):
     cookies = [fixtures.session_cookie(fixtures.session_key(user)) for user in users]
 
     baseline = asyncio.run(redis_round_trips(ctx.env.redis_url, sizes.live_rate, int(sizes.live_rate * sizes.live_seconds)))
-    baseline_p99 = percentile(baseline, 0.99) * 1000
-    posted, arrivals, connected, failures = asyncio.run(
-        measure(ctx.web.base_url, channel, cookies, sizes.live_agents, sizes.live_rate, sizes.live_seconds,
-                uuid.uuid4().hex[:8]))
-    latencies = arrivals.latencies(posted.sent_at)
-    expected = len(posted.sent_at) * connected
-    p50 = percentile(latencies, 0.5) * 1000 if latencies else None
-    p99 = percentile(latencies, 0.99) * 1000 if latencies else None
-    delivered = len(latencies) / expected if expected else 0.0
-    ctx.note(f"2 {connected} agents connected ({len(failures)} failed), {posted.ok} webhooks at {sizes.live_rate:.0f}/s "
-             f"({posted.errors} errors): {len(latencies)}/{expected} events delivered, p50 {p50 or 0:.1f} ms, "
-             f"p99 {p99 or 0:.1f} ms, max {max(latencies, default=0) * 1000:.0f} ms; Redis pub/sub p50 "
-             f"{percentile(baseline, 0.5) * 1000:.2f} ms p99 {baseline_p99:.2f} ms")
-    complete = delivered == 1.0 and connected == sizes.live_agents and posted.errors == 0
-    return [
+    baseline_p50, baseline_p99 = percentile(baseline, 0.5) * 1000, percentile(baseline, 0.99) * 1000
+    ctx.note(f"2 baseline Redis publish -> subscriber at {sizes.live_rate:.0f}/s: p50 {baseline_p50:.2f} ms, "
+             f"p99 {baseline_p99:.2f} ms")
+    p50, p99, delivered, complete, connected = _run_at(ctx, channel, cookies, sizes.live_rate)
+    figures = [
         Figure(NUMBER, f"POST -> event on {connected} agents, p99 at {sizes.live_rate:.0f} msg/s", p99, "ms",
                baseline_p99, f"<= {P99_TARGET_MS} ms", at_most(p99, P99_TARGET_MS) and complete),
-        Figure(NUMBER, "POST -> event, p50", p50, "ms", percentile(baseline, 0.5) * 1000),
-        Figure(NUMBER, "events delivered", delivered * 100, "%", target="100 %", meets=at_least(delivered, 1.0)),
+        Figure(NUMBER, f"POST -> event, p50 at {sizes.live_rate:.0f} msg/s", p50, "ms", baseline_p50),
+        Figure(NUMBER, f"events delivered at {sizes.live_rate:.0f} msg/s", delivered * 100, "%", target="100 %",
+               meets=at_least(delivered, 1.0)),
     ]
+    # Past the ingest capacity measured by figure 1 a queue builds and latency only says so;
+    # half that capacity shows the latency of the path itself.
+    capacity = ctx.measured.get("ingested_rate")
+    if capacity and capacity < sizes.live_rate:
+        rate = max(capacity / 2, 1)
+        p50, p99, delivered, complete, connected = _run_at(ctx, channel, cookies, rate)
+        figures.append(Figure(NUMBER, f"POST -> event on {connected} agents, p99 at {rate:.0f} msg/s (half the "
+                                      "measured ingest capacity)", p99, "ms", baseline_p99, f"<= {P99_TARGET_MS} ms",
+                              at_most(p99, P99_TARGET_MS) and complete))
+    return figures

@@ -4,6 +4,7 @@ import uuid
 
 from .. import fixtures
 from ..clients import close_sockets, connect_sockets, open_loop, wait_until, websocket_session
+from ..stack import wait_processed
 from ..stats import Figure, percentile
 from .live_latency import DELIVERY_WAIT_SECONDS, Arrivals
 
@@ -20,7 +21,8 @@ async def measure(web_urls, channel, cookies, agents, rate, count, tag):
         try:
             for side, url in enumerate(web_urls):
                 opened, failures = await connect_sockets(session, url.replace("http://", "ws://") + "/ws/console/",
-                                                         cookies, agents, arrivals[side].on_event)
+                                                         cookies, agents, arrivals[side].on_event,
+                                                         wanted=Arrivals.WANTED)
                 sockets.append(opened)
             webhook_urls = [f"{url}/webhooks/{channel.pk}/" for url in web_urls]
 
@@ -61,6 +63,7 @@ def run(ctx):
         posted, posted_to, arrivals, connected = asyncio.run(
             measure([ctx.web.base_url, second_web.base_url], channel, cookies, sizes.pair_agents, sizes.pair_rate,
                     sizes.pair_messages, uuid.uuid4().hex[:8]))
+        wait_processed(channel, sizes.ingest_drain_seconds)
     finally:
         ctx.services.stop(second_web)
         ctx.services.stop(second_worker)
