@@ -41,7 +41,7 @@ def main():
         worker = services.start_worker("worker-1", env.worker_concurrency)
         web = services.daphne("daphne-1")
         worker.wait_ready()
-        ctx = RunContext(env=env, services=services, web=web)
+        ctx = RunContext(env=env, services=services, web=web, worker=worker)
         for name in FIGURE_MODULES:
             module = importlib.import_module(f".figures.{name}", __package__)
             if env.only and module.NUMBER not in env.only:

@@ -39,6 +39,34 @@ def rss_bytes(pid):
     raise ServiceError(f"no VmRSS for pid {pid}")
 
 
+def _stat_fields(pid):
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2:].split()  # fields from the 3rd on: state, ppid, ...
+
+
+def cpu_seconds(pid, descendants=True):
+    """User + system CPU time of a process and (by default) its live descendants (Celery's pool processes)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int(_stat_fields(entry.name)[1]), []).append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = _stat_fields(current)
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+        if descendants:
+            pending += children.get(current, [])
+    return total
+
+
 class Service:
     def __init__(self, name, argv, env, log_path):
         self.name = name

@@ -2,14 +2,15 @@
 from dataclasses import dataclass, field
 
 from .config import Environment
-from .processes import Daphne, Services
+from .processes import CeleryWorker, Daphne, Services
 
 
 @dataclass
 class RunContext:
     env: Environment
     services: Services
-    web: Daphne  # the main daphne process (with one Celery worker behind it)
+    web: Daphne  # the main daphne process ...
+    worker: CeleryWorker  # ... and the Celery worker behind it
     details: list = field(default_factory=list)  # lines for the "Details" part of latest.md
     measured: dict = field(default_factory=dict)  # numbers one figure leaves to a later one
 

@@ -1,5 +1,6 @@
 """1. Ingest throughput of signed api-channel webhooks, stored and fully ingested, vs a bare signed-insert view."""
 import asyncio
+import os
 import time
 import uuid
 
@@ -10,6 +11,7 @@ from conversations.models import Message, RawInboundEvent
 
 from .. import fixtures
 from ..clients import closed_loop, open_loop
+from ..processes import cpu_seconds
 from ..stack import BASELINE_TABLE, wait_processed
 from ..stats import Figure, at_least, at_most, percentile
 
@@ -51,6 +53,9 @@ def run(ctx):
     ctx.note(f"1 baseline signed insert: {baseline.ok} answered 200 in {baseline.elapsed:.1f}s "
              f"({baseline.rate:.0f}/s), {baseline_rows} rows, statuses {baseline.statuses}")
 
+    processes = {"daphne": (ctx.web.pid, True), "Celery worker (main)": (ctx.worker.pid, False),
+                 "Celery worker (all)": (ctx.worker.pid, True), "load generator": (os.getpid(), False)}
+    cpu_before = {name: cpu_seconds(*process) for name, process in processes.items()}
     started_wall = time.time()
     stored = asyncio.run(closed_loop(webhook_url, _request_maker(f"hook-{tag}"), sizes.ingest_clients,
                                      sizes.ingest_seconds, sizes.ingest_max_requests))
@@ -67,6 +72,10 @@ def run(ctx):
     ctx.measured["ingested_rate"] = ingested_rate
     ctx.note(f"1 fully ingested: {processed}/{stored_rows} raw events processed, {messages} messages, "
              f"{ingest_seconds or 0:.1f}s from the first POST to the last processed event")
+    cpu = {name: (cpu_seconds(*process) - cpu_before[name]) / max(processed, 1) * 1000
+           for name, process in processes.items()}
+    ctx.note("1 CPU per ingested message: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu.items()) +
+             " (PostgreSQL and Redis not counted)")
 
     half_rate = max(stored.rate / 2, 1)
     paced_baseline = _paced(baseline_url, f"p99b-{tag}", half_rate, sizes.ingest_seconds)
