@@ -12,7 +12,6 @@ class RunContext:
     web: Daphne  # the main daphne process ...
     worker: CeleryWorker  # ... and the Celery worker behind it
     details: list = field(default_factory=list)  # lines for the "Details" part of latest.md
-    measured: dict = field(default_factory=dict)  # numbers one figure leaves to a later one
 
     @property
     def sizes(self):

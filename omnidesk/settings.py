@@ -144,9 +144,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {}
-# Celery's Django fix-up otherwise closes the database connection pool after every task in a
-# prefork worker: a new PostgreSQL connection per task, the largest single cost of an ingest.
-# Connections go back to the pool after each task instead (omnidesk/celery.py).
+# Without it, Celery's Django fix-up closes the database connection (and, in a prefork worker, the
+# whole pool) after every task: a new PostgreSQL connection per inbound message. Connections go
+# back to the pool after each task instead (omnidesk/celery.py); Celery recycles the pool every
+# 500 tasks.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 
 # --- Auth, i18n -------------------------------------------------------------

@@ -69,7 +69,6 @@ def run(ctx):
     messages = Message.objects.filter(channel=channel).count()
     ingest_seconds = span["last"].timestamp() - started_wall if span["last"] else None
     ingested_rate = processed / ingest_seconds if ingest_seconds else None
-    ctx.measured["ingested_rate"] = ingested_rate
     ctx.note(f"1 fully ingested: {processed}/{stored_rows} raw events processed, {messages} messages, "
              f"{ingest_seconds or 0:.1f}s from the first POST to the last processed event")
     cpu = {name: (cpu_seconds(*process) - cpu_before[name]) / max(processed, 1) * 1000

@@ -6,7 +6,7 @@ from .. import fixtures
 from ..clients import close_sockets, connect_sockets, open_loop, wait_until, websocket_session
 from ..stack import wait_processed
 from ..stats import Figure, percentile
-from .live_latency import DELIVERY_WAIT_SECONDS, Arrivals
+from .live_latency import DELIVERY_WAIT_SECONDS, Arrivals, warm_up, webhook_maker
 
 NUMBER = 6
 TITLE = "two processes"
@@ -25,12 +25,12 @@ async def measure(web_urls, channel, cookies, agents, rate, count, tag):
                                                          wanted=Arrivals.WANTED)
                 sockets.append(opened)
             webhook_urls = [f"{url}/webhooks/{channel.pk}/" for url in web_urls]
+            make_webhook = webhook_maker(tag, 31)
 
             def make(number):
-                token = f"pair-{tag}-{number}"
+                token, body, headers = make_webhook(number)
                 posted_to[token] = number % 2
-                payload = fixtures.api_message(token, fixtures.phone_number(31, number % 200), token)
-                return (token, *fixtures.signed(payload))
+                return token, body, headers
 
             posted = await open_loop(lambda number: webhook_urls[number % 2], make, rate, count / rate)
             tokens = list(posted.sent_at)
@@ -60,9 +60,10 @@ def run(ctx):
         channel = fixtures.api_channel("Bench two processes", channel_team=team)
         users = fixtures.agents("pair", sizes.pair_agents, team)
         cookies = [fixtures.session_cookie(fixtures.session_key(user)) for user in users]
+        warm_up([ctx.web.base_url, second_web.base_url], channel, sizes.ingest_drain_seconds)
         posted, posted_to, arrivals, connected = asyncio.run(
             measure([ctx.web.base_url, second_web.base_url], channel, cookies, sizes.pair_agents, sizes.pair_rate,
-                    sizes.pair_messages, uuid.uuid4().hex[:8]))
+                    sizes.pair_messages, f"pair-{uuid.uuid4().hex[:8]}"))
         wait_processed(channel, sizes.ingest_drain_seconds)
     finally:
         ctx.services.stop(second_web)

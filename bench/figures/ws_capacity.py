@@ -46,6 +46,7 @@ async def hold(server, url, cookies, count, send_broadcast):
         try:
             await asyncio.sleep(SETTLE_SECONDS)
             rss_after = rss_bytes(server.pid)
+            still_open = sum(not socket.ws.closed for socket in sockets)
             sent = time.perf_counter()
             await send_broadcast(sockets)
             await wait_until(lambda: len(broadcast.arrivals) >= len(sockets), BROADCAST_WAIT_SECONDS)
@@ -59,6 +60,7 @@ async def hold(server, url, cookies, count, send_broadcast):
         "bytes_each": (rss_after - rss_before) / len(sockets) if sockets else None,
         "rss_after": rss_after,
         "reached": len(broadcast.arrivals),
+        "open": still_open,
         "broadcast_seconds": reach,
     }
 
@@ -81,7 +83,8 @@ def _summary(label, numbers):
     return (f"{label}: {numbers['connected']} connected in {numbers['connect_seconds']:.1f}s "
             f"({len(numbers['failures'])} failed {sorted(set(numbers['failures']))[:3]}), "
             f"{(numbers['bytes_each'] or 0) / 1024:.1f} KiB each (RSS {numbers['rss_after'] / 2**20:.0f} MiB), "
-            f"broadcast reached {numbers['reached']} in {(numbers['broadcast_seconds'] or 0) * 1000:.0f} ms")
+            f"broadcast reached {numbers['reached']} of the {numbers['open']} still open in "
+            f"{(numbers['broadcast_seconds'] or 0) * 1000:.0f} ms")
 
 
 def run(ctx):
