@@ -41,7 +41,7 @@ FULL = Sizes(
     ingest_clients=32, ingest_seconds=20, ingest_max_requests=40_000, ingest_drain_seconds=240,
     live_agents=50, live_rate=100, live_seconds=30,
     ws_connections=10_000,
-    data_customers=100_000, data_messages=1_000_000, data_agents=300, data_teams=20, data_samples=60,
+    data_customers=100_000, data_messages=1_000_000, data_agents=300, data_teams=20, data_samples=100,
     email_corpus=10_000,
     pair_agents=10, pair_messages=300, pair_rate=20,
 )
