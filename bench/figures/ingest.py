@@ -45,13 +45,16 @@ def run(ctx):
     baseline_url = f"{ctx.web.base_url}/bench/baseline/{channel.pk}/"
     tag = uuid.uuid4().hex[:8]
 
+    daphne_before = cpu_seconds(ctx.web.pid)
     baseline = asyncio.run(closed_loop(baseline_url, _request_maker(f"base-{tag}"), sizes.ingest_clients,
                                        sizes.ingest_seconds, sizes.ingest_max_requests))
+    baseline_cpu_ms = (cpu_seconds(ctx.web.pid) - daphne_before) / max(baseline.ok, 1) * 1000
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {BASELINE_TABLE} WHERE channel_id = %s", [channel.pk])
         baseline_rows = cursor.fetchone()[0]
     ctx.note(f"1 baseline signed insert: {baseline.ok} answered 200 in {baseline.elapsed:.1f}s "
-             f"({baseline.rate:.0f}/s), {baseline_rows} rows, statuses {baseline.statuses}")
+             f"({baseline.rate:.0f}/s), {baseline_rows} rows, statuses {baseline.statuses}; daphne CPU "
+             f"{baseline_cpu_ms:.1f} ms per request")
 
     processes = {"daphne": (ctx.web.pid, True), "Celery worker (main)": (ctx.worker.pid, False),
                  "Celery worker (all)": (ctx.worker.pid, True), "load generator": (os.getpid(), False)}
