@@ -148,6 +148,14 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             return
         await events.emit_now(events.TYPING, presence.typing(self.agent, conversation_id, private))
 
+    async def dispatch(self, message):
+        # Channels closes stale database connections, a hop to a worker thread, before every
+        # handler; forwarding an event touches no database, and it runs once per agent per event.
+        if message["type"] == "console.event":
+            await self.console_event(message)
+        else:
+            await super().dispatch(message)
+
     async def console_event(self, message):
         if message["id"] in self.seen_event_ids:
             return

@@ -3,11 +3,15 @@
 Events are only ever sent after commit (`emit` registers an on_commit hook),
 so no agent sees a change that was rolled back.
 """
+import asyncio
+import os
+import threading
 import uuid
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -163,10 +167,7 @@ def emit(event_type, instance, groups=None):
     groups = list(groups if groups is not None else event_type.audience(instance))
 
     def send():
-        envelope = _envelope(event_type, instance)
-        layer = get_channel_layer()
-        for group in groups:
-            async_to_sync(layer.group_send)(group, envelope)
+        _send_to_groups(groups, _envelope(event_type, instance))
 
     transaction.on_commit(send)
 
@@ -177,3 +178,34 @@ async def emit_now(event_type, instance):
     layer = get_channel_layer()
     for group in event_type.audience(instance):
         await layer.group_send(group, envelope)
+
+
+SEND_TIMEOUT_SECONDS = 10
+_sender = {"pid": None, "loop": None}
+_sender_lock = threading.Lock()
+
+
+def _sender_loop():
+    """This process's long-lived event loop for sending from sync code (started after any fork)."""
+    with _sender_lock:
+        if _sender["pid"] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="omnidesk-event-sender", daemon=True).start()
+            _sender.update(pid=os.getpid(), loop=loop)
+        return _sender["loop"]
+
+
+async def _group_send_all(groups, envelope):
+    layer = get_channel_layer()
+    await asyncio.gather(*(layer.group_send(group, envelope) for group in groups))
+
+
+def _send_to_groups(groups, envelope):
+    if not settings.REDIS_URL:
+        # Embedded mode: the in-memory layer belongs to the server's own event loop.
+        async_to_sync(_group_send_all)(groups, envelope)
+        return
+    # With Redis, async_to_sync from a Celery worker would start a new event loop, and so open a new
+    # Redis connection, for every send (most of the cost of an ingest); one loop per process keeps them.
+    future = asyncio.run_coroutine_threadsafe(_group_send_all(groups, envelope), _sender_loop())
+    future.result(timeout=SEND_TIMEOUT_SECONDS)

@@ -152,6 +152,11 @@ class Conversation(models.Model):
             models.Index(fields=["status", "waiting_since"], name="conv_status_waiting"),
             models.Index(fields=["team", "status"], name="conv_team_status"),
             models.Index(fields=["assignee", "status"], name="conv_assignee_status"),
+            # The inbox: unresolved conversations, longest waiting first (no sort of every open row).
+            models.Index(fields=["waiting_since", "-last_message_at"], condition=~Q(status="resolved"),
+                         name="conv_inbox_order"),
+            # Lists by recent activity (API), read in index order.
+            models.Index(fields=["-last_message_at", "-id"], name="conv_last_message_order"),
         ]
 
     def __str__(self):

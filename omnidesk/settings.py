@@ -97,8 +97,17 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default="")
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # daphne runs each request in a thread of its own, so persistent connections (CONN_MAX_AGE) would
+    # pile up one per thread until PostgreSQL refuses clients. A pool per process hands them back
+    # after every request instead. DB_POOL_SIZE=0 turns it off (behind PgBouncer, say).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=8)
+    if DB_POOL_SIZE:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL_SIZE,
+            "timeout": env.float("DB_POOL_TIMEOUT_SECONDS", default=10.0),
+        }
 else:
     DATABASES = {
         "default": {
@@ -149,6 +158,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_EAGER)
+# Without it, Celery's Django fix-up closes the database connection (and, in a prefork worker, the
+# whole pool) after every task: a new PostgreSQL connection per inbound message. Connections go
+# back to the pool after each task instead (omnidesk/celery.py); Celery recycles the pool every
+# 500 tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 
 # --- Auth, i18n -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -237,6 +251,8 @@ ATTACHMENT_ALLOWED_TYPES = env.list("ATTACHMENT_ALLOWED_TYPES", default=[
 WEBCHAT_DEMO_PAGE = env.bool("WEBCHAT_DEMO_PAGE", default=not DATABASE_URL)
 # Region used to read phone numbers written without a country code.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="BR")
+# Set only by the benchmark suite (`make bench`) on the servers it starts: mounts its baseline views.
+OMNIDESK_BENCH = env.bool("OMNIDESK_BENCH", default=False)
 
 # --- Email channel (docs/channels/email.md) ------------------------------------
 # An email over this size is not imported: a message records its headers and size.

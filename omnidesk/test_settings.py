@@ -14,3 +14,5 @@ DELIVERY_BACKOFF_SECONDS = 0.01
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Provider media is only ever fetched from the fake providers the tests start on 127.0.0.1.
 MEDIA_FETCH_TRUST_PROVIDER_HOSTS = False
+# Nor may a connection pool: pooled connections stay open between requests.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -15,3 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+
+if settings.OMNIDESK_BENCH:
+    # Baseline views of the benchmark suite (bench/): never mounted in a normal run.
+    urlpatterns.append(path("bench/", include("bench.django_app.urls")))

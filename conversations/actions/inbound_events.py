@@ -1,5 +1,6 @@
 """The durable record of every accepted webhook body, and its processing state."""
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..models import RawInboundEvent
@@ -21,15 +22,20 @@ def record_raw_event(channel, raw):
     )
 
 
-@transaction.atomic
 def start_attempt(event_id):
-    """Lock and count one processing attempt; None when there is nothing left to do."""
-    event = RawInboundEvent.objects.select_for_update(of=("self",)).select_related("channel").get(pk=event_id)
-    if event.state == RawInboundEvent.State.PROCESSED:
+    """Count one processing attempt; None when there is nothing left to do.
+
+    One atomic UPDATE (committed at once, so a crash still counts) rather than
+    a locked read-modify-write: two fewer round trips on every inbound message.
+    """
+    counted = (
+        RawInboundEvent.objects.filter(pk=event_id)
+        .exclude(state=RawInboundEvent.State.PROCESSED)
+        .update(attempts=F("attempts") + 1)
+    )
+    if not counted:
         return None
-    event.attempts += 1
-    event.save(update_fields=["attempts"])
-    return event
+    return RawInboundEvent.objects.select_related("channel").get(pk=event_id)
 
 
 def mark_processed(event):

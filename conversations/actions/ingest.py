@@ -146,6 +146,7 @@ def ingest_message(channel, inbound):
         return IngestResult(existing, created=False)
 
     customer = identity.customer
+    conversation.customer = customer  # the event payloads need it: no second query
     customer.last_seen_at = now
     if inbound.sender.name and not customer.name:
         customer.name = inbound.sender.name

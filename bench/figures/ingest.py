@@ -1,0 +1,100 @@
+"""1. Ingest throughput of signed api-channel webhooks, stored and fully ingested, vs a bare signed-insert view."""
+import asyncio
+import os
+import time
+import uuid
+
+from django.db import connection
+from django.db.models import Max, Min
+
+from conversations.models import Message, RawInboundEvent
+
+from .. import fixtures
+from ..clients import closed_loop, open_loop
+from ..processes import cpu_seconds
+from ..stack import BASELINE_TABLE, wait_processed
+from ..stats import Figure, at_least, at_most, percentile
+
+NUMBER = 1
+TITLE = "ingest throughput"
+CUSTOMERS = 5_000  # senders cycle over this many phone numbers: new and returning customers mixed
+P99_TARGET_MS = 20
+
+
+def _request_maker(tag):
+    def make(number):
+        payload = fixtures.api_message(f"{tag}-{number}", fixtures.phone_number(11, number % CUSTOMERS), f"Hello {number}")
+        return fixtures.signed(payload)
+
+    return make
+
+
+def _paced(url, tag, rate, seconds):
+    make = _request_maker(tag)
+    return asyncio.run(open_loop(lambda number: url, lambda number: (number, *make(number)), rate, seconds))
+
+
+def _p99_ms(result):
+    return percentile(result.latencies, 0.99) * 1000 if result.latencies else None
+
+
+def run(ctx):
+    sizes = ctx.sizes
+    channel = fixtures.api_channel("Bench ingest")
+    webhook_url = f"{ctx.web.base_url}/webhooks/{channel.pk}/"
+    baseline_url = f"{ctx.web.base_url}/bench/baseline/{channel.pk}/"
+    tag = uuid.uuid4().hex[:8]
+
+    daphne_before = cpu_seconds(ctx.web.pid)
+    baseline = asyncio.run(closed_loop(baseline_url, _request_maker(f"base-{tag}"), sizes.ingest_clients,
+                                       sizes.ingest_seconds, sizes.ingest_max_requests))
+    baseline_cpu_ms = (cpu_seconds(ctx.web.pid) - daphne_before) / max(baseline.ok, 1) * 1000
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {BASELINE_TABLE} WHERE channel_id = %s", [channel.pk])
+        baseline_rows = cursor.fetchone()[0]
+    ctx.note(f"1 baseline signed insert: {baseline.ok} answered 200 in {baseline.elapsed:.1f}s "
+             f"({baseline.rate:.0f}/s), {baseline_rows} rows, statuses {baseline.statuses}; daphne CPU "
+             f"{baseline_cpu_ms:.1f} ms per request")
+
+    processes = {"daphne": (ctx.web.pid, True), "Celery worker (main)": (ctx.worker.pid, False),
+                 "Celery worker (all)": (ctx.worker.pid, True), "load generator": (os.getpid(), False)}
+    cpu_before = {name: cpu_seconds(*process) for name, process in processes.items()}
+    started_wall = time.time()
+    stored = asyncio.run(closed_loop(webhook_url, _request_maker(f"hook-{tag}"), sizes.ingest_clients,
+                                     sizes.ingest_seconds, sizes.ingest_max_requests))
+    stored_rows = RawInboundEvent.objects.filter(channel=channel).count()
+    ctx.note(f"1 webhook: {stored.ok} answered 200 in {stored.elapsed:.1f}s ({stored.rate:.0f}/s), "
+             f"{stored_rows} raw events stored, statuses {stored.statuses}")
+
+    processed = wait_processed(channel, sizes.ingest_drain_seconds)
+    span = RawInboundEvent.objects.filter(channel=channel, state=RawInboundEvent.State.PROCESSED).aggregate(
+        first=Min("received_at"), last=Max("processed_at"))
+    messages = Message.objects.filter(channel=channel).count()
+    ingest_seconds = span["last"].timestamp() - started_wall if span["last"] else None
+    ingested_rate = processed / ingest_seconds if ingest_seconds else None
+    ctx.note(f"1 fully ingested: {processed}/{stored_rows} raw events processed, {messages} messages, "
+             f"{ingest_seconds or 0:.1f}s from the first POST to the last processed event")
+    cpu = {name: (cpu_seconds(*process) - cpu_before[name]) / max(processed, 1) * 1000
+           for name, process in processes.items()}
+    ctx.note("1 CPU per ingested message: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu.items()) +
+             " (PostgreSQL and Redis not counted)")
+
+    half_rate = max(stored.rate / 2, 1)
+    paced_baseline = _paced(baseline_url, f"p99b-{tag}", half_rate, sizes.ingest_seconds)
+    paced = _paced(webhook_url, f"p99-{tag}", half_rate, sizes.ingest_seconds)
+    p99_ms, baseline_p99_ms = _p99_ms(paced), _p99_ms(paced_baseline)
+    ctx.note(f"1 paced at {half_rate:.0f}/s: webhook {paced.ok} ok, {paced.errors} errors, p50 "
+             f"{percentile(paced.latencies, 0.5) * 1000:.1f} ms, p99 {p99_ms:.1f} ms; baseline view p99 "
+             f"{baseline_p99_ms:.1f} ms")
+    wait_processed(channel, sizes.ingest_drain_seconds)
+
+    complete = processed == stored_rows == stored.ok and messages == stored_rows
+    ratio = ingested_rate / baseline.rate if ingested_rate and baseline.rate else None
+    return [
+        Figure(NUMBER, "webhooks stored (answered 200)", stored.rate, "req/s", baseline.rate),
+        Figure(NUMBER, "webhooks fully ingested", ingested_rate, "msg/s", baseline.rate, "ratio >= 0.5",
+               at_least(ratio, 0.5) and complete,
+               note="" if complete else f"only {processed} of {stored_rows} stored events processed"),
+        Figure(NUMBER, f"webhook answer p99 at 50% of max rate ({half_rate:.0f}/s)", p99_ms, "ms", baseline_p99_ms,
+               target=f"<= {P99_TARGET_MS} ms", meets=at_most(p99_ms, P99_TARGET_MS) and paced.errors == 0),
+    ]
