@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import path
 
 from . import views
@@ -8,7 +7,5 @@ urlpatterns = [
     path("webchat/<uuid:channel_id>/upload/", views.upload, name="webchat-upload"),
     path("webchat/files/<str:token>/", views.attachment_file, name="webchat-file"),
     path("csat/<str:token>/", views.csat_page, name="csat"),
+    path("demo/shop/", views.demo_shop, name="webchat-demo-shop"),
 ]
-
-if settings.WEBCHAT_DEMO_PAGE:
-    urlpatterns.append(path("demo/shop/", views.demo_shop, name="webchat-demo-shop"))

@@ -8,6 +8,7 @@ import json
 import time
 from functools import wraps
 
+from django.conf import settings
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -150,6 +151,8 @@ def csat_page(request, token):
 
 def demo_shop(request):
     """A stand-in shop page embedding the first web chat channel, to try the widget with `make run`."""
+    if not settings.WEBCHAT_DEMO_PAGE:
+        raise Http404("The demo shop page is off (WEBCHAT_DEMO_PAGE).")
     channel = Channel.objects.filter(kind=WebchatAdapter.kind, active=True).order_by("created_at").first()
     if channel is None:
         raise Http404("No active web chat channel: create one (kind webchat) to try the widget here.")

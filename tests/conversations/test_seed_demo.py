@@ -12,7 +12,8 @@ def test_the_demo_loads_twice_with_twilio_channels_and_a_whatsapp_template(db):
     assert Conversation.objects.count() == 4
 
 
-def test_the_demo_has_a_web_chat_and_a_shop_page_embedding_it(db, client):
+def test_the_demo_has_a_web_chat_and_a_shop_page_embedding_it(db, client, settings):
+    settings.WEBCHAT_DEMO_PAGE = True
     call_command("seed_demo")
     channel = Channel.objects.get(kind="webchat")
     response = client.get("/demo/shop/")
@@ -21,5 +22,12 @@ def test_the_demo_has_a_web_chat_and_a_shop_page_embedding_it(db, client):
     assert "hmac_secret" not in response.content.decode()
 
 
-def test_the_shop_page_says_so_when_there_is_no_web_chat(db, client):
+def test_the_shop_page_says_so_when_there_is_no_web_chat(db, client, settings):
+    settings.WEBCHAT_DEMO_PAGE = True
+    assert client.get("/demo/shop/").status_code == 404
+
+
+def test_the_shop_page_is_off_in_production(db, client, settings):
+    settings.WEBCHAT_DEMO_PAGE = False
+    call_command("seed_demo")
     assert client.get("/demo/shop/").status_code == 404
