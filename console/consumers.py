@@ -4,14 +4,13 @@ It also carries the agent's presence: online/away heartbeats, which conversation
 they are viewing (their subscription) and typing notices, all sent to others
 through the event catalogue.
 """
-import json
 from collections import OrderedDict
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from conversations import events
+from conversations.websocket_frames import JsonObjectFrameConsumer
 from conversations.actions import presence
 from conversations.visibility import can_see_conversation, sees_everything
 
@@ -41,7 +40,9 @@ _start_viewing = sync_to_async(presence.start_viewing)
 _stop_viewing = sync_to_async(presence.stop_viewing)
 
 
-class ConsoleConsumer(AsyncJsonWebsocketConsumer):
+class ConsoleConsumer(JsonObjectFrameConsumer):
+    max_frame_bytes = MAX_FRAME_BYTES
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -72,23 +73,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if offline is not None:
             await events.emit_now(events.PRESENCE_CHANGED, offline)
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if bytes_data is not None or text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            await self.send_json({"type": "error", "error": "Frames are JSON text of at most 4 KiB."})
-            return
-        await super().receive(text_data=text_data, **kwargs)
-
-    @classmethod
-    async def decode_json(cls, text_data):
-        try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
-
-    async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
-            await self.send_json({"type": "error", "error": "Frames must be JSON objects."})
-            return
+    async def receive_frame(self, content):
         kind = content.get("type")
         if kind in ("subscribe", "unsubscribe"):
             await self._subscription(kind, content.get("conversation"))

@@ -10,13 +10,12 @@ Frames to the widget: ready, history, accepted, message, typing, csat,
 refused, error, pong.
 """
 import asyncio
-import json
 import time
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from conversations import events
+from conversations.websocket_frames import JsonObjectFrameConsumer
 from conversations.actions import presence
 
 from . import limits, tokens, visitors
@@ -35,7 +34,9 @@ def _header(scope, name):
     return ""
 
 
-class WebchatConsumer(AsyncJsonWebsocketConsumer):
+class WebchatConsumer(JsonObjectFrameConsumer):
+    max_frame_bytes = MAX_FRAME_BYTES
+
     async def connect(self):
         self.visitor = None
         self.groups_joined = []
@@ -58,23 +59,7 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         if self.visitor is not None:
             await sync_to_async(mark_disconnected)(self.group, self.channel_name)
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if bytes_data is not None or text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            await self.send_json({"type": "error", "error": "Frames are JSON text of at most 32 KiB."})
-            return
-        await super().receive(text_data=text_data, **kwargs)
-
-    @classmethod
-    async def decode_json(cls, text_data):
-        try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
-
-    async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
-            await self.send_json({"type": "error", "error": "Frames must be JSON objects."})
-            return
+    async def receive_frame(self, content):
         kind = content.get("type")
         if kind == "hello":
             await self._hello(content)
