@@ -3,7 +3,8 @@ from .. import placeholders
 from ..base import MediaError, PayloadError, clean_pattern, epoch_datetime
 from ..media import TrustedHosts, download
 from ..templates import clean_templates, templates_of
-from ..types import Attachment, Capabilities, InboundMessage, InboundStatus, Sender
+from ..types import Attachment, InboundMessage, InboundStatus, Sender
+from ..whatsapp import whatsapp_capabilities
 from . import errors
 from .webhooks import MetaAdapter, objects
 
@@ -56,14 +57,7 @@ class WhatsAppCloudAdapter(MetaAdapter):
     required_config = ("phone_number_id", "access_token", "app_secret")
     optional_config = ("verify_token", "api_base_url", "api_version", "templates")
     secret_config = frozenset({"access_token", "app_secret"})
-    capabilities = Capabilities(
-        attachments=True,
-        max_attachments=1,
-        max_length=4096,
-        max_caption_length=1024,
-        reply_window_hours=24,
-        templates_outside_window=True,
-    )
+    capabilities = whatsapp_capabilities(max_length=4096)
     # The media id resolves (on the API host) to a short-lived URL on Meta's lookaside CDN.
     media_hosts = ("graph.facebook.com", "lookaside.fbsbx.com")
 

@@ -18,6 +18,7 @@ from ..base import ChannelAdapter, PayloadError, SignatureError, clean_http_url,
 from ..media import TrustedHosts, download
 from ..templates import clean_templates, provider_entry, templates_of
 from ..types import Attachment, Capabilities, InboundMessage, InboundStatus, Sender, SendResult
+from ..whatsapp import whatsapp_capabilities
 from ..urls_public import webhook_url
 from . import errors
 from .client import DEFAULT_BASE_URL, TwilioClient
@@ -186,14 +187,7 @@ class TwilioWhatsAppAdapter(TwilioAdapter):
     label = "WhatsApp"
     address_prefix = "whatsapp:"
     optional_config = TwilioAdapter.optional_config + ("templates",)
-    capabilities = Capabilities(
-        attachments=True,
-        max_attachments=1,
-        max_length=1600,
-        max_caption_length=1024,
-        reply_window_hours=24,
-        templates_outside_window=True,
-    )
+    capabilities = whatsapp_capabilities(max_length=1600)
 
     @classmethod
     def check_config(cls, config, errors):
