@@ -98,8 +98,7 @@ def _record_channel_switch(conversation, channel, now):
 
 
 def _reopen(conversation, channel, now):
-    reopened = conversation.status != Conversation.Status.OPEN
-    if reopened:
+    if conversation.status != Conversation.Status.OPEN:
         ConversationEvent.objects.create(
             conversation=conversation,
             kind=ConversationEvent.Kind.REOPENED,
