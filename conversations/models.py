@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,6 +116,10 @@ class Label(models.Model):
         return self.name
 
 
+# Longest waiting first, then the latest activity: the inbox's order, and that of its indexes.
+INBOX_ORDER = (F("waiting_since").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), F("id").desc())
+
+
 class Conversation(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -148,13 +152,13 @@ class Conversation(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # The inbox's views (a status; a team, an assignee or everyone), each read from one index in the
+        # inbox order (longest waiting first, then the latest activity): no sort of every matching row.
         indexes = [
-            models.Index(fields=["status", "waiting_since"], name="conv_status_waiting"),
-            models.Index(fields=["team", "status"], name="conv_team_status"),
-            models.Index(fields=["assignee", "status"], name="conv_assignee_status"),
-            # The inbox: unresolved conversations, longest waiting first (no sort of every open row).
-            models.Index(fields=["waiting_since", "-last_message_at"], condition=~Q(status="resolved"),
-                         name="conv_inbox_order"),
+            models.Index(F("status"), *INBOX_ORDER, name="conv_status_inbox"),
+            models.Index(F("team"), F("status"), *INBOX_ORDER, name="conv_team_status_inbox"),
+            models.Index(F("assignee"), F("status"), *INBOX_ORDER, name="conv_assignee_status_inbox"),
+            models.Index(*INBOX_ORDER, name="conv_inbox_order_all"),
             # Lists by recent activity (API), read in index order.
             models.Index(fields=["-last_message_at", "-id"], name="conv_last_message_order"),
         ]

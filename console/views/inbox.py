@@ -34,13 +34,14 @@ def inbox_context(request):
     slug = _view_slug(request)
     query = request.GET.copy()
     query["view"] = slug
-    counts = inbox.counts(request.user, filters)
+    scope = inbox.Scope.of(request.user)
+    counts = inbox.counts(request.user, filters, scope)
     return {
         "filters_form": form,
         "filters": filters,
         "view": slug,
         "views": [(view, counts[view.slug]) for view in inbox.views_for(request.user)],
-        "rows": inbox.rows(request.user, slug, filters),
+        "rows": inbox.rows(request.user, slug, filters, scope=scope),
         "page_size": inbox.PAGE_SIZE,
         "query": query.urlencode(),
         "labels": Label.objects.all(),
@@ -64,15 +65,16 @@ def inbox_rows(request):
         query.pop(name, None)
     requested = id_list(request.GET.get("ids")) if "ids" in request.GET else None
     offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
-    found = inbox.rows(request.user, slug, filters, ids=requested, offset=offset)
+    scope = inbox.Scope.of(request.user)
+    found = inbox.rows(request.user, slug, filters, ids=requested, offset=offset, scope=scope)
     found_ids = {c.pk for c in found}
     return JsonResponse({
         "rows": [
             {"id": c.pk, "html": _row_html(request, c, query.urlencode())} for c in found
         ],
         "missing": [pk for pk in requested or [] if pk not in found_ids],
-        "counts": inbox.counts(request.user, filters),
-        "unread_mine": inbox.unread_total(request.user),
+        "counts": inbox.counts(request.user, filters, scope),
+        "unread_mine": inbox.unread_total(request.user, scope),
         "more": requested is None and len(found) == inbox.PAGE_SIZE,
     })
 
