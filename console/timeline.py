@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
-from conversations.models import ConversationEvent, Message
+from conversations.models import Channel, ConversationEvent, Message
 
 PAGE_SIZE = 40
 # Shown from their system message (or not at all) rather than from the audit record.
@@ -48,7 +48,18 @@ def _events(conversation):
     )
 
 
+def _with_channel_names(messages):
+    """Give channel-switch lines the current names of their channels (read once for the page, not per line)."""
+    switches = [m for m in messages if (m.metadata or {}).get("event") == "channel_switched"]
+    wanted = {m.metadata.get(key) for m in switches for key in ("from_channel", "to_channel")} - {None}
+    names = {str(pk): name for pk, name in Channel.objects.filter(pk__in=wanted).values_list("pk", "name")} if wanted else {}
+    for message in switches:
+        message.channel_names = names
+    return messages
+
+
 def _merged(messages, audit_events):
+    messages = _with_channel_names(list(messages))
     items = [Item("message", m) for m in messages] + [Item("event", e) for e in audit_events]
     return sorted(items, key=lambda item: item.sort_key)
 

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,13 @@ class Customer(models.Model):
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from")
+
+    class Meta:
+        # Merge suggestions look customers up by the email or phone in their attributes.
+        indexes = [
+            models.Index(KeyTransform("email", "attributes"), name="customer_attribute_email"),
+            models.Index(KeyTransform("phone", "attributes"), name="customer_attribute_phone"),
+        ]
 
     def __str__(self):
         return self.name or f"Customer {self.pk}"

@@ -26,9 +26,14 @@ def kind_label(kind):
     return rules_for(kind).label if kind else ""
 
 
-def _channel_name(channel_id, fallback):
-    name = Channel.objects.filter(pk=channel_id).values_list("name", flat=True).first() if channel_id else None
-    return name or fallback
+def _channel_name(message, channel_id, fallback):
+    """The channel's current name: from the names the timeline read for its page, else one lookup."""
+    if not channel_id:
+        return fallback
+    known = getattr(message, "channel_names", None)
+    if known is not None:
+        return known.get(str(channel_id)) or fallback
+    return Channel.objects.filter(pk=channel_id).values_list("name", flat=True).first() or fallback
 
 
 @register.simple_tag
@@ -38,8 +43,8 @@ def system_text(message):
     event = data.get("event")
     if event == "channel_switched":
         return _("Customer moved from %(from)s to %(to)s") % {
-            "from": _channel_name(data.get("from_channel"), data.get("from_label")),
-            "to": _channel_name(data.get("to_channel"), data.get("to_label")),
+            "from": _channel_name(message, data.get("from_channel"), data.get("from_label")),
+            "to": _channel_name(message, data.get("to_channel"), data.get("to_label")),
         }
     if event == "merged":
         return _("%(source)s was merged into this conversation") % {"source": data.get("source_name", "")}

@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,16 +30,14 @@ SYNC_OVERLAP_SECONDS = 60
 
 def reply_channels(conversation):
     """The channels the customer can be answered on, each as ReplyOptions (free text, templates, or why not)."""
-    kinds = set(conversation.customer.identities.values_list("kind", flat=True))
-    written_on = set(conversation.messages.filter(direction=Message.Direction.INBOUND).values_list("channel", flat=True))
-    choices = []
-    for channel in Channel.objects.filter(active=True).order_by("name"):
-        options = replies.reply_options(conversation.customer, channel)
+    prefetch_related_objects([conversation.customer], "identities")
+    kinds = {identity.kind for identity in conversation.customer.identities.all()}
+    channels = list(Channel.objects.filter(active=True).order_by("name"))
+    return [
+        options for options in replies.reply_options_of(conversation, channels)
         # Channels the customer could never be reached on are left out; the others say why they are unavailable.
-        if not options.usable and channel.pk not in written_on and not _could_reach(channel, kinds):
-            continue
-        choices.append(options)
-    return choices
+        if options.usable or options.written_on or _could_reach(options.channel, kinds)
+    ]
 
 
 def _could_reach(channel, identity_kinds):

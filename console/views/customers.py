@@ -1,4 +1,5 @@
 """The customer panel: identities, attributes, past cycles, merges."""
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from conversations.actions import customers, merge
@@ -19,18 +20,21 @@ def _visible_customer(user, pk):
 
 
 def panel_context(request, conversation):
+    """The panel's facts; the customer's identities are read once (prefetched) for the whole page."""
     customer = conversation.customer
+    prefetch_related_objects([customer], "identities")
     merged_from = list(customer.merged_from.values_list("pk", flat=True))
-    suggestions = list(merge.merge_suggestions(customer))
+    pending = list(merge.pending_claims(customer))
+    suggestions = list(merge.merge_suggestions(customer, pending))
     # Only customers the agent may see are suggested: a merge shows one history to the other's agents.
     visible = set(visible_conversations(request.user).filter(customer__in=[s.pk for s in suggestions])
-                  .values_list("customer_id", flat=True))
+                  .values_list("customer_id", flat=True)) if suggestions else set()
     claims = {claim.candidate_id if claim.customer_id == customer.pk else claim.customer_id: claim
-              for claim in merge.pending_claims(customer)}
+              for claim in pending}
     return {
         "conversation": conversation,
         "customer": customer,
-        "identities": customer.identities.order_by("kind", "address"),
+        "identities": sorted(customer.identities.all(), key=lambda identity: (identity.kind, identity.address)),
         "attributes_text": "\n".join(f"{key} = {value}" for key, value in (customer.attributes or {}).items()),
         "cycles": ConversationCycle.objects.filter(conversation__customer_id__in=[customer.pk, *merged_from])
         .select_related("opened_on_channel").order_by("-opened_at")[:PAST_CYCLES_SHOWN],

@@ -32,7 +32,8 @@ SUGGESTIONS_SHOWN = 10
 
 def _contact_addresses(customer):
     """The customer's normalised emails and phone numbers, from identities and attributes."""
-    addresses = set(customer.identities.filter(kind__in=CONTACT_KINDS).values_list("kind", "address"))
+    # .all(): the console has the identities prefetched for its panel.
+    addresses = {(i.kind, i.address) for i in customer.identities.all() if i.kind in CONTACT_KINDS}
     for kind in CONTACT_KINDS:
         value = (customer.attributes or {}).get(kind)
         if isinstance(value, str) and value.strip():
@@ -49,20 +50,32 @@ def pending_claims(customer):
         Q(customer=customer) | Q(candidate=customer))
 
 
-def merge_suggestions(customer):
-    """Other customers who share an email address or phone number with `customer`, or claimed one of theirs."""
-    claimed = {claim.candidate_id if claim.customer_id == customer.pk else claim.customer_id
-               for claim in pending_claims(customer)}
-    condition = Q(pk__in=claimed) if claimed else Q()
-    for kind, address in _contact_addresses(customer):
-        condition |= Q(identities__kind=kind, identities__address=address)
-        condition |= Q(**{f"attributes__{kind}": address})
-    if not condition:
+def merge_suggestions(customer, claims=None):
+    """Other customers who share an email address or phone number with `customer`, or claimed one of theirs.
+
+    `claims`: pending_claims(customer) when the caller has them already. The candidates are one UNION
+    of indexed lookups (identities by address, attributes by key, claims by id); an OR of them over a
+    join of customers and identities read every customer.
+    """
+    claims = pending_claims(customer) if claims is None else claims
+    claimed = {claim.candidate_id if claim.customer_id == customer.pk else claim.customer_id for claim in claims}
+    addresses = _contact_addresses(customer)
+    if not claimed and not addresses:
         return Customer.objects.none()
+    candidates = Customer.objects.filter(pk__in=claimed).values("pk")
+    if addresses:
+        sharing_identity, sharing_attribute = Q(), Q()
+        for kind, address in addresses:
+            sharing_identity |= Q(kind=kind, address=address)
+            sharing_attribute |= Q(**{f"attributes__{kind}": address})
+        candidates = candidates.union(
+            Identity.objects.filter(sharing_identity).values("customer_id"),
+            Customer.objects.filter(sharing_attribute).values("pk"),
+        )
     return (
-        Customer.objects.filter(condition, merged_into__isnull=True)
+        Customer.objects.filter(pk__in=candidates, merged_into__isnull=True)
         .exclude(pk=customer.pk)
-        .distinct()
+        .prefetch_related("identities")
         .order_by("-last_seen_at")[:SUGGESTIONS_SHOWN]
     )
 

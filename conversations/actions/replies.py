@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -16,7 +17,7 @@ from django.utils.translation import ngettext
 from .. import events
 from ..channel_kinds import rules_for
 from ..media_types import is_allowed_media_type
-from ..models import Attachment, Conversation, ConversationCycle, Identity, Message
+from ..models import Attachment, Channel, Conversation, ConversationCycle, Identity, Message
 from ..signals import outbound_message_queued
 from .errors import ActionError
 from .notifications import notify_mentions
@@ -25,27 +26,75 @@ MAX_REPLY_LENGTH = 20_000
 MAX_TEMPLATE_VALUE_LENGTH = 1024
 
 
+@dataclass(frozen=True)
+class ChannelReach:
+    """What the customer's own messages on one channel say: who a reply goes to, when they last wrote."""
+
+    identity: Identity | None  # the identity a reply on the channel is delivered to, None: unreachable
+    last_inbound_at: datetime | None  # the provider's time of their latest message there (ours as a fallback)
+
+
+def _inbound_on(customer, channel):
+    return Message.objects.filter(conversation__customer=customer, channel=channel, direction=Message.Direction.INBOUND)
+
+
+def _fallback_identity(rules, identities):
+    """Without a message on the channel: the customer's best identity of a kind the channel reaches."""
+    if not rules.reaches_any_identity:
+        return None
+    usable = [i for i in identities if rules.identity_kinds is None or i.kind in rules.identity_kinds]
+    return max(usable, key=lambda identity: (identity.verified, identity.created_at), default=None)
+
+
 def reachable_identity(customer, channel):
     """The identity `channel` would deliver to for `customer`, or None.
 
     Prefers the identity the customer last wrote from on this channel.
     """
-    rules = rules_for(channel.kind)
     last_inbound = (
-        Message.objects.filter(conversation__customer=customer, channel=channel, direction=Message.Direction.INBOUND)
-        .exclude(identity=None)
-        .select_related("identity")
-        .order_by("-created_at", "-id")
-        .first()
+        _inbound_on(customer, channel).exclude(identity=None).select_related("identity")
+        .order_by("-created_at", "-id").first()
     )
     if last_inbound is not None and last_inbound.identity.customer_id == customer.pk:
         return last_inbound.identity
+    rules = rules_for(channel.kind)
     if not rules.reaches_any_identity:
         return None
     identities = Identity.objects.filter(customer=customer)
     if rules.identity_kinds is not None:
         identities = identities.filter(kind__in=rules.identity_kinds)
     return identities.order_by("-verified", "-created_at").first()
+
+
+def _last_inbound_at(customer, channel):
+    # The provider's own timestamp when it gave one: a message processed late does not extend the window.
+    return (
+        _inbound_on(customer, channel).annotate(at=Coalesce("sent_at", "created_at"))
+        .order_by("-at").values_list("at", flat=True).first()
+    )
+
+
+def _reach(customer, channel):
+    return ChannelReach(reachable_identity(customer, channel), _last_inbound_at(customer, channel))
+
+
+def channels_reach(conversation, channels):
+    """{channel id: ChannelReach} of every channel in `channels` for the conversation's customer, in two queries
+    (the customer's identities, and the channels with their latest inbound message) whatever their number."""
+    identities = {identity.pk: identity for identity in conversation.customer.identities.all()}
+    inbound = Message.objects.filter(conversation=conversation, channel=OuterRef("pk"),
+                                     direction=Message.Direction.INBOUND)
+    annotated = Channel.objects.filter(pk__in=[channel.pk for channel in channels]).annotate(
+        last_identity_id=Subquery(inbound.exclude(identity=None).order_by("-created_at", "-id").values("identity")[:1]),
+        last_at=Subquery(inbound.annotate(at=Coalesce("sent_at", "created_at")).order_by("-at").values("at")[:1]),
+    ).values_list("pk", "last_identity_id", "last_at")
+    facts = {pk: (identity_id, at) for pk, identity_id, at in annotated}
+    reach = {}
+    for channel in channels:
+        identity_id, at = facts.get(channel.pk, (None, None))
+        identity = identities.get(identity_id) or _fallback_identity(rules_for(channel.kind), identities.values())
+        reach[channel.pk] = ChannelReach(identity, at)
+    return reach
 
 
 @dataclass(frozen=True)
@@ -64,19 +113,13 @@ class ReplyWindow:
     human_agent_until: datetime | None = None
 
 
-def reply_window(customer, channel, now=None):
+def reply_window(customer, channel, now=None, last_inbound_at=...):
+    """`last_inbound_at`: the ChannelReach's, when the caller read it already."""
     rules = rules_for(channel.kind)
     if not rules.reply_window_hours:
         return ReplyWindow(ReplyWindow.NONE)
     now = now or timezone.now()
-    # The provider's own timestamp when it gave one: a message processed late does not extend the window.
-    last = (
-        Message.objects.filter(conversation__customer=customer, channel=channel, direction=Message.Direction.INBOUND)
-        .annotate(at=Coalesce("sent_at", "created_at"))
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
+    last = _last_inbound_at(customer, channel) if last_inbound_at is ... else last_inbound_at
     if last is None:
         return ReplyWindow(ReplyWindow.CLOSED, rules.reply_window_hours)
     closes_at = last + timedelta(hours=rules.reply_window_hours)
@@ -114,18 +157,19 @@ def _window_closed_reason(channel, rules, window, now):
         "since": since, "rule": rule, "templates": ", ".join(names)}
 
 
-def _availability(customer, channel, template=None, now=None):
+def _availability(customer, channel, template=None, now=None, reach=None):
     """(why a reply cannot go out now or "", the field to blame, the reply window)."""
     if not channel.active:
         return _("The channel %(channel)s is deactivated.") % {"channel": channel.name}, "channel", None
     rules = rules_for(channel.kind)
-    if reachable_identity(customer, channel) is None:
+    reach = reach or _reach(customer, channel)
+    if reach.identity is None:
         if rules.reaches_any_identity:
             return _("The customer has no %(kinds)s address for %(channel)s.") % {
                 "kinds": "/".join(sorted(rules.identity_kinds or [])), "channel": channel.name}, "channel", None
         return _("The customer has never written on %(channel)s.") % {"channel": channel.name}, "channel", None
     now = now or timezone.now()
-    window = reply_window(customer, channel, now)
+    window = reply_window(customer, channel, now, reach.last_inbound_at)
     if window.state != ReplyWindow.CLOSED or (template is not None and rules.templates_outside_window):
         return "", None, window
     field = "template" if rules.templates_outside_window else "channel"
@@ -149,19 +193,29 @@ class ReplyOptions:
     reason: str  # why free-form replies cannot go out now, "" when they can
     window: ReplyWindow | None
     templates: tuple  # the approved templates that may go out now (outside a closed window too)
+    # The customer wrote on this channel (it may still be unusable now).
+    written_on: bool = False
 
     @property
     def usable(self):
         return not self.reason or bool(self.templates)
 
 
-def reply_options(customer, channel, now=None):
+def reply_options(customer, channel, now=None, reach=None):
     now = now or timezone.now()
-    reason, _field, window = _availability(customer, channel, now=now)
+    reach = reach or _reach(customer, channel)
+    reason, _field, window = _availability(customer, channel, now=now, reach=reach)
     templates = channel_templates(channel)
-    if templates and _availability(customer, channel, templates[0], now)[0]:
+    if templates and _availability(customer, channel, templates[0], now, reach)[0]:
         templates = ()
-    return ReplyOptions(channel, reason, window, templates)
+    return ReplyOptions(channel, reason, window, templates, written_on=reach.last_inbound_at is not None)
+
+
+def reply_options_of(conversation, channels, now=None):
+    """ReplyOptions of each of `channels` for the conversation's customer, read in a fixed number of queries."""
+    now = now or timezone.now()
+    reach = channels_reach(conversation, channels)
+    return [reply_options(conversation.customer, channel, now, reach[channel.pk]) for channel in channels]
 
 
 def _resolve_template(channel, choice):
