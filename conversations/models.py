@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OrderBy, Q
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -128,6 +128,18 @@ class Label(models.Model):
 INBOX_ORDER = (F("waiting_since").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), F("id").desc())
 
 
+class InboxOrderIndex(models.Index):
+    """An index in the inbox order. SQLite cannot index NULLS LAST (embedded mode, small data): it gets
+    the same columns in the same directions, without the NULLS clauses."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "sqlite":
+            return super().create_sql(model, schema_editor, using, **kwargs)
+        plain = [OrderBy(e.expression, descending=e.descending) if isinstance(e, OrderBy) else e
+                 for e in self.expressions]
+        return models.Index(*plain, name=self.name).create_sql(model, schema_editor, using, **kwargs)
+
+
 class Conversation(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -163,10 +175,10 @@ class Conversation(models.Model):
         # The inbox's views (a status; a team, an assignee or everyone), each read from one index in the
         # inbox order (longest waiting first, then the latest activity): no sort of every matching row.
         indexes = [
-            models.Index(F("status"), *INBOX_ORDER, name="conv_status_inbox"),
-            models.Index(F("team"), F("status"), *INBOX_ORDER, name="conv_team_status_inbox"),
-            models.Index(F("assignee"), F("status"), *INBOX_ORDER, name="conv_assignee_status_inbox"),
-            models.Index(*INBOX_ORDER, name="conv_inbox_order_all"),
+            InboxOrderIndex(F("status"), *INBOX_ORDER, name="conv_status_inbox"),
+            InboxOrderIndex(F("team"), F("status"), *INBOX_ORDER, name="conv_team_status_inbox"),
+            InboxOrderIndex(F("assignee"), F("status"), *INBOX_ORDER, name="conv_assignee_status_inbox"),
+            InboxOrderIndex(*INBOX_ORDER, name="conv_inbox_order_all"),
             # Lists by recent activity (API), read in index order.
             models.Index(fields=["-last_message_at", "-id"], name="conv_last_message_order"),
         ]

@@ -1,0 +1,120 @@
+"""Queries per console page are pinned and do not grow with the data: an N+1 or a per-row query fails here.
+
+Each page is read with a few rows and again with many more (replies, notes, attachments, channel
+switches, labels, assignees, merge suggestions, reply channels), and both must cost the pinned count.
+"""
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from channels_adapters.types import Attachment, InboundMessage, Sender
+from conversations.actions.assignment import update_conversation
+from conversations.actions.ingest import ingest_message
+from conversations.actions.replies import add_note, send_reply
+from conversations.models import AgentProfile, Customer, Message
+
+# Session, user and profile; the inbox column (team ids, view counts, rows, their labels); the filter
+# form's and the action controls' choices (channels, labels, teams, agents); unread notifications.
+INBOX_QUERIES = {("supervisor", "mine"): 13, ("supervisor", "unassigned"): 14, ("supervisor", "teams"): 14,
+                 ("supervisor", "all"): 14, ("agent", "mine"): 14, ("agent", "unassigned"): 14,
+                 ("agent", "teams"): 14}
+# The inbox column, plus the conversation: its timeline (messages, attachments, audit), canned responses,
+# its labels, the customer panel (identities, merges, claims, suggestions, page views, ratings, cycles)
+# and the reply channels.
+# An agent's visibility reads their team ids (the conversation, the inbox, the panel's suggestions).
+CONVERSATION_QUERIES = {"supervisor": 34, "agent": 36}
+
+
+@pytest.fixture
+def desk(make_api_channel, team, other_team, make_agent):
+    return {
+        "lines": [make_api_channel("Support line", team=team), make_api_channel("Sales line", team=other_team)],
+        "agent": make_agent("ana", teams=[team]),
+        "colleague": make_agent("dora", teams=[team]),
+        "supervisor": make_agent("carla", role=AgentProfile.Role.SUPERVISOR, teams=[team]),
+        "team": team,
+    }
+
+
+def _inbound(channel, external_id, address, text="Oi", attachments=()):
+    inbound = InboundMessage(external_id, Sender("phone", address, f"Customer {address[-4:]}"), text,
+                             attachments=tuple(attachments))
+    return ingest_message(channel, inbound).message
+
+
+def add_conversations(desk, first, count):
+    """`count` more customers, each with a history of every kind of row the inbox and pages show."""
+    support, sales = desk["lines"]
+    for number in range(first, first + count):
+        address = f"+55119{number:08d}"
+        conversation = _inbound(support, f"a{number}", address).conversation
+        _inbound(sales, f"b{number}", address, "Now here", [Attachment("photo.png", "image/png", b"\x89PNG")])
+        assignee = (desk["agent"], desk["colleague"], None)[number % 3]
+        update_conversation(conversation, desk["supervisor"], assignee=assignee, team=desk["team"],
+                            labels=[f"label-{number % 4}", "vip"])
+        send_reply(conversation, desk["colleague"], f"Answer {number}", channel=sales)
+        add_note(conversation, desk["agent"], f"Note {number} for @dora")
+        Customer.objects.filter(pk=conversation.customer_id).update(attributes={"phone": f"+55118{number:08d}"})
+
+
+def add_history(desk, conversation, count):
+    """`count` more exchanges in one conversation, switching channel each time, plus lookalike customers."""
+    support, sales = desk["lines"]
+    address = conversation.customer.identities.get().address
+    start = conversation.messages.count()
+    for number in range(start, start + count):
+        _inbound((support, sales)[number % 2], f"h{conversation.pk}-{number}", address, f"Again {number}",
+                 [Attachment(f"file{number}.pdf", "application/pdf", b"%PDF")])
+        send_reply(conversation, (desk["agent"], desk["colleague"])[number % 2], f"Reply {number}",
+                   channel=(support, sales)[number % 2])
+        update_conversation(conversation, desk["supervisor"], priority=("high", "low")[number % 2])
+        lookalike = Customer.objects.create(name=f"Lookalike {number}", attributes={"phone": address})
+        lookalike.identities.create(kind="email", address=f"lookalike{number}@example.com")
+
+
+def queries_of(client, path):
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get(path)
+    assert answer.status_code == 200
+    return len(captured)
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(("who", "view"), sorted(INBOX_QUERIES))
+def test_inbox_views_cost_the_same_queries_with_3_or_20_conversations(desk, who, view, django_assert_num_queries):
+    client = signed_in(desk[who])
+    add_conversations(desk, 0, 3)
+    few = queries_of(client, f"/?view={view}")
+    add_conversations(desk, 3, 17)
+    assert few == INBOX_QUERIES[who, view]
+    with django_assert_num_queries(INBOX_QUERIES[who, view]):
+        assert client.get(f"/?view={view}").status_code == 200
+
+
+@pytest.mark.parametrize("view", ["mine", "unassigned", "teams"])
+def test_live_inbox_rows_cost_the_same_with_3_or_20_rows(desk, view):
+    client = signed_in(desk["agent"])
+    add_conversations(desk, 0, 3)
+    few = queries_of(client, f"/inbox/rows/?view={view}")
+    add_conversations(desk, 3, 17)
+    assert queries_of(client, f"/inbox/rows/?view={view}") == few
+
+
+@pytest.mark.parametrize("who", ["supervisor", "agent"])
+def test_conversation_page_costs_the_same_with_a_short_or_long_history(desk, who, django_assert_num_queries):
+    add_conversations(desk, 0, 3)
+    conversation = Message.objects.get(external_id="a0").conversation
+    add_history(desk, conversation, 1)
+    client = signed_in(desk[who])
+    few = queries_of(client, f"/conversations/{conversation.pk}/")
+    add_history(desk, conversation, 19)
+    add_conversations(desk, 3, 17)
+    assert few == CONVERSATION_QUERIES[who]
+    with django_assert_num_queries(CONVERSATION_QUERIES[who]):
+        assert client.get(f"/conversations/{conversation.pk}/").status_code == 200
