@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve worker beat test bench install install-test migrate demo messages screenshots clean
+.PHONY: run serve worker beat test bench bench-readme install install-test migrate demo messages screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,8 +43,14 @@ beat: install
 test: install-test
 	$(VENV)/bin/pytest
 
+## The benchmark suite, then the README's performance table from its results.
 bench: install-test
 	$(PY) -m bench
+	$(PY) -m bench.readme
+
+## The README's performance table from bench/results/latest.json, without running anything.
+bench-readme:
+	$(PY) -m bench.readme
 
 ## Recompile translations after editing locale/*/LC_MESSAGES/django.po (needs gettext).
 messages: install

@@ -1,4 +1,7 @@
-"""results/latest.json (the figures) and results/latest.md (the same as a table, with the run's context)."""
+"""results/latest.json (the run and its figures) and results/latest.md (the same as a table, with details).
+
+The README's performance table is generated from latest.json (bench/readme.py).
+"""
 import json
 import platform
 from datetime import datetime, timezone
@@ -22,13 +25,21 @@ def _cell(value):
 def write(figures, context):
     RESULTS_DIR.mkdir(exist_ok=True)
     records = [figure.as_json() for figure in figures]
-    (RESULTS_DIR / "latest.json").write_text(json.dumps(records, indent=2) + "\n")
+    run = {
+        "at": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}",
+        "mode": context["mode"],
+        "seconds": round(context["duration"]),
+        "python": platform.python_version(),
+        "cpus": context["cpus"],
+        "figures_run": sorted({figure.figure for figure in figures}),
+    }
+    (RESULTS_DIR / "latest.json").write_text(json.dumps({"run": run, "figures": records}, indent=2) + "\n")
 
     lines = [
         "# OmniDesk benchmark results",
         "",
-        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} · mode **{context['mode']}** · "
-        f"{context['duration']:.0f} s · Python {platform.python_version()} · {context['cpus']} CPUs",
+        f"Run {run['at']} · mode **{run['mode']}** · {run['seconds']} s · Python {run['python']} · "
+        f"{run['cpus']} CPUs",
         "",
         NOISE_NOTE,
         "",
@@ -37,6 +48,7 @@ def write(figures, context):
     ]
     for record in records:
         name = record["name"] + (f" ({record['note']})" if record.get("note") else "")
+        name += f" — why: {record['reason']}" if record.get("reason") else ""
         lines.append(
             f"| {name} | {_cell(record['value'])} | {record['unit']} | {_cell(record['baseline'])} | "
             f"{_cell(record['ratio'])} | {_cell(record['target'])} | {_cell(record['meets'])} |"

@@ -22,6 +22,8 @@ class Figure:
     target: str | None = None
     meets: bool | None = None
     note: str = ""
+    # What the run measured that explains a missed target (the README shows it beside "missed").
+    reason: str = ""
 
     @property
     def ratio(self):
@@ -41,6 +43,8 @@ class Figure:
         }
         if self.note:
             record["note"] = self.note
+        if self.reason and self.meets is False:
+            record["reason"] = self.reason
         return record
 
 

@@ -23,15 +23,22 @@ TITLE = "data at scale"
 P95_TARGET_MS = 30
 LOADER_TARGET_SECONDS = 300
 WARMUP_REQUESTS = 3
+# Every inbox view each kind of agent has (console.inbox.VIEWS; "all" is for supervisors only).
+SUPERVISOR_VIEWS = ("mine", "unassigned", "teams", "all")
+AGENT_VIEWS = ("mine", "unassigned", "teams")
 
 
 def _endpoints(data, rng, samples):
     """(label, user, [paths]) for every request measured."""
     picked = rng.sample(data.conversation_ids, min(samples - 1, len(data.conversation_ids)))
     conversations = [data.heaviest_conversation] + picked
-    return [
-        ("console inbox `/` (supervisor)", data.supervisor, ["/"] * samples),
-        ("console inbox `/` (agent of one team)", data.team_agent, ["/"] * samples),
+    inbox = [
+        (f"console inbox `/?view={view}` ({who})", user, [f"/?view={view}"] * samples)
+        for who, user, views in (("supervisor", data.supervisor, SUPERVISOR_VIEWS),
+                                 ("agent of one team", data.team_agent, AGENT_VIEWS))
+        for view in views
+    ]
+    return inbox + [
         ("API `/api/v1/conversations/` (supervisor)", data.supervisor, ["/api/v1/conversations/"] * samples),
         ("API latest 50 messages `/api/v1/conversations/{id}/messages/?page=last`", data.supervisor,
          [f"/api/v1/conversations/{pk}/messages/?page=last" for pk in conversations]),
@@ -102,7 +109,9 @@ def run(ctx):
         ok = not numbers["failures"]
         figures.append(Figure(NUMBER, f"{label} p95 at {large.messages} messages", numbers["p95"], "ms",
                               before["p95"], f"<= {P95_TARGET_MS} ms", at_most(numbers["p95"], P95_TARGET_MS) and ok,
-                              note="" if ok else f"failures: {numbers['failures'][:2]}"))
+                              note="" if ok else f"failures: {numbers['failures'][:2]}",
+                              reason=f"p50 {numbers['p50']:.1f} ms, {numbers['queries']} queries, on 2 cores shared "
+                                     "with the bench's own processes"))
         figures.append(Figure(NUMBER, f"{label} queries per request", numbers["queries"], "queries",
                               before["queries"], f"same as at {small.messages} messages",
                               numbers["queries"] == before["queries"]))

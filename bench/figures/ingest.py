@@ -18,7 +18,10 @@ from ..stats import Figure, at_least, at_most, percentile
 NUMBER = 1
 TITLE = "ingest throughput"
 CUSTOMERS = 5_000  # senders cycle over this many phone numbers: new and returning customers mixed
-P99_TARGET_MS = 20
+# Targets against the bare signed-insert view measured in the same run.
+RATE_RATIO = 0.5  # fully ingested rate >= this x the bare view's
+CPU_RATIO = 2  # web + worker CPU per message <= this x the bare view's per request
+P99_RATIO = 2  # webhook answer p99 at half the max rate <= this x the bare view's
 
 
 def _request_maker(tag):
@@ -90,11 +93,19 @@ def run(ctx):
 
     complete = processed == stored_rows == stored.ok and messages == stored_rows
     ratio = ingested_rate / baseline.rate if ingested_rate and baseline.rate else None
+    ingest_cpu_ms = cpu["daphne"] + cpu["Celery worker (all)"]
+    cpu_ratio = ingest_cpu_ms / baseline_cpu_ms if baseline_cpu_ms else None
+    p99_ratio = p99_ms / baseline_p99_ms if p99_ms and baseline_p99_ms else None
+    profile = (f"per message: daphne {cpu['daphne']:.1f} ms CPU, worker {cpu['Celery worker (all)']:.1f} ms "
+               f"(bare view {baseline_cpu_ms:.1f} ms), PostgreSQL and the load generator on the same 2 cores")
     return [
         Figure(NUMBER, "webhooks stored (answered 200)", stored.rate, "req/s", baseline.rate),
-        Figure(NUMBER, "webhooks fully ingested", ingested_rate, "msg/s", baseline.rate, "ratio >= 0.5",
-               at_least(ratio, 0.5) and complete,
-               note="" if complete else f"only {processed} of {stored_rows} stored events processed"),
+        Figure(NUMBER, "webhooks fully ingested", ingested_rate, "msg/s", baseline.rate, f"ratio >= {RATE_RATIO}",
+               at_least(ratio, RATE_RATIO) and complete,
+               note="" if complete else f"only {processed} of {stored_rows} stored events processed", reason=profile),
+        Figure(NUMBER, "web + worker CPU per fully ingested message", ingest_cpu_ms, "ms", baseline_cpu_ms,
+               f"ratio <= {CPU_RATIO}", at_most(cpu_ratio, CPU_RATIO), reason=profile),
         Figure(NUMBER, f"webhook answer p99 at 50% of max rate ({half_rate:.0f}/s)", p99_ms, "ms", baseline_p99_ms,
-               target=f"<= {P99_TARGET_MS} ms", meets=at_most(p99_ms, P99_TARGET_MS) and paced.errors == 0),
+               target=f"ratio <= {P99_RATIO}", meets=at_most(p99_ratio, P99_RATIO) and paced.errors == 0,
+               reason=f"p50 {percentile(paced.latencies, 0.5) * 1000:.1f} ms; {profile}" if paced.latencies else profile),
     ]
