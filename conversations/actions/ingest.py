@@ -25,6 +25,10 @@ class IngestResult:
     created: bool
 
 
+# What ingesting a message may change on its conversation (the reopen step included).
+INGEST_UPDATED_FIELDS = ["status", "snoozed_until", "last_message", "last_message_at", "updated_at",
+                         "last_inbound_channel", "waiting_since"]
+
 # A late "sent" must never overwrite "read": statuses only move forward.
 STATUS_RANK = {
     Message.Status.QUEUED: 0,
@@ -122,19 +126,23 @@ def _over_reopen_limit(identity, now):
     return recent.count() >= limit
 
 
-@transaction.atomic
 def ingest_message(channel, inbound):
     """Store `inbound` (an InboundMessage) in its customer's single conversation.
 
     Idempotent on (channel, external_id); raises InvalidAddress when the
-    sender's address cannot be normalised.
+    sender's address cannot be normalised (before anything is written).
     """
-    now = timezone.now()
     address = normalise_address(inbound.sender.kind, inbound.sender.address)
-    existing = Message.objects.filter(channel=channel, external_id=inbound.external_id).first()
-    if existing is not None:
-        return IngestResult(existing, created=False)
+    return _store_inbound(channel, inbound, address)
 
+
+# No savepoint of its own: its callers (the raw event pipeline, the web chat) run it inside their
+# transaction and let a failure roll all of it back; two round trips fewer per inbound message.
+@transaction.atomic(savepoint=False)
+def _store_inbound(channel, inbound, address):
+    now = timezone.now()
+    # A copy of a message already stored finds its identity and returns below, under the conversation
+    # lock: no separate check before it (one round trip fewer for every new message).
     identity, new_customer = _find_or_create_identity(channel, inbound.sender, address, now)
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel").get(
         customer_id=identity.customer_id
@@ -181,7 +189,7 @@ def ingest_message(channel, inbound):
         conversation.last_inbound_channel = channel
         if conversation.waiting_since is None:
             conversation.waiting_since = now
-    conversation.save()
+    conversation.save(update_fields=INGEST_UPDATED_FIELDS)
 
     audience = events.conversation_audience(conversation)
     events.emit(events.MESSAGE_CREATED, message, audience)
