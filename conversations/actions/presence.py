@@ -70,39 +70,41 @@ def _presence(agent, status):
     return Presence(agent.user_id, agent.name, status, agent.team_ids)
 
 
-def connected(agent, connection):
-    """A console connection opened: the agent is online (unless another tab says away)."""
+def connected(agent):
+    """A console connection opened. Returns the agent's Presence when this made them online (their first
+    connection), else None: another tab already said where they are, and nobody needs telling again."""
     cache.add(_connections_key(agent.user_id), 0, timeout=None)
-    cache.incr(_connections_key(agent.user_id))
-    return heartbeat(agent, connection, cache.get(_status_key(agent.user_id)) or ONLINE, force=True)
+    if cache.incr(_connections_key(agent.user_id)) > 1 and cache.get(_status_key(agent.user_id)):
+        return None
+    return heartbeat(agent, ONLINE, force=True)
 
 
-def heartbeat(agent, connection, status, force=False):
+def heartbeat(agent, status, force=False):
     """Refresh the agent's presence; returns a Presence when it changed (or `force`), else None.
 
-    The web chat's team index (conversations/presence.py) counts the connection while the agent is
-    online: an agent who is away does not answer a chat soon.
+    The web chat's team index (conversations/presence.py) counts the agent while they are online:
+    an agent who is away does not answer a chat soon.
     """
     if status not in STATUSES:
         raise ValueError(f"unknown presence status {status!r}")
     if status == ONLINE:
-        team_presence.mark_agent_online(connection, agent.user_id, agent.team_ids)
+        team_presence.mark_agent_online(agent.user_id, agent.team_ids)
     else:
-        team_presence.mark_agent_offline(connection, agent.team_ids)
+        team_presence.mark_agent_offline(agent.user_id, agent.team_ids)
     previous = cache.get(_status_key(agent.user_id))
     cache.set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
     return _presence(agent, status) if force or previous != status else None
 
 
-def disconnected(agent, connection):
+def disconnected(agent):
     """A connection closed; returns the offline Presence when it was the agent's last one."""
-    team_presence.mark_agent_offline(connection, agent.team_ids)
     try:
         remaining = cache.decr(_connections_key(agent.user_id))
     except ValueError:
         remaining = 0
     if remaining > 0:
         return None
+    team_presence.mark_agent_offline(agent.user_id, agent.team_ids)
     cache.delete_many([_status_key(agent.user_id), _connections_key(agent.user_id)])
     return _presence(agent, OFFLINE)
 

@@ -83,7 +83,7 @@ def setup(live_server_url, settings, shop, make_webchat_channel, make_api_channe
     channel = make_webchat_channel(team=team, allowed_origins=[f"http://127.0.0.1:{shop.port}"],
                                    prechat_fields=["name"], welcome_text="Hi! Ask us anything.")
     snippet = ChannelSerializer(channel).data["embed_snippet"]
-    mark_agent_online("console-connection-1", admin_user.pk, [team.pk])
+    mark_agent_online(admin_user.pk, [team.pk])
     return channel, snippet
 
 
