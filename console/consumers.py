@@ -11,7 +11,6 @@ they are viewing (their subscription) and typing notices, all sent to others
 through the event catalogue.
 """
 import logging
-from dataclasses import replace
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -22,18 +21,13 @@ from conversations.models import Conversation
 from conversations.visibility import visible_conversations
 from conversations.websocket_frames import JsonObjectFrameConsumer
 
+from .open_agents import open_agents
+
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 4096
 # Closing codes the console understands: signed out or deactivated (it reloads, and so meets the login page).
 CLOSE_UNAUTHENTICATED = 4401
-
-
-@database_sync_to_async
-def _open(user):
-    """Everything a new connection needs, in one trip to a worker thread."""
-    agent = presence.describe(user)
-    return agent, events.agent_groups(user), presence.connected(agent)
 
 
 @database_sync_to_async
@@ -45,10 +39,9 @@ def _viewers_of(user, conversation_id):
 
 
 # Presence lives in the cache (Redis in production), not the database: its blocking calls run in a thread.
-_heartbeat = sync_to_async(presence.heartbeat)
-_disconnected = sync_to_async(presence.disconnected)
-_start_viewing = sync_to_async(presence.start_viewing)
-_stop_viewing = sync_to_async(presence.stop_viewing)
+_heartbeat = sync_to_async(presence.heartbeat, thread_sensitive=False)
+_start_viewing = sync_to_async(presence.start_viewing, thread_sensitive=False)
+_stop_viewing = sync_to_async(presence.stop_viewing, thread_sensitive=False)
 
 
 class ConsoleConsumer(JsonObjectFrameConsumer):
@@ -69,23 +62,28 @@ class ConsoleConsumer(JsonObjectFrameConsumer):
         self.user = user
         self.subscriptions = {}  # conversation id -> its viewer groups, kept current by the events
         self.status = presence.ONLINE
-        self.agent, groups, here = await _open(user)
+        self.open_agents = open_agents()
+        self.opened, here = await self.open_agents.arrive(user)
         self.hub = fanout.hub()
-        await self.hub.register(self, groups)
+        await self.hub.register(self, self.opened.groups)
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})
         if here is not None:
             self.status = here.status
             await events.emit_now(events.PRESENCE_CHANGED, here)
 
+    @property
+    def agent(self):
+        return self.opened.agent
+
     async def disconnect(self, code):
-        if not hasattr(self, "agent"):
+        if not hasattr(self, "opened"):
             return
         await self.hub.unregister(self)
         for conversation_id in list(self.subscriptions):
             await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(self.agent, conversation_id))
         self.subscriptions.clear()
-        offline = await _disconnected(self.agent)
+        offline = await self.open_agents.leave(self.user.pk)
         if offline is not None:
             await events.emit_now(events.PRESENCE_CHANGED, offline)
 
@@ -176,7 +174,7 @@ class ConsoleConsumer(JsonObjectFrameConsumer):
             return
         for group in wanted:
             self.hub.join(self, group)
-        self.agent = replace(self.agent, team_ids=tuple(access["team_ids"]))
+        self.opened.take_access(access)
         mine = self.hub.groups(self)
         for conversation_id, viewer_groups in list(self.subscriptions.items()):
             if not mine & viewer_groups:

@@ -56,10 +56,10 @@ def conversation_viewers(conversation):
     return viewer_groups(conversation.team_id, conversation.assignee_id)
 
 
-def agent_groups(user):
+def agent_groups(user_id, agent_team_ids, agent_sees_everything):
     """The groups an agent's sockets are in by who they are (before any conversation they open)."""
-    groups = [agent_group(user.pk), *(team_group(team_id) for team_id in team_ids(user))]
-    if sees_everything(user):
+    groups = [agent_group(user_id), *(team_group(team_id) for team_id in agent_team_ids)]
+    if agent_sees_everything:
         groups.append(SUPERVISORS_GROUP)
     return groups
 
@@ -260,9 +260,11 @@ async def emit_now(event_type, instance):
 
 def access_of(user):
     """What an agent's open sockets must now be in; an inactive user's sockets close."""
-    active = user.is_active
-    return {"user": user.pk, "active": active, "groups": agent_groups(user) if active else [],
-            "team_ids": team_ids(user) if active else []}
+    if not user.is_active:
+        return {"user": user.pk, "active": False, "groups": [], "team_ids": []}
+    agent_team_ids = team_ids(user)
+    return {"user": user.pk, "active": True, "team_ids": agent_team_ids,
+            "groups": agent_groups(user.pk, agent_team_ids, sees_everything(user))}
 
 
 def access_changed(user):

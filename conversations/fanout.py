@@ -31,6 +31,7 @@ EVENT_MESSAGE = "live.event"
 ACCESS_MESSAGE = "live.access"
 # channels_redis forgets group members after a day: the hub says it is here again well before that.
 GROUP_REFRESH_SECONDS = 3600
+RECEIVE_RETRY_SECONDS = 1
 
 
 class Hub:
@@ -40,16 +41,19 @@ class Hub:
         self.groups_of = {}  # socket -> set of groups
         self.channel = None
         self.tasks = ()
-        self.lock = asyncio.Lock()
+        self.lock = asyncio.Lock()  # one start at a time
 
     # --- membership (called by the sockets of this process) ------------------------------------------
     async def register(self, socket, groups):
-        async with self.lock:
-            if self.channel is None:
-                await self._start()
-            self.groups_of[socket] = set()
+        self.groups_of.setdefault(socket, set())
         for group in groups:
             self.join(socket, group)
+        async with self.lock:
+            if self.channel is None:
+                channel = await self.layer.new_channel()
+                await self.layer.group_add(LIVE_GROUP, channel)
+                self.channel = channel
+                self.tasks = (asyncio.create_task(self._receive(channel)), asyncio.create_task(self._refresh(channel)))
 
     def join(self, socket, group):
         joined = self.groups_of.get(socket)
@@ -75,31 +79,31 @@ class Hub:
         for group in list(self.groups_of.get(socket, ())):
             self.leave(socket, group)
         self.groups_of.pop(socket, None)
-        async with self.lock:
-            if not self.groups_of and self.channel is not None:
-                await self._stop()
+        if self.groups_of or self.channel is None or self.lock.locked():
+            return
+        # The last socket left: stop listening. The state is reset before any await, so a socket
+        # arriving meanwhile (or this task being cancelled, as daphne does to slow disconnects)
+        # always finds a hub that either listens or knows it must start again.
+        channel, tasks = self.channel, self.tasks
+        self.channel, self.tasks = None, ()
+        for task in tasks:
+            task.cancel()
+        await self.layer.group_discard(LIVE_GROUP, channel)
 
     # --- the process's one subscription ----------------------------------------------------------------
-    async def _start(self):
-        self.channel = await self.layer.new_channel()
-        await self.layer.group_add(LIVE_GROUP, self.channel)
-        self.tasks = (asyncio.create_task(self._receive(self.channel)), asyncio.create_task(self._refresh()))
-
-    async def _stop(self):
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        await self.layer.group_discard(LIVE_GROUP, self.channel)
-        self.channel, self.tasks = None, ()
-
-    async def _refresh(self):
+    async def _refresh(self, channel):
         while True:
             await asyncio.sleep(GROUP_REFRESH_SECONDS)
-            await self.layer.group_add(LIVE_GROUP, self.channel)
+            await self.layer.group_add(LIVE_GROUP, channel)
 
     async def _receive(self, channel):
         while True:
-            message = await self.layer.receive(channel)
+            try:
+                message = await self.layer.receive(channel)
+            except Exception:  # Redis went away for a moment: keep listening once it is back
+                logger.exception("live events: receiving failed, trying again")
+                await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+                continue
             try:
                 await self.handle(message)
             except Exception:  # one broken event or socket must not stop the process's live events

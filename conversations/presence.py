@@ -12,7 +12,7 @@ the next ping.
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from .shared_cache import shared_cache
 
 ANY_TEAM = "any"
 
@@ -39,13 +39,13 @@ def _live(agents, now):
 def _update(team_ids, change):
     now = time.time()
     keys = [_key(team_id) for team_id in [*team_ids, ANY_TEAM]]
-    found = cache.get_many(keys)
+    found = shared_cache().get_many(keys)
     updated = {}
     for key in keys:
         agents = _live(found.get(key) or {}, now)
         change(agents, now)
         updated[key] = agents
-    cache.set_many(updated, timeout=presence_seconds())
+    shared_cache().set_many(updated, timeout=presence_seconds())
 
 
 def mark_agent_online(user_id, team_ids):
@@ -59,5 +59,5 @@ def mark_agent_offline(user_id, team_ids):
 
 def agents_online(team_id=None):
     """Ids of agents online for `team_id` (None: for any team)."""
-    agents = cache.get(_key(team_id if team_id is not None else ANY_TEAM)) or {}
+    agents = shared_cache().get(_key(team_id if team_id is not None else ANY_TEAM)) or {}
     return set(_live(agents, time.time()))

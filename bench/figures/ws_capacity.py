@@ -24,12 +24,16 @@ SETTLE_SECONDS = 2
 BROADCAST_WAIT_SECONDS = 60
 
 
+BROADCAST_EVENT = "bench.broadcast"
+
+
 class Broadcast:
     def __init__(self):
         self.arrivals = []
 
     def on_event(self, socket, name, payload, arrived):
-        self.arrivals.append(arrived)
+        if name == BROADCAST_EVENT:
+            self.arrivals.append(arrived)
 
 
 async def hold(server, url, cookies, count, send_broadcast):
@@ -66,12 +70,12 @@ async def hold(server, url, cookies, count, send_broadcast):
 
 
 async def _bare_broadcast(sockets):
-    await sockets[0].ws.send_str('broadcast:{"type": "event", "event": "bench", "payload": {}}')
+    await sockets[0].ws.send_str(f'broadcast:{{"type": "event", "event": "{BROADCAST_EVENT}", "payload": {{}}}}')
 
 
 def _team_broadcast(team):
     """One event of the catalogue's kind to the team every socket is in, through the live fan-out."""
-    broadcast = events.EventType("bench.broadcast", lambda _: {}, audience=lambda _: [events.team_group(team.pk)])
+    broadcast = events.EventType(BROADCAST_EVENT, lambda _: {}, audience=lambda _: [events.team_group(team.pk)])
 
     async def send(sockets):
         await events.emit_now(broadcast, None)

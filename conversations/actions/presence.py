@@ -6,9 +6,9 @@ when a process dies without saying goodbye.
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 
 from .. import presence as team_presence
+from ..shared_cache import shared_cache
 from ..visibility import display_name, team_ids
 
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
@@ -73,8 +73,8 @@ def _presence(agent, status):
 def connected(agent):
     """A console connection opened. Returns the agent's Presence when this made them online (their first
     connection), else None: another tab already said where they are, and nobody needs telling again."""
-    cache.add(_connections_key(agent.user_id), 0, timeout=None)
-    if cache.incr(_connections_key(agent.user_id)) > 1 and cache.get(_status_key(agent.user_id)):
+    shared_cache().add(_connections_key(agent.user_id), 0, timeout=None)
+    if shared_cache().incr(_connections_key(agent.user_id)) > 1:
         return None
     return heartbeat(agent, ONLINE, force=True)
 
@@ -91,33 +91,33 @@ def heartbeat(agent, status, force=False):
         team_presence.mark_agent_online(agent.user_id, agent.team_ids)
     else:
         team_presence.mark_agent_offline(agent.user_id, agent.team_ids)
-    previous = cache.get(_status_key(agent.user_id))
-    cache.set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
+    previous = shared_cache().get(_status_key(agent.user_id))
+    shared_cache().set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
     return _presence(agent, status) if force or previous != status else None
 
 
 def disconnected(agent):
     """A connection closed; returns the offline Presence when it was the agent's last one."""
     try:
-        remaining = cache.decr(_connections_key(agent.user_id))
+        remaining = shared_cache().decr(_connections_key(agent.user_id))
     except ValueError:
         remaining = 0
     if remaining > 0:
         return None
     team_presence.mark_agent_offline(agent.user_id, agent.team_ids)
-    cache.delete_many([_status_key(agent.user_id), _connections_key(agent.user_id)])
+    shared_cache().delete_many([_status_key(agent.user_id), _connections_key(agent.user_id)])
     return _presence(agent, OFFLINE)
 
 
 def statuses(user_ids):
     """{user id: online/away/offline} for `user_ids`."""
-    found = cache.get_many([_status_key(user_id) for user_id in user_ids])
+    found = shared_cache().get_many([_status_key(user_id) for user_id in user_ids])
     return {user_id: found.get(_status_key(user_id), OFFLINE) for user_id in user_ids}
 
 
 def _live_viewers(conversation_id):
     now = time.time()
-    entries = cache.get(_viewers_key(conversation_id)) or {}
+    entries = shared_cache().get(_viewers_key(conversation_id)) or {}
     return {user_id: entry for user_id, entry in entries.items() if entry[1] > now}
 
 
@@ -126,7 +126,7 @@ def _as_viewers(conversation_id, entries):
 
 
 def _save_viewers(conversation_id, entries):
-    cache.set(_viewers_key(conversation_id), entries, timeout=team_presence.presence_seconds())
+    shared_cache().set(_viewers_key(conversation_id), entries, timeout=team_presence.presence_seconds())
     return _as_viewers(conversation_id, entries)
 
 
