@@ -135,11 +135,13 @@ def websocket_session():
 
 
 async def connect_sockets(session, url, cookies, count, on_event, wanted='"event"', concurrency=100,
-                          timeout=300, first_frame="hello"):
+                          timeout=300, first_frame="hello", first_frame_seconds=30):
     """Open `count` websockets to `url` (cookies used round-robin); returns (sockets, failures).
 
     Each socket counts once its first frame (`first_frame` type) arrives, so
-    the server has really authenticated and subscribed it.
+    the server has really authenticated and subscribed it. A socket that is not
+    open by `timeout` is a failure (named by why), never an exception: a slow
+    server makes a figure that says so, not a crashed run.
     """
     origin = url.replace("ws://", "http://").split("/ws/")[0]
     gate = asyncio.Semaphore(concurrency)
@@ -150,19 +152,28 @@ async def connect_sockets(session, url, cookies, count, on_event, wanted='"event
             headers = {"Origin": origin}
             if cookies:
                 headers["Cookie"] = cookies[index % len(cookies)]
+            ws = None
             try:
                 ws = await session.ws_connect(url, headers=headers, timeout=aiohttp.ClientWSTimeout(ws_close=5),
                                               heartbeat=None, max_msg_size=1 << 20)
-                frame = await ws.receive(timeout=30)
+                frame = await ws.receive(timeout=first_frame_seconds)
                 if frame.type != aiohttp.WSMsgType.TEXT or json.loads(frame.data).get("type") != first_frame:
                     failures.append(f"first frame {frame.type}: {str(frame.data)[:80]}")
-                    await ws.close()
                     return
                 sockets.append(AgentSocket(index, ws, on_event, wanted))
+                ws = None
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
                 failures.append(type(exc).__name__)
+            finally:
+                if ws is not None:
+                    await ws.close()
 
-    await asyncio.wait_for(asyncio.gather(*(connect(index) for index in range(count))), timeout=timeout)
+    tasks = [asyncio.create_task(connect(index)) for index in range(count)]
+    _done, late = await asyncio.wait(tasks, timeout=timeout)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
+    failures += [f"not open after {timeout}s"] * len(late)
     return sockets, failures
 
 

@@ -23,6 +23,7 @@ def _script_strings():
         "tooLarge": _("%(name)s is too large."),
         "tooMany": _("Too many files."),
         "merged": _("This conversation was merged into another one."),
+        "revoked": _("You no longer have access to this conversation."),
     }
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from .actions.directory import announce_access_change
 from .actions.inbound_events import requeue
 from .models import (
     AgentProfile, Attachment, Channel, Conversation, ConversationEvent, Customer, Identity, Label, Message,
@@ -13,6 +14,11 @@ admin.site.register([Team, Label])
 class AgentProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "role"]
     filter_horizontal = ["teams"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Teams and role decide what the agent's open consoles may see: they update after the commit.
+        announce_access_change(form.instance.user)
 
 
 class IdentityInline(admin.TabularInline):

@@ -1,16 +1,18 @@
 """Which teams have an agent at the console right now, kept in the cache with a short lifetime.
 
-The console marks each of its websocket connections online when it connects
-and on each ping, and offline when it closes (an agent with two tabs stays
-online while one is open). Each connection expires on its own: a crashed
-browser or server stops counting even while colleagues keep pinging.
-Redis in production makes this shared by every process. A lost update
-between two simultaneous connects is repaired by the next ping.
+The console marks the agent online when their first websocket connection opens
+and on each ping of any of them, and offline when the last one closes (an agent
+with two tabs stays online while one is open). Each agent's entry expires on its
+own: a crashed browser or server stops counting even while colleagues keep
+pinging. An entry per agent, not per connection, keeps each update as small as
+the team, however many tabs are open. Redis in production makes this shared by
+every process. A lost update between two simultaneous connects is repaired by
+the next ping.
 """
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from .shared_cache import shared_cache
 
 ANY_TEAM = "any"
 
@@ -30,29 +32,32 @@ def _key(team_id):
     return f"presence:team:{team_id}"
 
 
-def _live(connections, now):
-    return {connection: entry for connection, entry in connections.items() if entry[1] > now}
+def _live(agents, now):
+    return {user_id: expires_at for user_id, expires_at in agents.items() if expires_at > now}
 
 
 def _update(team_ids, change):
     now = time.time()
-    for team_id in [*team_ids, ANY_TEAM]:
-        connections = _live(cache.get(_key(team_id)) or {}, now)
-        change(connections, now)
-        cache.set(_key(team_id), connections, timeout=presence_seconds())
+    keys = [_key(team_id) for team_id in [*team_ids, ANY_TEAM]]
+    found = shared_cache().get_many(keys)
+    updated = {}
+    for key in keys:
+        agents = _live(found.get(key) or {}, now)
+        change(agents, now)
+        updated[key] = agents
+    shared_cache().set_many(updated, timeout=presence_seconds())
 
 
-def mark_agent_online(connection, user_id, team_ids):
-    """Called when an agent's console connection opens and on each of its pings."""
-    _update(team_ids, lambda connections, now: connections.__setitem__(
-        connection, (user_id, now + presence_seconds())))
+def mark_agent_online(user_id, team_ids):
+    """Called when an agent's first console connection opens and on each ping of any of them."""
+    _update(team_ids, lambda agents, now: agents.__setitem__(user_id, now + presence_seconds()))
 
 
-def mark_agent_offline(connection, team_ids):
-    _update(team_ids, lambda connections, now: connections.pop(connection, None))
+def mark_agent_offline(user_id, team_ids):
+    _update(team_ids, lambda agents, now: agents.pop(user_id, None))
 
 
 def agents_online(team_id=None):
     """Ids of agents online for `team_id` (None: for any team)."""
-    connections = cache.get(_key(team_id if team_id is not None else ANY_TEAM)) or {}
-    return {user_id for user_id, _expires_at in _live(connections, time.time()).values()}
+    agents = shared_cache().get(_key(team_id if team_id is not None else ANY_TEAM)) or {}
+    return set(_live(agents, time.time()))

@@ -9,3 +9,5 @@ channel_created = Signal()
 raw_events_requeued = Signal()
 # Sent with attachment_ids once inbound attachments the provider only referenced are committed.
 attachments_to_fetch = Signal()
+# Sent with user_id once a change of an agent's teams, role or active state is committed.
+agent_access_changed = Signal()

@@ -10,11 +10,12 @@ Frames to the widget: ready, history, accepted, message, typing, csat,
 refused, error, pong.
 """
 import asyncio
+import json
 import time
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from conversations import events
+from conversations import events, fanout
 from conversations.websocket_frames import JsonObjectFrameConsumer
 from conversations.actions import presence
 
@@ -56,6 +57,8 @@ class WebchatConsumer(JsonObjectFrameConsumer):
     async def disconnect(self, code):
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        if self.conversation_id is not None:
+            await fanout.hub().unregister(self)
         if self.visitor is not None:
             await sync_to_async(mark_disconnected)(self.group, self.channel_name)
 
@@ -107,10 +110,11 @@ class WebchatConsumer(JsonObjectFrameConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
 
     async def _follow_conversation(self, conversation_id):
-        """Join the conversation's group to hear that it was resolved and that an agent is typing."""
+        """Follow the conversation's events (through this process's hub) to hear that it was resolved and
+        that an agent is typing."""
         if conversation_id and self.conversation_id is None:
             self.conversation_id = conversation_id
-            await self._join(events.conversation_group(conversation_id))
+            await fanout.hub().register(self, [events.conversation_group(conversation_id)])
 
     async def _message(self, content):
         if not await self._allowed("message"):
@@ -157,17 +161,26 @@ class WebchatConsumer(JsonObjectFrameConsumer):
             return
         await self.send_json({"type": "message", "message": event["message"]})
 
-    async def console_event(self, event):
+    # --- the conversation's events, from the hub (conversations/fanout.py) ------------------------------
+    async def deliver(self, event_name, text):
         """Events of the conversation's group, for agents: only two facts pass, nothing else.
 
         An agent typing a reply (not a private note, not the customer's own typing coming back).
         """
-        payload = event.get("payload") or {}
-        if event.get("event") == events.TYPING.name:
+        if event_name not in (events.TYPING.name, events.CONVERSATION_UPDATED.name):
+            return
+        payload = json.loads(text)["payload"]
+        if event_name == events.TYPING.name:
             if payload.get("user") is not None and not payload.get("private"):
                 await self.send_json({"type": "typing", "typing": bool(payload.get("typing")),
                                       "author": str(payload.get("name", ""))[:100]})
-        elif event.get("event") == events.CONVERSATION_UPDATED.name and payload.get("status") == "resolved":
+        elif payload.get("status") == "resolved":
             question = await database_sync_to_async(visitors.csat_question_of)(self.conversation_id)
             if question:
                 await self.send_json({"type": "csat", **question})
+
+    async def conversation_access(self, conversation_id, viewer_groups):
+        return False  # the visitor's own conversation: agents' access changes nothing here
+
+    async def access_changed(self, access):
+        """Only agents' sockets are in agents' groups."""

@@ -2,7 +2,8 @@
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+
+from conversations.shared_cache import shared_cache
 
 
 def visitor_group(channel_id, kind, address):
@@ -16,16 +17,16 @@ def _presence_key(group):
 
 
 def mark_connected(group, connection):
-    connections = cache.get(_presence_key(group)) or set()
+    connections = shared_cache().get(_presence_key(group)) or set()
     connections.add(connection)
-    cache.set(_presence_key(group), connections, timeout=settings.WEBCHAT_VISITOR_PRESENCE_SECONDS)
+    shared_cache().set(_presence_key(group), connections, timeout=settings.WEBCHAT_VISITOR_PRESENCE_SECONDS)
 
 
 def mark_disconnected(group, connection):
-    connections = cache.get(_presence_key(group)) or set()
+    connections = shared_cache().get(_presence_key(group)) or set()
     connections.discard(connection)
-    cache.set(_presence_key(group), connections, timeout=settings.WEBCHAT_VISITOR_PRESENCE_SECONDS)
+    shared_cache().set(_presence_key(group), connections, timeout=settings.WEBCHAT_VISITOR_PRESENCE_SECONDS)
 
 
 def is_connected(group):
-    return bool(cache.get(_presence_key(group)))
+    return bool(shared_cache().get(_presence_key(group)))

@@ -82,11 +82,7 @@ def update_conversation(conversation, actor, **changes):
     if changed:
         conversation.updated_at = now
         conversation.save()
-        events.emit(
-            events.CONVERSATION_UPDATED,
-            conversation,
-            events.conversation_audience(conversation, previous_team_id, previous_assignee_id),
-        )
+        events.conversation_changed(conversation, previous_team_id, previous_assignee_id)
     return conversation
 
 
@@ -128,6 +124,6 @@ def wake_snoozed(now=None):
             locked.waiting_since = locked.waiting_since or now
             locked.updated_at = now
             locked.save()
-            events.emit(events.CONVERSATION_UPDATED, locked, events.conversation_audience(locked))
+            events.conversation_changed(locked)
             woken += 1
     return woken

@@ -27,7 +27,7 @@ def store_fetched_media(attachment_id, content, content_type, filename=""):
     attachment.fetch_error = ""
     attachment.save()
     message = attachment.message
-    events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    events.message_updated(message)
     return attachment
 
 
@@ -40,5 +40,5 @@ def record_fetch_failure(attachment_id, reason):
     attachment.fetch_error = reason[:2000]
     attachment.save(update_fields=["fetch_error"])
     message = attachment.message
-    events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    events.message_updated(message)
     return attachment

@@ -39,7 +39,7 @@ def _announce(customer):
     """The customer panel and the reply channels of their conversation have changed."""
     conversation = getattr(customer, "conversation", None)
     if conversation is not None:
-        events.emit(events.CONVERSATION_UPDATED, conversation, events.conversation_audience(conversation))
+        events.conversation_changed(conversation)
 
 
 MAX_ATTRIBUTES = 50

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import AgentProfile, Channel, Team
-from ..signals import channel_created
+from ..signals import agent_access_changed, channel_created
 from .errors import ActionError
 
 
@@ -44,6 +44,7 @@ def create_agent(username, password, email="", name="", role=AgentProfile.Role.A
 @transaction.atomic
 def update_agent(user, name=None, role=None, teams=None, is_active=None):
     profile, _ = AgentProfile.objects.get_or_create(user=user)
+    before = _access(user, profile)
     if name is not None:
         profile.name = name
     if role is not None:
@@ -57,7 +58,19 @@ def update_agent(user, name=None, role=None, teams=None, is_active=None):
     profile.save()
     if teams is not None:
         profile.teams.set(teams)
+    if _access(user, profile) != before:
+        announce_access_change(user)
     return user
+
+
+def _access(user, profile):
+    """What decides what an agent may see (conversations/visibility.py)."""
+    return user.is_active, profile.sees_everything, frozenset(profile.teams.values_list("id", flat=True))
+
+
+def announce_access_change(user):
+    """Once committed, the agent's open consoles must drop what they may no longer see (or close)."""
+    transaction.on_commit(lambda: agent_access_changed.send(sender=AgentProfile, user_id=user.pk))
 
 
 @transaction.atomic

@@ -191,10 +191,8 @@ def _store_inbound(channel, inbound, address):
             conversation.waiting_since = now
     conversation.save(update_fields=INGEST_UPDATED_FIELDS)
 
-    audience = events.conversation_audience(conversation)
-    events.emit(events.MESSAGE_CREATED, message, audience)
-    # Always sent: preview, waiting time and status of the inbox row have changed.
-    events.emit(events.CONVERSATION_CREATED if new_customer else events.CONVERSATION_UPDATED, conversation, audience)
+    # One event: the message where it is open, the changed inbox row (preview, waiting time) elsewhere.
+    events.message_created(message, created_conversation=new_customer)
     return IngestResult(message, created=True)
 
 
@@ -213,7 +211,7 @@ def _move_forward(message, status, reason="", at=None):
         return False
     message.status_changed_at = at or timezone.now()
     message.save(update_fields=["status", "failure_reason", "status_changed_at"])
-    events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    events.message_updated(message)
     return True
 
 

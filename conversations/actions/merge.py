@@ -148,9 +148,9 @@ def _system_line(conversation, text, **metadata):
 def _announce(merge, *conversations):
     groups = set()
     for conversation in conversations:
-        audience = events.conversation_audience(conversation)
-        groups.update(audience)
-        events.emit(events.CONVERSATION_UPDATED, conversation, audience)
+        groups.update(events.conversation_viewers(conversation))
+        groups.add(events.conversation_group(conversation.pk))
+        events.conversation_changed(conversation)
     events.emit(events.CONVERSATIONS_MERGED, merge, sorted(groups))
 
 

@@ -6,9 +6,9 @@ when a process dies without saying goodbye.
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 
 from .. import presence as team_presence
+from ..shared_cache import shared_cache
 from ..visibility import display_name, team_ids
 
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
@@ -70,52 +70,54 @@ def _presence(agent, status):
     return Presence(agent.user_id, agent.name, status, agent.team_ids)
 
 
-def connected(agent, connection):
-    """A console connection opened: the agent is online (unless another tab says away)."""
-    cache.add(_connections_key(agent.user_id), 0, timeout=None)
-    cache.incr(_connections_key(agent.user_id))
-    return heartbeat(agent, connection, cache.get(_status_key(agent.user_id)) or ONLINE, force=True)
+def connected(agent):
+    """A console connection opened. Returns the agent's Presence when this made them online (their first
+    connection), else None: another tab already said where they are, and nobody needs telling again."""
+    shared_cache().add(_connections_key(agent.user_id), 0, timeout=None)
+    if shared_cache().incr(_connections_key(agent.user_id)) > 1:
+        return None
+    return heartbeat(agent, ONLINE, force=True)
 
 
-def heartbeat(agent, connection, status, force=False):
+def heartbeat(agent, status, force=False):
     """Refresh the agent's presence; returns a Presence when it changed (or `force`), else None.
 
-    The web chat's team index (conversations/presence.py) counts the connection while the agent is
-    online: an agent who is away does not answer a chat soon.
+    The web chat's team index (conversations/presence.py) counts the agent while they are online:
+    an agent who is away does not answer a chat soon.
     """
     if status not in STATUSES:
         raise ValueError(f"unknown presence status {status!r}")
     if status == ONLINE:
-        team_presence.mark_agent_online(connection, agent.user_id, agent.team_ids)
+        team_presence.mark_agent_online(agent.user_id, agent.team_ids)
     else:
-        team_presence.mark_agent_offline(connection, agent.team_ids)
-    previous = cache.get(_status_key(agent.user_id))
-    cache.set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
+        team_presence.mark_agent_offline(agent.user_id, agent.team_ids)
+    previous = shared_cache().get(_status_key(agent.user_id))
+    shared_cache().set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
     return _presence(agent, status) if force or previous != status else None
 
 
-def disconnected(agent, connection):
+def disconnected(agent):
     """A connection closed; returns the offline Presence when it was the agent's last one."""
-    team_presence.mark_agent_offline(connection, agent.team_ids)
     try:
-        remaining = cache.decr(_connections_key(agent.user_id))
+        remaining = shared_cache().decr(_connections_key(agent.user_id))
     except ValueError:
         remaining = 0
     if remaining > 0:
         return None
-    cache.delete_many([_status_key(agent.user_id), _connections_key(agent.user_id)])
+    team_presence.mark_agent_offline(agent.user_id, agent.team_ids)
+    shared_cache().delete_many([_status_key(agent.user_id), _connections_key(agent.user_id)])
     return _presence(agent, OFFLINE)
 
 
 def statuses(user_ids):
     """{user id: online/away/offline} for `user_ids`."""
-    found = cache.get_many([_status_key(user_id) for user_id in user_ids])
+    found = shared_cache().get_many([_status_key(user_id) for user_id in user_ids])
     return {user_id: found.get(_status_key(user_id), OFFLINE) for user_id in user_ids}
 
 
 def _live_viewers(conversation_id):
     now = time.time()
-    entries = cache.get(_viewers_key(conversation_id)) or {}
+    entries = shared_cache().get(_viewers_key(conversation_id)) or {}
     return {user_id: entry for user_id, entry in entries.items() if entry[1] > now}
 
 
@@ -124,7 +126,7 @@ def _as_viewers(conversation_id, entries):
 
 
 def _save_viewers(conversation_id, entries):
-    cache.set(_viewers_key(conversation_id), entries, timeout=team_presence.presence_seconds())
+    shared_cache().set(_viewers_key(conversation_id), entries, timeout=team_presence.presence_seconds())
     return _as_viewers(conversation_id, entries)
 
 

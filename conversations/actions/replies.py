@@ -376,9 +376,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
     conversation.updated_at = now
     conversation.save(update_fields=["waiting_since", "last_message", "last_message_at", "updated_at"])
 
-    audience = events.conversation_audience(conversation)
-    events.emit(events.MESSAGE_CREATED, message, audience)
-    events.emit(events.CONVERSATION_UPDATED, conversation, audience)
+    events.message_created(message)
     transaction.on_commit(lambda: outbound_message_queued.send(sender=Message, message_id=message.pk))
     return message
 
@@ -396,7 +394,7 @@ def add_note(conversation, author, text, attachments=()):
     if mentioned:
         message.metadata = {"mentions": mentioned}
         message.save(update_fields=["metadata"])
-    events.emit(events.MESSAGE_CREATED, message, events.conversation_audience(conversation))
+    events.message_created(message)
     return message
 
 
@@ -419,7 +417,7 @@ def _set_status(message, status, reason=""):
     message.failure_reason = reason
     message.status_changed_at = timezone.now()
     message.save(update_fields=["status", "failure_reason", "external_id", "sent_at", "status_changed_at"])
-    events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    events.message_updated(message)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ export function setupConversation(socket) {
   const timeline = document.getElementById("timeline");
   const older = document.getElementById("older");
   let syncedAt = pane.dataset.syncedAt;
+  let revoked = false;
 
   const nearBottom = () => timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 80;
   const toBottom = () => { timeline.scrollTop = timeline.scrollHeight; };
@@ -67,7 +68,15 @@ export function setupConversation(socket) {
       queueSync();
     }
   });
-  socket.onReconnect(sync);
+  socket.on("conversation.revoked", (p) => {
+    if (p.conversation !== id) return;
+    revoked = true;
+    pane.classList.add("revoked");
+    pane.querySelector("#viewers").textContent = strings.revoked;
+    for (const field of pane.querySelectorAll("textarea, input, select, button")) field.disabled = true;
+  });
+  // After a reconnection (or a change of access) the page asks again; a lost conversation stays lost.
+  socket.onReconnect(() => !revoked && sync());
 
   // Collision: who else is here, who is typing.
   const viewers = document.getElementById("viewers");

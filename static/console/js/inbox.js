@@ -52,9 +52,13 @@ export function setupInbox(socket) {
     apply(data, true);
   }
 
+  // One frame per change: the row alone, or the full message (where the conversation is open) with it.
   for (const name of ["conversation.created", "conversation.updated"]) {
     socket.on(name, (payload) => refreshRows(payload.id));
   }
+  socket.on("message.created", (payload) => payload.inbox_row && refreshRows(payload.conversation));
+  // No longer ours (moved, reassigned, left its team): the server answers it as missing and the row goes.
+  socket.on("conversation.revoked", (payload) => refreshRows(payload.conversation));
   socket.on("conversations.merged", (payload) => {
     refreshRows(payload.source_conversation);
     refreshRows(payload.target_conversation);

@@ -3,6 +3,8 @@ import { strings } from "./common.js";
 
 // The server says how often to ping so that presence never expires while this page is open.
 const HEARTBEAT_MS = 1000 * Number(document.body.dataset.heartbeatSeconds || 30);
+// The server closes with this code when the agent is signed out or deactivated: reloading shows the login.
+const CLOSED_UNAUTHENTICATED = 4401;
 
 export class ConsoleSocket {
   constructor(path) {
@@ -21,9 +23,14 @@ export class ConsoleSocket {
     this.handlers.get(event).push(handler);
   }
 
-  // Called after every reconnection: events sent while we were away are lost, so state is fetched again.
+  // Called after every reconnection, and when the agent's access changed (teams, role): events sent
+  // while we were away are lost, or the inbox holds other conversations now, so state is fetched again.
   onReconnect(hook) {
     this.reconnectHooks.push(hook);
+  }
+
+  resynchronise() {
+    for (const hook of this.reconnectHooks) hook();
   }
 
   send(frame) {
@@ -54,16 +61,21 @@ export class ConsoleSocket {
       this.attempts = 0;
       for (const conversation of this.subscriptions) this.send({ type: "subscribe", conversation });
       this.send({ type: "presence", status: this.presence });
-      if (this.everOpened) for (const hook of this.reconnectHooks) hook();
+      if (this.everOpened) this.resynchronise();
       this.everOpened = true;
       this.state("live");
     };
     this.ws.onmessage = (message) => {
       const frame = JSON.parse(message.data);
+      if (frame.type === "access_changed") this.resynchronise();
       if (frame.type !== "event") return;
       for (const handler of this.handlers.get(frame.event) || []) handler(frame.payload);
     };
-    this.ws.onclose = () => {
+    this.ws.onclose = (closed) => {
+      if (closed.code === CLOSED_UNAUTHENTICATED) {
+        location.reload();
+        return;
+      }
       this.state("reconnecting");
       const delay = Math.min(30000, 500 * 2 ** this.attempts) + Math.random() * 500;
       this.attempts += 1;

@@ -1,4 +1,6 @@
 """The widget websocket through the real ASGI application (routing, Origin check, consumer)."""
+import json
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
@@ -6,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from channels_adapters.types import InboundMessage, Sender
-from conversations import events
+from conversations import events, fanout
 from conversations.actions.assignment import update_conversation
 from conversations.actions.ingest import ingest_message
 from conversations.actions.replies import add_note, send_reply
@@ -67,7 +69,7 @@ async def test_nothing_happens_before_hello_and_a_forged_token_closes(webchat):
 async def test_a_visitor_message_is_ingested_once_and_agents_hear_of_it(webchat):
     layer = get_channel_layer()
     agent_channel = await layer.new_channel()
-    await layer.group_add(events.SUPERVISORS_GROUP, agent_channel)
+    await layer.group_add(fanout.LIVE_GROUP, agent_channel)
     communicator, history = await hello(webchat, visitor_token(webchat, name="Ana"))
     assert history == []
 
@@ -83,7 +85,11 @@ async def test_a_visitor_message_is_ingested_once_and_agents_hear_of_it(webchat)
     assert message.conversation.customer.name == "Ana"
     assert message.conversation.team_id == webchat.team_id
     event = await layer.receive(agent_channel)
-    assert event["event"] == "message.created" and event["payload"]["text"] == "Where is my order?"
+    frames = {name: (groups, json.loads(text)["payload"]) for groups, name, text in event["tiers"]}
+    readers, full = frames["message.created"]
+    assert readers == [events.conversation_group(message.conversation_id)] and full["text"] == "Where is my order?"
+    viewers, row = frames["conversation.created"]
+    assert events.SUPERVISORS_GROUP in viewers and row["last_message_preview"] == "Where is my order?"
     await communicator.disconnect()
 
 

@@ -96,7 +96,7 @@ def test_sessions_are_rate_limited_per_ip(client, webchat, settings):
 def test_availability_follows_agents_online_and_business_hours(client, make_webchat_channel, team, admin_user):
     channel = make_webchat_channel(team=team)
     assert session(client, channel).json()["available"] is False
-    mark_agent_online("console-connection-1", admin_user.pk, [team.pk])
+    mark_agent_online(admin_user.pk, [team.pk])
     assert session(client, channel).json()["available"] is True
     closed_all_week = make_webchat_channel(team=team, business_hours={"timezone": "UTC", "days": {}})
     assert session(client, closed_all_week).json()["available"] is False

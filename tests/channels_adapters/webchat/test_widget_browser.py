@@ -83,7 +83,7 @@ def setup(live_server_url, settings, shop, make_webchat_channel, make_api_channe
     channel = make_webchat_channel(team=team, allowed_origins=[f"http://127.0.0.1:{shop.port}"],
                                    prechat_fields=["name"], welcome_text="Hi! Ask us anything.")
     snippet = ChannelSerializer(channel).data["embed_snippet"]
-    mark_agent_online("console-connection-1", admin_user.pk, [team.pk])
+    mark_agent_online(admin_user.pk, [team.pk])
     return channel, snippet
 
 
@@ -97,7 +97,7 @@ def agent_console(browser, base):
     page.wait_for_url(f"{base}/")
     page.evaluate("""() => new Promise((resolve) => {
         window.events = [];
-        const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws/console/');
+        const ws = window.consoleSocket = new WebSocket(location.origin.replace('http', 'ws') + '/ws/console/');
         ws.onmessage = (e) => { const f = JSON.parse(e.data); if (f.type === 'hello') resolve(); window.events.push(f); };
     })""")
     return page
@@ -133,10 +133,13 @@ def test_visitor_and_agent_talk_live_and_a_reload_resumes(browser, live_server_u
     visitor.locator("textarea#omnidesk-text").fill("My card is refused <img src=x onerror=window.pwned=1>")
     visitor.keyboard.press("Enter")
     expect(visitor.locator(".msg.visitor .meta")).not_to_have_text("Sending…")
-    agent.wait_for_function("""() => window.events.some(f => f.event === 'message.created'
-                                     && f.payload.text.startsWith('My card is refused'))""")
+    # The agent's inbox hears of the new conversation (its row; the full message goes where it is open).
+    agent.wait_for_function("""() => window.events.some(f => f.event === 'conversation.created'
+                                     && f.payload.last_message_preview.startsWith('My card is refused'))""")
 
     conversation = Conversation.objects.get()
+    agent.evaluate(f"() => window.consoleSocket.send(JSON.stringify({{type: 'subscribe', conversation: {conversation.pk}}}))")
+    agent.wait_for_function("() => window.events.some(f => f.type === 'subscribed')")
     assert conversation.customer.name == "Paula"
     assert conversation.customer.touchpoints.get().url == f"http://127.0.0.1:{shop.port}/checkout"
     api_reply(live_server_url, admin_user, conversation.pk, "Try again now <b>please</b>")

@@ -1,0 +1,78 @@
+"""The agents with a console open in this process, looked up and marked present once for all their sockets.
+
+An agent's tabs, or thousands of consoles reconnecting after a deploy, each
+need who the agent is (name, teams, role) and must mark them present: this
+is done by their first socket in the process, and undone by their last one.
+A later socket of the same agent costs its session lookup and nothing else.
+"""
+import asyncio
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from asgiref.sync import sync_to_async
+from channels.db import DatabaseSyncToAsync
+
+from conversations import events
+from conversations.actions import presence
+from conversations.visibility import sees_everything
+
+
+@dataclass
+class OpenAgent:
+    agent: presence.Agent
+    groups: list
+    sockets: int = 0
+
+    def take_access(self, access):
+        """The agent's teams or role changed (conversations/events.py access_of)."""
+        self.groups = list(access["groups"])
+        self.agent = replace(self.agent, team_ids=tuple(access["team_ids"]))
+
+
+def _arrive_sync(user):
+    agent = presence.describe(user)
+    groups = events.agent_groups(user.pk, agent.team_ids, sees_everything(user))
+    return OpenAgent(agent, groups), presence.connected(agent)
+
+
+# A thread of the pool, not the one thread that thread-sensitive code shares: connections after a
+# deploy arrive by the thousand and need not queue behind each other.
+_arrive = DatabaseSyncToAsync(_arrive_sync, thread_sensitive=False)
+_leave = sync_to_async(presence.disconnected, thread_sensitive=False)
+
+
+class OpenAgents:
+    def __init__(self):
+        self.entries = {}  # user id -> OpenAgent
+        self.locks = defaultdict(asyncio.Lock)  # one arrival or departure of an agent at a time
+
+    async def arrive(self, user):
+        """A socket of `user` opened: (their OpenAgent, their Presence if this made them online, else None)."""
+        async with self.locks[user.pk]:
+            entry, here = self.entries.get(user.pk), None
+            if entry is None:
+                entry, here = await _arrive(user)
+                self.entries[user.pk] = entry
+            entry.sockets += 1
+            return entry, here
+
+    async def leave(self, user_id):
+        """A socket closed: the agent's offline Presence when it was their last one anywhere, else None."""
+        async with self.locks[user_id]:
+            entry = self.entries[user_id]
+            entry.sockets -= 1
+            if entry.sockets:
+                return None
+            del self.entries[user_id]
+            return await _leave(entry.agent)
+
+
+_registries = weakref.WeakKeyDictionary()  # event loop -> OpenAgents (tests run one loop after another)
+
+
+def open_agents():
+    loop = asyncio.get_running_loop()
+    if loop not in _registries:
+        _registries[loop] = OpenAgents()
+    return _registries[loop]
