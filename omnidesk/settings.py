@@ -294,7 +294,14 @@ WEBCHAT_RATE_LIMITS = {
     "typing_visitor": (30, 60),
     "pages_visitor": (60, 60),
     "csat_ip": (20, 600),
+    "verify_ip": (30, 600),
 }
+# One-time codes that prove a typed address: lifetime, wrong tries per code, codes per hour (per visitor and
+# per address), and the pause before another code may be asked for.
+VERIFICATION_CODE_MAX_AGE_SECONDS = env.int("VERIFICATION_CODE_MAX_AGE_SECONDS", default=600)
+VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", default=5)
+VERIFICATION_CODES_PER_HOUR = env.int("VERIFICATION_CODES_PER_HOUR", default=5)
+VERIFICATION_CODE_RESEND_SECONDS = env.int("VERIFICATION_CODE_RESEND_SECONDS", default=30)
 WEBCHAT_MAX_UPLOAD_BYTES = env.int("WEBCHAT_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 WEBCHAT_UPLOAD_CONTENT_TYPES = env.list("WEBCHAT_UPLOAD_CONTENT_TYPES", default=[
     "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -70,14 +70,9 @@ def session(request, widget):
     """Start or resume the visitor of this page load: token, widget config, and whether agents are there."""
     if not limits.allow("session_ip", _client_ip(request), time.time()):
         return _error(429, "Too many requests; try again in a minute.")
-    if len(request.body) > MAX_SESSION_BODY_BYTES:
-        return _error(413, "Request too large.")
-    try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        return _error(400, "The body must be JSON.")
-    if not isinstance(data, dict):
-        return _error(400, "The body must be a JSON object.")
+    data, error = _json_object(request)
+    if error is not None:
+        return error
     try:
         visitor = visitors.start_session(widget, data.get("token"), data.get("user"), data.get("profile"))
     except visitors.Refused as exc:
@@ -89,6 +84,64 @@ def session(request, widget):
         "config": widget_config(widget.channel, widget.config, language),
         "available": is_available(widget.channel, widget.config, timezone.now()),
     })
+
+
+def _json_object(request):
+    """The body as a JSON object, or an error response."""
+    if len(request.body) > MAX_SESSION_BODY_BYTES:
+        return None, _error(413, "Request too large.")
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError):
+        return None, _error(400, "The body must be JSON.")
+    if not isinstance(data, dict):
+        return None, _error(400, "The body must be a JSON object.")
+    return data, None
+
+
+def _verification_request(request, widget):
+    """(visitor, data, language) of a verification call, or an error response."""
+    if not limits.allow("verify_ip", _client_ip(request), time.time()):
+        return None, _error(429, "Too many requests; try again later.")
+    data, error = _json_object(request)
+    if error is not None:
+        return None, error
+    try:
+        visitor = tokens.load(data.get("token"), widget.channel.pk)
+    except tokens.InvalidToken:
+        return None, _error(401, "Invalid or expired token.")
+    language = data.get("language") if data.get("language") in WIDGET_LANGUAGES else "en"
+    return (visitor, data, language), None
+
+
+@widget_endpoint
+def verification_code(request, widget):
+    """Send a one-time code to the address the visitor typed: {token, kind: "email" | "phone", language}."""
+    parsed, error = _verification_request(request, widget)
+    if error is not None:
+        return error
+    visitor, data, language = parsed
+    with translation.override(language):
+        try:
+            sent = visitors.request_code(widget, visitor, data.get("kind"), language)
+        except visitors.Refused as exc:
+            return _error(400, str(exc))
+    return JsonResponse(sent, status=201)
+
+
+@widget_endpoint
+def verification_confirm(request, widget):
+    """The code typed back ({token, code, language}): a new token, verified as that address."""
+    parsed, error = _verification_request(request, widget)
+    if error is not None:
+        return error
+    visitor, data, language = parsed
+    with translation.override(language):
+        try:
+            visitor = visitors.confirm_code(widget, visitor, data.get("code"))
+        except visitors.Refused as exc:
+            return _error(400, str(exc))
+    return JsonResponse({"token": tokens.dump(visitor), "visitor": visitors.visitor_summary(visitor)})
 
 
 @widget_endpoint

@@ -11,8 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from conversations.actions import assignment, canned, notifications, replies
-from conversations.channel_kinds import rules_for
-from conversations.models import Attachment, Channel, Message
+from conversations.models import Attachment, Message
 from conversations.visibility import display_name, profile_of, visible_conversations
 
 from .. import timeline
@@ -25,25 +24,6 @@ from .inbox import inbox_context
 # A sync re-reads this much before the time asked for: a transaction that began before
 # the last sync may have committed after it, with earlier timestamps.
 SYNC_OVERLAP_SECONDS = 60
-
-
-def reply_channels(conversation):
-    """The channels the customer can be answered on, each as ReplyOptions (free text, templates, or why not)."""
-    kinds = set(conversation.customer.identities.values_list("kind", flat=True))
-    written_on = set(conversation.messages.filter(direction=Message.Direction.INBOUND).values_list("channel", flat=True))
-    choices = []
-    for channel in Channel.objects.filter(active=True).order_by("name"):
-        options = replies.reply_options(conversation.customer, channel)
-        # Channels the customer could never be reached on are left out; the others say why they are unavailable.
-        if not options.usable and channel.pk not in written_on and not _could_reach(channel, kinds):
-            continue
-        choices.append(options)
-    return choices
-
-
-def _could_reach(channel, identity_kinds):
-    rules = rules_for(channel.kind)
-    return rules.reaches_any_identity and (rules.identity_kinds is None or rules.identity_kinds & identity_kinds)
 
 
 def _header_html(request, conversation):
@@ -65,8 +45,8 @@ def _item_json(request, item):
     }
 
 
-def _reply_channels_context(conversation):
-    channels = reply_channels(conversation)
+def _reply_channels_context(user, conversation):
+    channels = replies.reply_choices(user, conversation)
     usable = [options.channel for options in channels if options.usable]
     default_channel = conversation.last_inbound_channel if conversation.last_inbound_channel in usable else (
         usable[0] if usable else None)
@@ -88,7 +68,7 @@ def conversation_page(request, pk):
     context.update({
         "items": items,
         "cursor": cursor,
-        **_reply_channels_context(conversation),
+        **_reply_channels_context(request.user, conversation),
         "canned_responses": canned_responses,
         "mention_agents": [
             {"username": user.username, "name": display_name(user)}
@@ -125,7 +105,7 @@ def sync(request, pk):
         "items": [_item_json(request, item) for item in items],
         "header": _header_html(request, conversation),
         "panel": render_to_string("console/_customer_panel.html", panel_context(request, conversation), request=request),
-        "channels": render_to_string("console/_reply_channels.html", _reply_channels_context(conversation),
+        "channels": render_to_string("console/_reply_channels.html", _reply_channels_context(request.user, conversation),
                                      request=request),
         "synced_at": now.isoformat(),
     })
