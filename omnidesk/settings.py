@@ -218,6 +218,9 @@ SPECTACULAR_SETTINGS = {
 # Webhook bodies larger than this are refused with 413 before anything is stored.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(WEBHOOK_MAX_BODY_BYTES, 2_621_440)
+# OmniDesk-signed requests (api channel, raw MIME posts) whose X-OmniDesk-Timestamp is further than this
+# from our clock are refused: a captured request cannot be replayed later.
+WEBHOOK_SIGNATURE_MAX_AGE_SECONDS = env.int("WEBHOOK_SIGNATURE_MAX_AGE_SECONDS", default=300)
 # Outbound delivery: attempts in all, and the first backoff (doubles each time).
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=5)
 DELIVERY_BACKOFF_SECONDS = env.float("DELIVERY_BACKOFF_SECONDS", default=2.0)

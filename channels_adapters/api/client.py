@@ -3,24 +3,23 @@ import json
 
 import httpx
 
-from ..base import hmac_sha256_hex
+from ..base import signed_headers
 from ..http import failure_from_exception, failure_from_response, http_client
 from ..types import SendResult
 
-SIGNATURE_HEADER = "X-OmniDesk-Signature"
-
 
 def signed_body(secret, payload):
+    """The JSON body and its signature headers (timestamp and HMAC of "<timestamp>.<body>"), as sent now."""
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    return body, f"sha256={hmac_sha256_hex(secret, body)}"
+    return body, signed_headers(secret, body)
 
 
 def post_message(callback_url, secret, payload):
-    body, signature = signed_body(secret, payload)
+    body, signature_headers = signed_body(secret, payload)
     try:
         with http_client() as client:
             response = client.post(
-                callback_url, content=body, headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature}
+                callback_url, content=body, headers={"Content-Type": "application/json", **signature_headers}
             )
     except httpx.HTTPError as exc:
         return failure_from_exception(exc)
