@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from conversations.actions import csat, customers, touchpoints, verification
 from conversations.actions.errors import ActionError
@@ -170,24 +171,24 @@ def visitor_summary(visitor):
 
 
 # --- proving a claimed address by a one-time code -------------------------------------------
-def _claimant(visitor):
+def _own_identity(visitor):
     if visitor.verified:
-        raise Refused("You are already verified.")
+        raise Refused(_("You are already verified."))
     identity = identity_of(*visitor.identity)
     if identity is None:
-        raise Refused("Write your first message, then verify your address.")
-    return identity.customer
+        raise Refused(_("Write your first message, then verify your address."))
+    return identity
 
 
 def request_code(widget, visitor, kind, language):
     """Send a one-time code to the email address or phone number the visitor gave (not any address)."""
     if kind not in (EMAIL, PHONE):
-        raise Refused("kind must be email or phone.")
+        raise Refused(_("kind must be email or phone."))
     address = visitor.email if kind == EMAIL else visitor.phone
     if not address:
-        raise Refused("Give your email address first." if kind == EMAIL else "Give your phone number first.")
+        raise Refused(_("Give your email address first.") if kind == EMAIL else _("Give your phone number first."))
     try:
-        sent = verification.send_code(_claimant(visitor), visitor.visitor_id, widget.channel, kind, address,
+        sent = verification.send_code(_own_identity(visitor).customer, visitor.visitor_id, widget.channel, kind, address,
                                       language)
     except ActionError as exc:
         raise Refused(exc.message) from exc
@@ -198,9 +199,9 @@ def request_code(widget, visitor, kind, language):
 def confirm_code(widget, visitor, code):
     """The visitor typed the code back: the visitor, now verified as that address."""
     if not isinstance(code, str) or len(code) > 20:
-        raise Refused("The code is the digits we sent you.")
+        raise Refused(_("The code is the digits we sent you."))
     try:
-        kind, address = verification.confirm_code(_claimant(visitor), visitor.visitor_id, code)
+        kind, address = verification.confirm_code(_own_identity(visitor), visitor.visitor_id, code)
     except ActionError as exc:
         raise Refused(exc.message) from exc
     return visitor.with_profile(verified_kind=kind, verified_address=address, code_verified_at=int(time.time()))

@@ -165,15 +165,20 @@ def take_claimed_identity(identity, channel, sender_name, sender_verified, now):
 
 
 @transaction.atomic
-def prove_address(kind, address, claimant=None, create=False):
+def prove_address(kind, address, claimant=None, create=False, prover=None):
     """`claimant` proved they hold `address` (a one-time code typed back, or an HMAC-signed identity).
 
     Their own claim becomes a verified identity; someone else's mere claim
     passes to them; an address nobody has joins them when `create`. An
     address that already belongs to another customer stays there: the
     proven visitor writes into that customer's conversation from now on.
+    `prover`, the identity the proof came through (the visitor's browser),
+    is verified too: its messages are the same person's.
     Returns the identity, or None when nothing holds the address.
     """
+    if prover is not None and not prover.verified:
+        prover.verified = True
+        prover.save(update_fields=["verified"])
     identity = Identity.objects.select_for_update().filter(kind=kind, address=address).first()
     if identity is None:
         if claimant is None or not create:

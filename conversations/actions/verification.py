@@ -96,8 +96,10 @@ class WrongCode(ActionError):
     """The code typed does not match (the attempt was counted)."""
 
 
-def confirm_code(claimant, visitor_id, code):
-    """The visitor typed `code`: the (kind, address) it proves for `claimant`, or ActionError.
+def confirm_code(prover, visitor_id, code):
+    """The visitor typed `code`: the (kind, address) it proves for them, or ActionError.
+
+    `prover` is the visitor's own identity (their browser); its customer is the claimant.
 
     Each try is counted in a transaction of its own, so a wrong guess is never rolled back with the error.
     """
@@ -121,5 +123,6 @@ def confirm_code(claimant, visitor_id, code):
     if not matches:
         left = settings.VERIFICATION_MAX_ATTEMPTS - verification.attempts
         raise WrongCode(_("This code is not right (%(left)d tries left).") % {"left": left}, field="code")
-    customers.prove_address(verification.kind, verification.address, claimant=claimant, create=True)
+    customers.prove_address(verification.kind, verification.address, claimant=prover.customer, create=True,
+                            prover=prover)
     return verification.kind, verification.address
