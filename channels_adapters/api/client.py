@@ -30,6 +30,6 @@ def post_message(callback_url, secret, payload):
         answer = response.json()
         if isinstance(answer, dict):
             external_id = str(answer.get("external_id") or answer.get("id") or "")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested beyond reason
         pass
     return SendResult(ok=True, external_id=external_id[:255])
