@@ -4,13 +4,16 @@ Every widget endpoint checks the Origin against the channel's
 allowed_origins and answers with CORS headers for that origin only; the
 visitor is who its signed token says. No cookies are used.
 """
+import base64
+import hashlib
 import json
+import re
 import time
 from functools import wraps
 
 from django.conf import settings
 from django.core import signing
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
@@ -19,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from conversations.actions.csat import rate_cycle
 from conversations.actions.errors import ActionError
 from conversations.csat_links import InvalidCsatLink, cycle_id_of
+from conversations.downloads import file_response
 from conversations.models import Attachment, Channel, ConversationCycle, CsatRating
 
 from . import limits, tokens, visitors
@@ -169,14 +173,8 @@ def attachment_file(request, token):
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None or not attachment.file:
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), filename=attachment.filename or None,
-                            as_attachment=not attachment.content_type.startswith("image/"),
-                            content_type=attachment.content_type or "application/octet-stream")
-    # Never rendered as a page of ours, whatever its bytes.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
+    # Images show in the widget on the shop's page; anything else is a download, never a page of ours.
+    return file_response(attachment, inline=True, cross_origin=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -210,4 +208,18 @@ def demo_shop(request):
     if channel is None:
         raise Http404("No active web chat channel: create one (kind webchat) to try the widget here.")
     snippet = WebchatAdapter(channel).public_extras()["embed_snippet"]
-    return render(request, "webchat/demo_shop.html", {"channel": channel, "embed_snippet": snippet})
+    response = render(request, "webchat/demo_shop.html", {"channel": channel, "embed_snippet": snippet})
+    response["Content-Security-Policy"] = _shop_page_policy(snippet)
+    return response
+
+
+def _shop_page_policy(snippet):
+    """The demo page stands for a shop's own site: the snippet's one inline script (by its hash), the widget
+    from PUBLIC_BASE_URL, and the widget's own style element in its shadow root. Nothing else runs."""
+    inline = re.search(r"<script>(.*?)</script>", snippet, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
+    base = settings.PUBLIC_BASE_URL
+    socket = re.sub(r"^http", "ws", base)
+    return (f"default-src 'self'; script-src 'self' {base} 'sha256-{digest}'; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' {base} data: blob:; connect-src 'self' {base} {socket}; object-src 'none'; "
+            f"base-uri 'none'; form-action 'self'; frame-ancestors 'none'")

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -11,12 +11,12 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from conversations.actions import assignment, canned, notifications, replies
+from conversations.downloads import file_response
 from conversations.models import Attachment, Message
 from conversations.visibility import display_name, profile_of, visible_conversations
 
 from .. import timeline
 from ..forms import ConversationUpdateForm, ReplyForm
-from ..templatetags.console import INLINE_IMAGE_TYPES
 from .base import choices_context, console_action, done, form_refused, id_list, refused, visible_conversation
 from .customers import panel_context
 from .inbox import inbox_context
@@ -160,6 +160,4 @@ def attachment_download(request, pk):
         raise Http404
     if not attachment.file:
         raise Http404
-    inline = request.GET.get("inline") == "1" and attachment.content_type in INLINE_IMAGE_TYPES
-    return FileResponse(attachment.file.open("rb"), filename=attachment.filename or None, as_attachment=not inline,
-                        content_type=attachment.content_type or "application/octet-stream")
+    return file_response(attachment, inline=request.GET.get("inline") == "1")
