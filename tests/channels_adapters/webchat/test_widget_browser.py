@@ -292,3 +292,23 @@ def test_a_typed_email_is_proven_by_a_code_typed_back_in_the_widget(browser, liv
         expect(page.locator(".verify")).to_have_count(0)
     identity = Customer.objects.get(identities__kind="webchat").identities.get(kind="email")
     assert (identity.address, identity.verified, identity.claimed) == ("paula@example.com", True, False)
+
+
+def test_the_widget_works_on_the_demo_shop_page_under_its_policy(browser, live_server_url, settings,
+                                                                 make_webchat_channel, team, admin_user):
+    from playwright.sync_api import expect
+
+    settings.PUBLIC_BASE_URL = live_server_url
+    settings.WEBCHAT_DEMO_PAGE = True
+    make_webchat_channel(team=team, allowed_origins=[live_server_url], prechat_fields=[])
+    mark_agent_online("console-connection-1", admin_user.pk, [team.pk])
+    page = browser.new_page()
+    page.add_init_script("""window.cspViolations = []; document.addEventListener('securitypolicyviolation',
+        (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));""")
+    page.goto(f"{live_server_url}/demo/shop/")
+    page.locator("button.launcher").click()
+    page.locator("textarea#omnidesk-text").fill("Tem o tamanho M?")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.visitor .meta")).not_to_have_text("Enviando…")  # the page is in Portuguese
+    assert Message.objects.filter(text="Tem o tamanho M?").exists()
+    assert page.evaluate("() => window.cspViolations") == []
