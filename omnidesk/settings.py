@@ -195,6 +195,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed attempts allowed per window (count, seconds): per client address and per username when signing in,
+# per user for a wrong current password when changing it (console/auth.py).
+AUTH_RATE_LIMITS = {
+    "login_ip": (env.int("LOGIN_FAILURES_PER_IP", default=50), 900),
+    "login_username": (env.int("LOGIN_FAILURES_PER_USERNAME", default=10), 900),
+    "password_change_user": (10, 900),
+}
+AUTHENTICATION_BACKENDS = ["console.auth.RateLimitedModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:inbox"
 LOGOUT_REDIRECT_URL = "login"
