@@ -235,17 +235,17 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
     @extend_schema(responses=serializers.ReplyChannelSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="reply-channels", pagination_class=None)
     def reply_channels(self, request, pk=None):
-        """Every active channel: whether a reply can go out on it now, why not, its window and templates."""
+        """The channels the caller may answer on that could reach the customer: whether a reply can go out
+        now, why not, its window and templates."""
         conversation = self.get_object()
         answer = []
-        for channel in Channel.objects.filter(active=True).order_by("name"):
-            reason = replies.unavailable_reason(conversation.customer, channel)
-            window = replies.reply_window(conversation.customer, channel)
+        for options in replies.reply_choices(request.user, conversation):
+            channel, window = options.channel, options.window
             answer.append({
                 "channel": {"id": str(channel.pk), "kind": channel.kind, "name": channel.name},
-                "can_reply": not reason,
-                "reason": reason,
-                "window": None if window.state == window.NONE else asdict(window),
+                "can_reply": not options.reason,
+                "reason": options.reason,
+                "window": None if window is None or window.state == window.NONE else asdict(window),
                 "templates": [asdict(template) for template in replies.channel_templates(channel)],
             })
         return Response(serializers.ReplyChannelSerializer(answer, many=True).data)

@@ -6,13 +6,12 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 
-from channels_adapters.base import hmac_sha256_hex
+from channels_adapters.base import signed_headers
 from channels_adapters.setup import create_channel
 from conversations.models import AgentProfile, Team
 
 API_SECRET = "bench-api-channel-secret-0123456789"
 AGENT_PASSWORD = "bench-agent-pass-phrase-1"
-SIGNATURE_HEADER = "X-OmniDesk-Signature"
 
 
 def team(name):
@@ -64,4 +63,4 @@ def phone_number(area, index):
 
 def signed(payload, secret=API_SECRET):
     body = json.dumps(payload).encode()
-    return body, {"Content-Type": "application/json", SIGNATURE_HEADER: f"sha256={hmac_sha256_hex(secret, body)}"}
+    return body, {"Content-Type": "application/json", **signed_headers(secret, body)}

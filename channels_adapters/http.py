@@ -31,7 +31,7 @@ def json_answer(response):
     """A provider's answer as a dict; {} when it is not a JSON object (an error page, say)."""
     try:
         answer = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested beyond reason
         return {}
     return answer if isinstance(answer, dict) else {}
 

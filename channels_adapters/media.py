@@ -80,7 +80,7 @@ def get_json(url, trusted, headers=None):
     _check_answer(response)
     try:
         return response.json()
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise MediaError("The provider's answer is not JSON.") from exc
 
 

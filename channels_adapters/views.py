@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from conversations.actions.inbound_events import record_raw_event
+from conversations.downloads import protect, served_type
 from conversations.models import Attachment, Channel, Message
 
 from .base import PayloadError, SignatureError
@@ -94,6 +95,6 @@ def outbound_media(request, token, filename):
     # would be consumed synchronously anyway.
     with attachment.file.open("rb") as handle:
         content = handle.read()
-    response = HttpResponse(content, content_type=attachment.content_type or "application/octet-stream")
+    response = HttpResponse(content, content_type=served_type(attachment.content_type))
     response["Content-Disposition"] = content_disposition_header(True, attachment.filename or "attachment")
-    return response
+    return protect(response, cross_origin=True)

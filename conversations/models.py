@@ -72,6 +72,9 @@ class Identity(models.Model):
     kind = models.CharField(max_length=20, choices=IDENTITY_KINDS)
     address = models.CharField(max_length=255)
     verified = models.BooleanField(default=False)
+    # Only typed by the customer into a form (the web chat): never seen on its own channel, never proven.
+    # Traffic that arrives from the address itself is not theirs to capture (actions.customers.claim_address).
+    claimed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -484,3 +487,31 @@ class MergeSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} claims {self.kind}:{self.address} of {self.candidate_id}"
+
+
+class AddressVerification(models.Model):
+    """A one-time code sent to an address a web chat visitor claimed, to be typed back in the widget.
+
+    Only a hash of the code is kept; a code expires, and wrong guesses are counted and capped.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    # The visitor asking (their anonymous web chat identity address): only they may confirm the code.
+    visitor_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20, choices=IDENTITY_KINDS)
+    address = models.CharField(max_length=255)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["visitor_id", "created_at"], name="verification_visitor_created"),
+            models.Index(fields=["kind", "address", "created_at"], name="verification_address_created"),
+        ]
+
+    def __str__(self):
+        return f"Code for {self.kind}:{self.address} ({self.visitor_id})"

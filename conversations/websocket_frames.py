@@ -18,7 +18,7 @@ class JsonObjectFrameConsumer(AsyncJsonWebsocketConsumer):
     async def decode_json(cls, text_data):
         try:
             return json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested beyond reason
             return None
 
     async def receive_json(self, content, **kwargs):

@@ -10,7 +10,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from django.urls import re_path  # noqa: E402
 
-from console.auth import ConsoleAuthMiddlewareStack  # noqa: E402  (needs Django set up first)
+from console.websocket_auth import ConsoleAuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 
 from . import embedded_scheduler  # noqa: E402
 from .routing import public_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402

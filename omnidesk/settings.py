@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "omnidesk.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +74,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "omnidesk.urls"
+# Every page (omnidesk/security_headers.py): our own origin only, no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
+    "connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 ASGI_APPLICATION = "omnidesk.asgi.application"
 
 TEMPLATES = [
@@ -164,6 +171,23 @@ EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_E
 # 500 tasks.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 
+# --- HTTPS (on when the public URL is https://: `manage.py check --deploy` is then clean) -------------
+HTTPS = env.bool("HTTPS", default=PUBLIC_BASE_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+# Subdomains and preloading too by default (check --deploy asks for them); turn off when a subdomain of the
+# desk's domain is still served over http.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# Behind a TLS-terminating proxy that says so (X-Forwarded-Proto: https), requests count as secure.
+if env.bool("BEHIND_TLS_PROXY", default=HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Stored files (attachments) are readable by the service's own user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
 # --- Auth, i18n -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -171,6 +195,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed attempts allowed per window (count, seconds): per client address and per username when signing in,
+# per user for a wrong current password when changing it (console/auth.py).
+AUTH_RATE_LIMITS = {
+    "login_ip": (env.int("LOGIN_FAILURES_PER_IP", default=50), 900),
+    "login_username": (env.int("LOGIN_FAILURES_PER_USERNAME", default=10), 900),
+    "password_change_user": (10, 900),
+}
+AUTHENTICATION_BACKENDS = ["console.auth.RateLimitedModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:inbox"
 LOGOUT_REDIRECT_URL = "login"
@@ -202,6 +234,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -212,12 +249,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "One customer, one conversation, every channel.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Two models have a "status": each its own enum in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "conversations.models.Conversation.Status",
+        "MessageStatusEnum": "conversations.models.Message.Status",
+    },
 }
 
 # --- OmniDesk -----------------------------------------------------------------
 # Webhook bodies larger than this are refused with 413 before anything is stored.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(WEBHOOK_MAX_BODY_BYTES, 2_621_440)
+# OmniDesk-signed requests (api channel, raw MIME posts) whose X-OmniDesk-Timestamp is further than this
+# from our clock are refused: a captured request cannot be replayed later.
+WEBHOOK_SIGNATURE_MAX_AGE_SECONDS = env.int("WEBHOOK_SIGNATURE_MAX_AGE_SECONDS", default=300)
 # Outbound delivery: attempts in all, and the first backoff (doubles each time).
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=5)
 DELIVERY_BACKOFF_SECONDS = env.float("DELIVERY_BACKOFF_SECONDS", default=2.0)
@@ -294,7 +339,14 @@ WEBCHAT_RATE_LIMITS = {
     "typing_visitor": (30, 60),
     "pages_visitor": (60, 60),
     "csat_ip": (20, 600),
+    "verify_ip": (30, 600),
 }
+# One-time codes that prove a typed address: lifetime, wrong tries per code, codes per hour (per visitor and
+# per address), and the pause before another code may be asked for.
+VERIFICATION_CODE_MAX_AGE_SECONDS = env.int("VERIFICATION_CODE_MAX_AGE_SECONDS", default=600)
+VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", default=5)
+VERIFICATION_CODES_PER_HOUR = env.int("VERIFICATION_CODES_PER_HOUR", default=5)
+VERIFICATION_CODE_RESEND_SECONDS = env.int("VERIFICATION_CODE_RESEND_SECONDS", default=30)
 WEBCHAT_MAX_UPLOAD_BYTES = env.int("WEBCHAT_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
 WEBCHAT_UPLOAD_CONTENT_TYPES = env.list("WEBCHAT_UPLOAD_CONTENT_TYPES", default=[
     "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",

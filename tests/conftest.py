@@ -2,7 +2,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from channels_adapters.base import hmac_sha256_hex
+from channels_adapters.base import signed_headers
 from channels_adapters.setup import create_channel
 from conversations.actions.directory import create_agent
 from conversations.models import AgentProfile, Team
@@ -68,10 +68,10 @@ def api_message(external_id, address, text="Hello", kind="phone", name=""):
     return {"external_id": external_id, "from": sender, "text": text}
 
 
-def signed(payload, secret=API_SECRET):
-    """Body and headers of a correctly signed api-channel webhook."""
+def signed(payload, secret=API_SECRET, timestamp=None):
+    """Body and headers of a correctly signed api-channel webhook (sent now, or at `timestamp`)."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return body, {"Content-Type": "application/json", "X-OmniDesk-Signature": f"sha256={hmac_sha256_hex(secret, body)}"}
+    return body, {"Content-Type": "application/json", **signed_headers(secret, body, timestamp)}
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from bench.stack import BASELINE_TABLE
-from channels_adapters.base import hmac_sha256_hex, signature_matches
+from channels_adapters.base import SignatureError, verify_omnidesk_signature
+from channels_adapters.types import RawRequest
 from conversations.models import Channel
-
-SIGNATURE_PREFIX = "sha256="
 
 
 @csrf_exempt
@@ -19,9 +18,9 @@ def signed_insert(request, channel_id):
     if channel is None:
         return JsonResponse({"error": "Unknown channel."}, status=404)
     body = request.body
-    given = request.headers.get("X-OmniDesk-Signature", "")
-    expected = hmac_sha256_hex(channel.config["secret"], body)
-    if not given.startswith(SIGNATURE_PREFIX) or not signature_matches(expected, given[len(SIGNATURE_PREFIX):]):
+    try:
+        verify_omnidesk_signature(RawRequest(body=body, headers=dict(request.headers)), channel.config["secret"])
+    except SignatureError:
         return JsonResponse({"error": "Signature check failed."}, status=403)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {BASELINE_TABLE} (channel_id, body) VALUES (%s, %s)", [channel.pk, body])

@@ -7,13 +7,11 @@ from ..base import (
     ChannelAdapter,
     ConfigError,
     PayloadError,
-    SignatureError,
-    hmac_sha256_hex,
     load_json_object,
-    signature_matches,
+    verify_omnidesk_signature,
 )
 from ..types import Capabilities, InboundMessage, InboundStatus, Sender, SendResult
-from .client import SIGNATURE_HEADER, post_message
+from .client import post_message
 
 MAX_TEXT_LENGTH = 20_000
 STATUSES = {"sent", "delivered", "read", "failed"}
@@ -40,12 +38,7 @@ class ApiAdapter(ChannelAdapter):
         return merged
 
     def verify(self, request):
-        given = request.header(SIGNATURE_HEADER)
-        if not given.startswith("sha256="):
-            raise SignatureError(f"missing or malformed {SIGNATURE_HEADER} header")
-        expected = hmac_sha256_hex(self.config["secret"], request.body)
-        if not signature_matches(expected, given[len("sha256="):]):
-            raise SignatureError("signature does not match the body")
+        verify_omnidesk_signature(request, self.config["secret"])
 
     def validate(self, request):
         self.parse(request)

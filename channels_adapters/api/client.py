@@ -3,24 +3,23 @@ import json
 
 import httpx
 
-from ..base import hmac_sha256_hex
+from ..base import signed_headers
 from ..http import failure_from_exception, failure_from_response, http_client
 from ..types import SendResult
 
-SIGNATURE_HEADER = "X-OmniDesk-Signature"
-
 
 def signed_body(secret, payload):
+    """The JSON body and its signature headers (timestamp and HMAC of "<timestamp>.<body>"), as sent now."""
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    return body, f"sha256={hmac_sha256_hex(secret, body)}"
+    return body, signed_headers(secret, body)
 
 
 def post_message(callback_url, secret, payload):
-    body, signature = signed_body(secret, payload)
+    body, signature_headers = signed_body(secret, payload)
     try:
         with http_client() as client:
             response = client.post(
-                callback_url, content=body, headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature}
+                callback_url, content=body, headers={"Content-Type": "application/json", **signature_headers}
             )
     except httpx.HTTPError as exc:
         return failure_from_exception(exc)
@@ -31,6 +30,6 @@ def post_message(callback_url, secret, payload):
         answer = response.json()
         if isinstance(answer, dict):
             external_id = str(answer.get("external_id") or answer.get("id") or "")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested beyond reason
         pass
     return SendResult(ok=True, external_id=external_id[:255])

@@ -8,7 +8,7 @@ from django.utils.crypto import salted_hmac
 from conversations.addresses import InvalidAddress, normalise_email
 
 from ..base import (
-    ChannelAdapter, MediaError, PayloadError, SignatureError, clean_http_url, hmac_sha256_hex, signature_matches,
+    ChannelAdapter, MediaError, PayloadError, SignatureError, clean_http_url, verify_omnidesk_signature,
 )
 from ..media import TrustedHosts, download
 from ..types import Capabilities, SendResult
@@ -17,7 +17,6 @@ from .parser import (
     MAX_HEADER_BYTES, MAX_REFERENCES, EmailLimits, ParseContext, parse_email, parse_message_bytes, sender_of,
 )
 
-SIGNATURE_HEADER = "X-OmniDesk-Signature"
 # Set by our own intake (pipe, IMAP) when only the headers of an oversized email were kept.
 ORIGINAL_SIZE_HEADER = "X-OmniDesk-Original-Size"
 RAW_MIME_TYPE = "message/rfc822"
@@ -158,11 +157,7 @@ class EmailAdapter(ChannelAdapter):
             secret = self.config.get("inbound_secret")
             if not secret:
                 raise SignatureError("this channel has no inbound_secret: raw MIME posts are not accepted")
-            given = request.header(SIGNATURE_HEADER)
-            if not given.startswith("sha256="):
-                raise SignatureError(f"missing or malformed {SIGNATURE_HEADER} header")
-            if not signature_matches(hmac_sha256_hex(secret, request.body), given[len("sha256="):]):
-                raise SignatureError("signature does not match the body")
+            verify_omnidesk_signature(request, secret)
             return
         provider = self.config.get("inbound_provider")
         if not provider:

@@ -101,7 +101,7 @@ def _mailgun_stored_attachments(request):
         return ()
     try:
         listed = json.loads(request.POST["attachments"])
-    except ValueError:
+    except (ValueError, RecursionError):
         raise PayloadError("Mailgun attachments field is not JSON") from None
     post = request.POST.copy()
     del post["attachments"]

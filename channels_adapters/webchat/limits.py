@@ -1,6 +1,7 @@
-"""Fixed-window rate limits kept in Django's cache (Redis in production, so shared by every process)."""
+"""The web chat's rate limits (fixed windows in the cache, conversations.rate_limits)."""
 from django.conf import settings
-from django.core.cache import cache
+
+from conversations import rate_limits
 
 
 def allow(action, key, now_seconds):
@@ -9,16 +10,7 @@ def allow(action, key, now_seconds):
     Limits come from settings.WEBCHAT_RATE_LIMITS: {action: (count, window seconds)}.
     """
     count, window = settings.WEBCHAT_RATE_LIMITS[action]
-    bucket = int(now_seconds // window)
-    cache_key = f"webchat:rate:{action}:{key}:{bucket}"
-    # add() is atomic: only the first request of a window creates the counter.
-    cache.add(cache_key, 0, timeout=window + 1)
-    try:
-        used = cache.incr(cache_key)
-    except ValueError:  # the key expired between add and incr: a new window starts
-        cache.add(cache_key, 1, timeout=window + 1)
-        used = 1
-    return used <= count
+    return rate_limits.count(f"webchat:{action}", key, now_seconds, window) <= count
 
 
 def allow_visitor_and_ip(action, visitor_id, ip, now_seconds):

@@ -36,6 +36,8 @@ class Visitor:
     name: str = ""
     email: str = ""  # claimed, not proven
     phone: str = ""  # claimed, not proven
+    # When the verified identity was proven by a one-time code (epoch seconds; 0: by setUser, or not at all).
+    code_verified_at: int = 0
 
     @property
     def verified(self):
@@ -47,6 +49,11 @@ class Visitor:
         if self.verified:
             return self.verified_kind, self.verified_address
         return ANONYMOUS_KIND, self.visitor_id
+
+    def proven_by_code_recently(self, now_seconds):
+        """A code proved the identity less than a verification's lifetime ago (it lasts across page loads)."""
+        age = now_seconds - self.code_verified_at
+        return bool(self.verified and self.code_verified_at) and 0 <= age < settings.WEBCHAT_VERIFIED_TOKEN_MAX_AGE_SECONDS
 
     def anonymous(self):
         """The same browser with nothing said about who it is (logout)."""
@@ -63,7 +70,7 @@ def new_visitor(channel_id):
 def dump(visitor):
     data = {"c": visitor.channel_id, "v": visitor.visitor_id}
     for key, value in (("vk", visitor.verified_kind), ("va", visitor.verified_address), ("n", visitor.name),
-                       ("e", visitor.email), ("p", visitor.phone)):
+                       ("e", visitor.email), ("p", visitor.phone), ("vc", visitor.code_verified_at)):
         if value:
             data[key] = value
     return signing.dumps(data, salt=SALT, compress=True)
@@ -87,7 +94,7 @@ def load(token, channel_id):
     return Visitor(
         channel_id=data["c"], visitor_id=data["v"], verified_kind=data.get("vk", ""),
         verified_address=data.get("va", ""), name=data.get("n", ""), email=data.get("e", ""),
-        phone=data.get("p", ""),
+        phone=data.get("p", ""), code_verified_at=int(data.get("vc", 0)) if data.get("vk") else 0,
     )
 
 

@@ -4,21 +4,25 @@ Every widget endpoint checks the Origin against the channel's
 allowed_origins and answers with CORS headers for that origin only; the
 visitor is who its signed token says. No cookies are used.
 """
+import base64
+import hashlib
 import json
+import re
 import time
 from functools import wraps
 
 from django.conf import settings
 from django.core import signing
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from conversations.actions.csat import rate_cycle
 from conversations.actions.errors import ActionError
 from conversations.csat_links import InvalidCsatLink, cycle_id_of
+from conversations.downloads import file_response
 from conversations.models import Attachment, Channel, ConversationCycle, CsatRating
 
 from . import limits, tokens, visitors
@@ -70,14 +74,9 @@ def session(request, widget):
     """Start or resume the visitor of this page load: token, widget config, and whether agents are there."""
     if not limits.allow("session_ip", _client_ip(request), time.time()):
         return _error(429, "Too many requests; try again in a minute.")
-    if len(request.body) > MAX_SESSION_BODY_BYTES:
-        return _error(413, "Request too large.")
-    try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        return _error(400, "The body must be JSON.")
-    if not isinstance(data, dict):
-        return _error(400, "The body must be a JSON object.")
+    data, error = _json_object(request)
+    if error is not None:
+        return error
     try:
         visitor = visitors.start_session(widget, data.get("token"), data.get("user"), data.get("profile"))
     except visitors.Refused as exc:
@@ -89,6 +88,64 @@ def session(request, widget):
         "config": widget_config(widget.channel, widget.config, language),
         "available": is_available(widget.channel, widget.config, timezone.now()),
     })
+
+
+def _json_object(request):
+    """The body as a JSON object, or an error response."""
+    if len(request.body) > MAX_SESSION_BODY_BYTES:
+        return None, _error(413, "Request too large.")
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError):
+        return None, _error(400, "The body must be JSON.")
+    if not isinstance(data, dict):
+        return None, _error(400, "The body must be a JSON object.")
+    return data, None
+
+
+def _verification_request(request, widget):
+    """(visitor, data, language) of a verification call, or an error response."""
+    if not limits.allow("verify_ip", _client_ip(request), time.time()):
+        return None, _error(429, "Too many requests; try again later.")
+    data, error = _json_object(request)
+    if error is not None:
+        return None, error
+    try:
+        visitor = tokens.load(data.get("token"), widget.channel.pk)
+    except tokens.InvalidToken:
+        return None, _error(401, "Invalid or expired token.")
+    language = data.get("language") if data.get("language") in WIDGET_LANGUAGES else "en"
+    return (visitor, data, language), None
+
+
+@widget_endpoint
+def verification_code(request, widget):
+    """Send a one-time code to the address the visitor typed: {token, kind: "email" | "phone", language}."""
+    parsed, error = _verification_request(request, widget)
+    if error is not None:
+        return error
+    visitor, data, language = parsed
+    with translation.override(language):
+        try:
+            sent = visitors.request_code(widget, visitor, data.get("kind"), language)
+        except visitors.Refused as exc:
+            return _error(400, str(exc))
+    return JsonResponse(sent, status=201)
+
+
+@widget_endpoint
+def verification_confirm(request, widget):
+    """The code typed back ({token, code, language}): a new token, verified as that address."""
+    parsed, error = _verification_request(request, widget)
+    if error is not None:
+        return error
+    visitor, data, language = parsed
+    with translation.override(language):
+        try:
+            visitor = visitors.confirm_code(widget, visitor, data.get("code"))
+        except visitors.Refused as exc:
+            return _error(400, str(exc))
+    return JsonResponse({"token": tokens.dump(visitor), "visitor": visitors.visitor_summary(visitor)})
 
 
 @widget_endpoint
@@ -116,14 +173,8 @@ def attachment_file(request, token):
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None or not attachment.file:
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), filename=attachment.filename or None,
-                            as_attachment=not attachment.content_type.startswith("image/"),
-                            content_type=attachment.content_type or "application/octet-stream")
-    # Never rendered as a page of ours, whatever its bytes.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
+    # Images show in the widget on the shop's page; anything else is a download, never a page of ours.
+    return file_response(attachment, inline=True, cross_origin=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,4 +208,18 @@ def demo_shop(request):
     if channel is None:
         raise Http404("No active web chat channel: create one (kind webchat) to try the widget here.")
     snippet = WebchatAdapter(channel).public_extras()["embed_snippet"]
-    return render(request, "webchat/demo_shop.html", {"channel": channel, "embed_snippet": snippet})
+    response = render(request, "webchat/demo_shop.html", {"channel": channel, "embed_snippet": snippet})
+    response["Content-Security-Policy"] = _shop_page_policy(snippet)
+    return response
+
+
+def _shop_page_policy(snippet):
+    """The demo page stands for a shop's own site: the snippet's one inline script (by its hash), the widget
+    from PUBLIC_BASE_URL, and the widget's own style element in its shadow root. Nothing else runs."""
+    inline = re.search(r"<script>(.*?)</script>", snippet, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
+    base = settings.PUBLIC_BASE_URL
+    socket = re.sub(r"^http", "ws", base)
+    return (f"default-src 'self'; script-src 'self' {base} 'sha256-{digest}'; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' {base} data: blob:; connect-src 'self' {base} {socket}; object-src 'none'; "
+            f"base-uri 'none'; form-action 'self'; frame-ancestors 'none'")

@@ -10,6 +10,7 @@ message is never lost, a retry is never a duplicate, and agents see the
 message at once, without a worker hop.
 """
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,8 +18,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
-from conversations.actions import csat, customers, touchpoints
+from conversations.actions import csat, customers, touchpoints, verification
 from conversations.actions.errors import ActionError
 from conversations.actions.ingest import apply_status, ingest_message
 from conversations.addresses import EMAIL, PHONE, InvalidAddress, normalise_address
@@ -125,7 +127,8 @@ def start_session(widget, token, user, profile):
         visitor = tokens.load(token, widget.channel.pk) if token else tokens.new_visitor(widget.channel.pk)
     except tokens.InvalidToken:
         visitor = tokens.new_visitor(widget.channel.pk)
-    visitor = visitor.with_profile(verified_kind="", verified_address="")
+    if user is not None or not visitor.proven_by_code_recently(time.time()):
+        visitor = visitor.with_profile(verified_kind="", verified_address="", code_verified_at=0)
     if user is not None:
         if not isinstance(user, dict):
             raise Refused("user must be an object.")
@@ -135,6 +138,7 @@ def start_session(widget, token, user, profile):
         visitor = visitor.anonymous()
         if tokens.identifier_hash_matches(widget.config.get("hmac_secret"), identifier, user.get("identifier_hash")):
             kind, address = tokens.verified_identity(identifier)
+            _prove_own_claim(visitor, kind, address)
             visitor = visitor.with_profile(verified_kind=kind, verified_address=address)
         visitor = _with_claims(visitor, user)
     if profile is not None:
@@ -142,6 +146,13 @@ def start_session(widget, token, user, profile):
             raise Refused("profile must be an object.")
         visitor = _with_claims(visitor, profile)
     return visitor
+
+
+def _prove_own_claim(visitor, kind, address):
+    """The host site vouches for (kind, address): a claim of it this browser typed before joins its history."""
+    anonymous = identity_of(tokens.ANONYMOUS_KIND, visitor.visitor_id)
+    if anonymous is not None and kind in (EMAIL, PHONE):
+        customers.prove_address(kind, address, claimant=anonymous.customer)
 
 
 def _with_claims(visitor, data):
@@ -157,6 +168,43 @@ def _with_claims(visitor, data):
 
 def visitor_summary(visitor):
     return {"verified": visitor.verified, "name": visitor.name, "email": visitor.email, "phone": visitor.phone}
+
+
+# --- proving a claimed address by a one-time code -------------------------------------------
+def _own_identity(visitor):
+    if visitor.verified:
+        raise Refused(_("You are already verified."))
+    identity = identity_of(*visitor.identity)
+    if identity is None:
+        raise Refused(_("Write your first message, then verify your address."))
+    return identity
+
+
+def request_code(widget, visitor, kind, language):
+    """Send a one-time code to the email address or phone number the visitor gave (not any address)."""
+    if kind not in (EMAIL, PHONE):
+        raise Refused(_("kind must be email or phone."))
+    address = visitor.email if kind == EMAIL else visitor.phone
+    if not address:
+        raise Refused(_("Give your email address first.") if kind == EMAIL else _("Give your phone number first."))
+    try:
+        sent = verification.send_code(_own_identity(visitor).customer, visitor.visitor_id, widget.channel, kind, address,
+                                      language)
+    except ActionError as exc:
+        raise Refused(exc.message) from exc
+    return {"kind": kind, "sent_to": address, "channel": sent.channel.name,
+            "expires_at": sent.verification.expires_at.isoformat()}
+
+
+def confirm_code(widget, visitor, code):
+    """The visitor typed the code back: the visitor, now verified as that address."""
+    if not isinstance(code, str) or len(code) > 20:
+        raise Refused(_("The code is the digits we sent you."))
+    try:
+        kind, address = verification.confirm_code(_own_identity(visitor), visitor.visitor_id, code)
+    except ActionError as exc:
+        raise Refused(exc.message) from exc
+    return visitor.with_profile(verified_kind=kind, verified_address=address, code_verified_at=int(time.time()))
 
 
 # --- messages ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from conversations.channel_kinds import rules_for
+from conversations.downloads import INLINE_IMAGE_TYPES
 from conversations.models import Channel, Conversation
 from conversations.visibility import display_name
 
@@ -13,7 +14,6 @@ from .. import inbox
 
 register = template.Library()
 # Previewed in the page; other types (SVG can carry scripts) are only downloaded.
-INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 @register.filter

@@ -3,8 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -12,13 +11,12 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from conversations.actions import assignment, canned, notifications, replies
-from conversations.channel_kinds import rules_for
-from conversations.models import Attachment, Channel, Message
+from conversations.downloads import file_response
+from conversations.models import Attachment, Message
 from conversations.visibility import display_name, profile_of, visible_conversations
 
 from .. import timeline
 from ..forms import ConversationUpdateForm, ReplyForm
-from ..templatetags.console import INLINE_IMAGE_TYPES
 from .base import choices_context, console_action, done, form_refused, id_list, refused, visible_conversation
 from .customers import panel_context
 from .inbox import inbox_context
@@ -26,23 +24,6 @@ from .inbox import inbox_context
 # A sync re-reads this much before the time asked for: a transaction that began before
 # the last sync may have committed after it, with earlier timestamps.
 SYNC_OVERLAP_SECONDS = 60
-
-
-def reply_channels(conversation):
-    """The channels the customer can be answered on, each as ReplyOptions (free text, templates, or why not)."""
-    prefetch_related_objects([conversation.customer], "identities")
-    kinds = {identity.kind for identity in conversation.customer.identities.all()}
-    channels = list(Channel.objects.filter(active=True).order_by("name"))
-    return [
-        options for options in replies.reply_options_of(conversation, channels)
-        # Channels the customer could never be reached on are left out; the others say why they are unavailable.
-        if options.usable or options.written_on or _could_reach(options.channel, kinds)
-    ]
-
-
-def _could_reach(channel, identity_kinds):
-    rules = rules_for(channel.kind)
-    return rules.reaches_any_identity and (rules.identity_kinds is None or rules.identity_kinds & identity_kinds)
 
 
 def _header_html(request, conversation):
@@ -65,8 +46,8 @@ def _item_json(item):
     }
 
 
-def _reply_channels_context(conversation):
-    channels = reply_channels(conversation)
+def _reply_channels_context(user, conversation):
+    channels = replies.reply_choices(user, conversation)
     usable = [options.channel for options in channels if options.usable]
     default_channel = conversation.last_inbound_channel if conversation.last_inbound_channel in usable else (
         usable[0] if usable else None)
@@ -88,7 +69,7 @@ def conversation_page(request, pk):
     context.update({
         "items": items,
         "cursor": cursor,
-        **_reply_channels_context(conversation),
+        **_reply_channels_context(request.user, conversation),
         "canned_responses": canned_responses,
         "mention_agents": [
             {"username": user.username, "name": display_name(user)}
@@ -125,7 +106,7 @@ def sync(request, pk):
         "items": [_item_json(item) for item in items],
         "header": _header_html(request, conversation),
         "panel": render_to_string("console/_customer_panel.html", panel_context(request, conversation), request=request),
-        "channels": render_to_string("console/_reply_channels.html", _reply_channels_context(conversation),
+        "channels": render_to_string("console/_reply_channels.html", _reply_channels_context(request.user, conversation),
                                      request=request),
         "synced_at": now.isoformat(),
     })
@@ -180,6 +161,4 @@ def attachment_download(request, pk):
         raise Http404
     if not attachment.file:
         raise Http404
-    inline = request.GET.get("inline") == "1" and attachment.content_type in INLINE_IMAGE_TYPES
-    return FileResponse(attachment.file.open("rb"), filename=attachment.filename or None, as_attachment=not inline,
-                        content_type=attachment.content_type or "application/octet-stream")
+    return file_response(attachment, inline=request.GET.get("inline") == "1")

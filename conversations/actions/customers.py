@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from .. import events
 from ..addresses import EMAIL, PHONE, InvalidAddress, normalise_address
-from ..models import Identity, MergeSuggestion
+from ..models import Conversation, Customer, Identity, MergeSuggestion
 from .errors import ActionError
 
 
@@ -109,10 +109,11 @@ def update_profile(customer, name="", attributes=None):
 def claim_address(customer, kind, address, source, channel=None):
     """An address the customer gave without proving it (typed into a form).
 
-    A free address becomes an unverified identity of the customer, so agents
-    can answer there. An address of another customer never joins the two:
-    it records a MergeSuggestion an agent decides on. Returns the identity or
-    the suggestion.
+    A free address becomes a *claimed* identity of the customer, so agents
+    can answer there; traffic that later arrives from the address itself is
+    never theirs (see take_claimed_identity). An address of another customer
+    never joins the two: it records a MergeSuggestion an agent decides on.
+    Returns the identity or the suggestion.
     """
     try:
         address = normalise_address(kind, address)
@@ -122,16 +123,81 @@ def claim_address(customer, kind, address, source, channel=None):
     if existing is None:
         try:
             with transaction.atomic():
-                return Identity.objects.create(customer=customer, kind=kind, address=address, verified=False)
+                return Identity.objects.create(customer=customer, kind=kind, address=address, verified=False,
+                                               claimed=True)
         except IntegrityError:
             existing = Identity.objects.get(kind=kind, address=address)
     if existing.customer_id == customer.pk:
         return existing
+    return _suggest(customer, existing.customer_id, kind, address, source, channel)
+
+
+def _suggest(customer, candidate_id, kind, address, source, channel=None):
     suggestion, _created = MergeSuggestion.objects.get_or_create(
-        customer=customer, candidate_id=existing.customer_id, kind=kind, address=address,
+        customer=customer, candidate_id=candidate_id, kind=kind, address=address,
         defaults={"source": source, "channel": channel},
     )
     return suggestion
+
+
+CLAIM_SUPERSEDED = "claim_superseded"
+
+
+def take_claimed_identity(identity, channel, sender_name, sender_verified, now):
+    """Traffic arrived from an address its customer only claimed: the address's owner gets it.
+
+    Called by ingest inside its transaction. The identity moves to a new
+    customer (with a conversation of the channel's team) and the claimant is
+    left a MergeSuggestion, so an agent can still join the two when they are
+    one person. Returns (identity, True when a new customer was made).
+    """
+    identity = Identity.objects.select_for_update().select_related("customer").get(pk=identity.pk)
+    if not identity.claimed:  # a concurrent first message took it meanwhile
+        return identity, False
+    claimant = identity.customer
+    owner = Customer.objects.create(name=sender_name, first_seen_at=now, last_seen_at=now)
+    Conversation.objects.create(customer=owner, team=channel.team, created_at=now, updated_at=now)
+    identity.customer, identity.claimed, identity.verified = owner, False, sender_verified
+    identity.save(update_fields=["customer", "claimed", "verified"])
+    _suggest(claimant, owner.pk, identity.kind, identity.address, CLAIM_SUPERSEDED, channel)
+    _announce(claimant)
+    return identity, True
+
+
+@transaction.atomic
+def prove_address(kind, address, claimant=None, create=False, prover=None):
+    """`claimant` proved they hold `address` (a one-time code typed back, or an HMAC-signed identity).
+
+    Their own claim becomes a verified identity; someone else's mere claim
+    passes to them; an address nobody has joins them when `create`. An
+    address that already belongs to another customer stays there: the
+    proven visitor writes into that customer's conversation from now on.
+    `prover`, the identity the proof came through (the visitor's browser),
+    is verified too: its messages are the same person's.
+    Returns the identity, or None when nothing holds the address.
+    """
+    if prover is not None and not prover.verified:
+        prover.verified = True
+        prover.save(update_fields=["verified"])
+    identity = Identity.objects.select_for_update().filter(kind=kind, address=address).first()
+    if identity is None:
+        if claimant is None or not create:
+            return None
+        try:
+            with transaction.atomic():
+                identity = Identity.objects.create(customer=claimant, kind=kind, address=address, verified=True)
+        except IntegrityError:
+            return Identity.objects.get(kind=kind, address=address)
+        _announce(claimant)
+        return identity
+    if identity.claimed and claimant is not None:
+        previous = identity.customer_id
+        identity.customer, identity.claimed, identity.verified = claimant, False, True
+        identity.save(update_fields=["customer", "claimed", "verified"])
+        if previous != claimant.pk:
+            _suggest(Customer.objects.get(pk=previous), claimant.pk, kind, address, CLAIM_SUPERSEDED)
+        _announce(claimant)
+    return identity
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import events
+from . import customers
 from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
@@ -40,6 +41,8 @@ STATUS_RANK = {
 
 def _find_or_create_identity(channel, sender, address, now):
     identity = Identity.objects.select_related("customer").filter(kind=sender.kind, address=address).first()
+    if identity is not None and identity.claimed:
+        return customers.take_claimed_identity(identity, channel, sender.name, sender.verified, now)
     if identity is not None:
         return identity, False
     try:

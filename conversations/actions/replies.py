@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -19,6 +19,7 @@ from ..channel_kinds import rules_for
 from ..media_types import is_allowed_media_type
 from ..models import Attachment, Channel, Conversation, ConversationCycle, Identity, Message
 from ..signals import outbound_message_queued
+from ..visibility import sees_everything, team_ids
 from .errors import ActionError
 from .notifications import notify_mentions
 
@@ -97,6 +98,41 @@ def channels_reach(conversation, channels):
     return reach
 
 
+def answerable_channels(user, conversation):
+    """THE rule for which active channels `user` may answer `conversation` on (console, API, send_reply).
+
+    Supervisors and admins answer on every channel. An agent answers on the
+    channels of their teams and on channels of no team; the assignee of a
+    conversation also on the channels of the conversation's team. A channel
+    of another team (its WhatsApp number, its mailbox) is not theirs to speak from.
+    """
+    channels = Channel.objects.filter(active=True)
+    if sees_everything(user):
+        return channels
+    allowed = Q(team__isnull=True) | Q(team_id__in=team_ids(user))
+    if conversation.assignee_id == user.pk and conversation.team_id:
+        allowed |= Q(team_id=conversation.team_id)
+    return channels.filter(allowed)
+
+
+def _could_reach(channel, identity_kinds):
+    rules = rules_for(channel.kind)
+    return rules.reaches_any_identity and (rules.identity_kinds is None or bool(rules.identity_kinds & identity_kinds))
+
+
+def reply_choices(user, conversation, now=None):
+    """ReplyOptions of every channel `user` may answer `conversation` on, by name, in a fixed number of queries.
+
+    Channels the customer could never be reached on (no address of theirs, never written there) are left
+    out; the others say why they are unavailable now.
+    """
+    prefetch_related_objects([conversation.customer], "identities")
+    kinds = {identity.kind for identity in conversation.customer.identities.all()}
+    channels = list(answerable_channels(user, conversation).order_by("name"))
+    return [options for options in reply_options_of(conversation, channels, now)
+            if options.usable or options.written_on or _could_reach(options.channel, kinds)]
+
+
 @dataclass(frozen=True)
 class ReplyWindow:
     """Where a customer stands in a channel's reply window (providers such as WhatsApp and Messenger have one)."""
@@ -157,13 +193,16 @@ def _window_closed_reason(channel, rules, window, now):
         "since": since, "rule": rule, "templates": ", ".join(names)}
 
 
-def _availability(customer, channel, template=None, now=None, reach=None):
+def _availability(customer, channel, template=None, now=None, reach=None, to=None):
     """(why a reply cannot go out now or "", the field to blame, the reply window)."""
     if not channel.active:
         return _("The channel %(channel)s is deactivated.") % {"channel": channel.name}, "channel", None
     rules = rules_for(channel.kind)
+    if to is not None and not _could_reach(channel, {to.kind}):
+        return _("%(channel)s cannot reach %(address)s.") % {"channel": channel.name, "address": to.address}, \
+            "channel", None
     reach = reach or _reach(customer, channel)
-    if reach.identity is None:
+    if to is None and reach.identity is None:
         if rules.reaches_any_identity:
             return _("The customer has no %(kinds)s address for %(channel)s.") % {
                 "kinds": "/".join(sorted(rules.identity_kinds or [])), "channel": channel.name}, "channel", None
@@ -320,17 +359,26 @@ def _check_length(channel, rules, text, has_attachments):
 
 
 @transaction.atomic
-def send_reply(conversation, author, text="", channel=None, metadata=None, template=None, attachments=()):
+def send_reply(conversation, author, text="", channel=None, metadata=None, template=None, attachments=(), to=None,
+               answers=True):
     """Queue a reply to the customer on `channel` (default: the customer's last inbound channel).
 
+    `author` is the agent (None: OmniDesk itself), who may only answer on `answerable_channels`.
     `template` ({"name", "language"?, "variables"?}) sends one of the channel's approved templates,
     the only thing some providers (WhatsApp) accept outside their reply window. `attachments` are
-    Django File objects (uploads).
+    Django File objects (uploads). `to` is one identity of the customer to deliver to (default: the
+    one the channel reaches); `answers=False` for a message that is not an answer to the customer
+    (a verification code): it neither ends the wait nor counts as the first response.
     """
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("customer").get(pk=conversation.pk)
     channel = channel or conversation.last_inbound_channel
     if channel is None:
         raise ActionError(_("The customer has not written on any channel yet; choose a channel."), field="channel")
+    if author is not None and not answerable_channels(author, conversation).filter(pk=channel.pk).exists():
+        raise ActionError(_("You may not answer on %(channel)s: it belongs to another team.") % {
+            "channel": channel.name}, field="channel")
+    if to is not None and to.customer_id != conversation.customer_id:
+        raise ActionError(_("This address is not the customer's."), field="to")
     rules = rules_for(channel.kind)
     metadata = dict(metadata or {})
     chosen = None
@@ -345,7 +393,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
     else:
         text = _clean_text(text, allow_empty=bool(attachments))
     files = _clean_attachments(attachments, channel)
-    reason, field, window = _availability(conversation.customer, channel, chosen)
+    reason, field, window = _availability(conversation.customer, channel, chosen, to=to)
     if reason:
         raise ActionError(reason, field=field)
     if chosen is None:
@@ -358,7 +406,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
         conversation=conversation,
         direction=Message.Direction.OUTBOUND,
         channel=channel,
-        identity=reachable_identity(conversation.customer, channel),
+        identity=to or reachable_identity(conversation.customer, channel),
         author=author,
         text=text,
         status=Message.Status.QUEUED,
@@ -367,10 +415,11 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
         status_changed_at=now,
     )
     _store_attachments(message, files)
-    ConversationCycle.objects.filter(
-        conversation=conversation, resolved_at__isnull=True, first_response_at__isnull=True
-    ).update(first_response_at=now)
-    conversation.waiting_since = None
+    if answers:
+        ConversationCycle.objects.filter(
+            conversation=conversation, resolved_at__isnull=True, first_response_at__isnull=True
+        ).update(first_response_at=now)
+        conversation.waiting_since = None
     conversation.last_message = message
     conversation.last_message_at = now
     conversation.updated_at = now
@@ -442,8 +491,9 @@ def mark_failed(message_id, reason):
 @transaction.atomic
 def retry_delivery(message_id):
     """Queue a failed outbound message again (the agent's retry button)."""
-    message = _locked_outbound(message_id)
-    if message.status != Message.Status.FAILED:
+    message = Message.objects.select_for_update(of=("self",)).select_related("conversation").filter(
+        pk=message_id).first()
+    if message is None or message.direction != Message.Direction.OUTBOUND or message.status != Message.Status.FAILED:
         raise ActionError(_("Only a failed message can be retried."))
     message.delivery_attempts = 0
     message.save(update_fields=["delivery_attempts"])

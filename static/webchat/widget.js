@@ -23,7 +23,10 @@
       you: "You", reconnecting: "Reconnecting…", csatQuestion: "How would you rate this conversation?",
       csatComment: "Anything to add? (optional)", csatSend: "Send rating", csatThanks: "Thank you for your rating!",
       rate: "Rate {n} out of 5", fileTooBig: "This file is too large.", fileType: "This type of file cannot be sent.",
-      seen: "Seen", via: "via {channel}", prechat: "Before we start, tell us who you are."
+      seen: "Seen", via: "via {channel}", prechat: "Before we start, tell us who you are.",
+      verifyPrompt: "Verify {address} to see your conversation from every channel.", verifySend: "Send me a code",
+      verifySent: "We sent a code to {address}.", verifyCode: "Code", verifyConfirm: "Verify",
+      verified: "Verified: {address}"
     },
     "pt-BR": {
       open: "Abrir chat", close: "Fechar chat", title: "Fale conosco", send: "Enviar", attach: "Anexar arquivo",
@@ -35,7 +38,10 @@
       csatQuestion: "Como você avalia este atendimento?", csatComment: "Quer acrescentar algo? (opcional)",
       csatSend: "Enviar avaliação", csatThanks: "Obrigado pela sua avaliação!", rate: "Nota {n} de 5",
       fileTooBig: "Este arquivo é grande demais.", fileType: "Este tipo de arquivo não pode ser enviado.",
-      seen: "Vista", via: "por {channel}", prechat: "Antes de começar, diga-nos quem você é."
+      seen: "Vista", via: "por {channel}", prechat: "Antes de começar, diga-nos quem você é.",
+      verifyPrompt: "Verifique {address} para ver sua conversa de todos os canais.", verifySend: "Enviar código",
+      verifySent: "Enviamos um código para {address}.", verifyCode: "Código", verifyConfirm: "Verificar",
+      verified: "Verificado: {address}"
     },
     es: {
       open: "Abrir chat", close: "Cerrar chat", title: "Habla con nosotros", send: "Enviar", attach: "Adjuntar archivo",
@@ -47,7 +53,10 @@
       csatQuestion: "¿Cómo valorarías esta conversación?", csatComment: "¿Algo más? (opcional)",
       csatSend: "Enviar valoración", csatThanks: "¡Gracias por tu valoración!", rate: "Nota {n} de 5",
       fileTooBig: "Este archivo es demasiado grande.", fileType: "Este tipo de archivo no se puede enviar.",
-      seen: "Visto", via: "por {channel}", prechat: "Antes de empezar, dinos quién eres."
+      seen: "Visto", via: "por {channel}", prechat: "Antes de empezar, dinos quién eres.",
+      verifyPrompt: "Verifica {address} para ver tu conversación de todos los canales.", verifySend: "Enviarme un código",
+      verifySent: "Te enviamos un código a {address}.", verifyCode: "Código", verifyConfirm: "Verificar",
+      verified: "Verificado: {address}"
     }
   };
 
@@ -384,6 +393,7 @@
         break;
       case "history":
         frame.messages.forEach(function (m) { renderMessage(m, false); });
+        if (state.lastId) drawVerify();
         flushOutbox();
         if (unsentPages().length && state.lastId) send({ type: "pages", pages: unsentPages() });
         markRead();
@@ -392,6 +402,7 @@
         settle(frame.client_id);
         markPagesSent();
         renderMessage(frame.message, false);
+        drawVerify();
         break;
       case "message":
         receiveMessage(frame.message);
@@ -478,6 +489,44 @@
   // Until the pre-chat (or offline) form is answered, there is nothing to write in.
   function setComposerEnabled(enabled) {
     [textarea, sendButton, attachButton].forEach(function (control) { control.disabled = !enabled; });
+  }
+
+  // A typed address proves nothing: a one-time code sent there, typed back here, makes it the visitor's.
+  function drawVerify() {
+    var visitor = state.visitor;
+    if (!visitor || visitor.verified || root.querySelector(".verify")) return;
+    var kind = visitor.email ? "email" : visitor.phone ? "phone" : "";
+    if (!kind) return;
+    var address = visitor[kind];
+    var card = el("form", { "class": "card verify" });
+    var text = el("p", {}, t("verifyPrompt", { address: address }));
+    var label = el("label", { hidden: "" }, t("verifyCode"));
+    var code = el("input", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6",
+      pattern: "[0-9]{6}" });
+    label.appendChild(code);
+    var error = el("p", { "class": "error", role: "alert" });
+    var button = el("button", { type: "submit", "class": "primary" }, t("verifySend"));
+    [text, label, error, button].forEach(function (n) { card.appendChild(n); });
+    var codeSent = false;
+    card.addEventListener("submit", function (event) {
+      event.preventDefault();
+      error.textContent = "";
+      if (!codeSent) {
+        post("/verification/", { token: state.token, kind: kind, language: LANG }).then(function () {
+          codeSent = true;
+          text.textContent = t("verifySent", { address: address });
+          label.hidden = false; code.required = true; button.textContent = t("verifyConfirm");
+          code.focus();
+        }).catch(function (e) { error.textContent = e.message; });
+        return;
+      }
+      post("/verification/confirm/", { token: state.token, code: code.value.trim(), language: LANG }).then(function (data) {
+        state.token = data.token; store("token", data.token); state.visitor = data.visitor;
+        connect(true);  // redrawn as the verified visitor: the history of every channel
+        log.appendChild(el("p", { "class": "welcome verified" }, t("verified", { address: address })));
+      }).catch(function (e) { error.textContent = e.message; });
+    });
+    log.appendChild(card); scrollDown();
   }
 
   function drawCsat(cycle) {

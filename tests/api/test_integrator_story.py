@@ -57,8 +57,9 @@ def test_two_channels_one_person_one_conversation_over_http(admin_http, live_ser
     delivered = fake_http.requests[0]
     assert delivered.json()["to"] == {"kind": "phone", "address": "+5511999990001"}
     assert delivered.json()["text"] == "Olá Maria!"
-    from channels_adapters.base import hmac_sha256_hex
-    assert delivered.headers["X-OmniDesk-Signature"] == "sha256=" + hmac_sha256_hex(API_SECRET, delivered.body)
+    from channels_adapters.base import omnidesk_signature
+    sent_at = delivered.headers["X-OmniDesk-Timestamp"]
+    assert delivered.headers["X-OmniDesk-Signature"] == omnidesk_signature(API_SECRET, sent_at, delivered.body)
     assert Message.objects.get(pk=reply.json()["id"]).status == Message.Status.SENT
 
     # Choosing the other channel explicitly works too: the customer has an identity there.

@@ -15,7 +15,7 @@ def test_bench_views_are_not_mounted_in_a_normal_run(client, make_api_channel):
     channel = make_api_channel()
     body, headers = signed(api_message("m-1", "+5511999990001"))
     response = client.post(f"/bench/baseline/{channel.pk}/", body, content_type="application/json",
-                           headers={"X-OmniDesk-Signature": headers["X-OmniDesk-Signature"]})
+                           headers=headers)
     assert response.status_code == 404
 
 
@@ -33,25 +33,25 @@ def baseline_client(client, db):
         yield client
 
 
-def post(client, channel_id, body, signature):
-    return client.post(f"/baseline/{channel_id}/", body, content_type="application/json",
-                       headers={"X-OmniDesk-Signature": signature})
+def post(client, channel_id, body, headers):
+    return client.post(f"/baseline/{channel_id}/", body, content_type="application/json", headers=headers)
 
 
 def test_a_signed_body_inserts_one_row(baseline_client, make_api_channel):
     body, headers = signed(api_message("m-1", "+5511999990001"))
-    assert post(baseline_client, make_api_channel().pk, body, headers["X-OmniDesk-Signature"]).status_code == 200
+    assert post(baseline_client, make_api_channel().pk, body, headers).status_code == 200
     assert baseline_rows() == 1
 
 
 @pytest.mark.parametrize("secret", ["x" * 20, None])
 def test_a_wrong_signature_is_403_and_inserts_nothing(baseline_client, make_api_channel, secret):
     body, headers = signed(api_message("m-1", "+5511999990001"), secret=secret or API_SECRET)
-    signature = headers["X-OmniDesk-Signature"] if secret else ""
-    assert post(baseline_client, make_api_channel().pk, body, signature).status_code == 403
+    if not secret:
+        del headers["X-OmniDesk-Signature"]
+    assert post(baseline_client, make_api_channel().pk, body, headers).status_code == 403
     assert baseline_rows() == 0
 
 
 def test_an_unknown_channel_is_404(baseline_client):
     body, headers = signed(api_message("m-1", "+5511999990001"))
-    assert post(baseline_client, uuid.uuid4(), body, headers["X-OmniDesk-Signature"]).status_code == 404
+    assert post(baseline_client, uuid.uuid4(), body, headers).status_code == 404

@@ -1,6 +1,32 @@
-from django.core.management import call_command
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
 from conversations.models import Channel, Conversation
+
+
+@pytest.fixture(autouse=True)
+def embedded_mode(settings):
+    """The demo is for the embedded mode; these tests load it there, whatever database the suite runs on."""
+    settings.DATABASE_URL = ""
+
+
+def test_outside_the_embedded_mode_the_demo_refuses_clearly(db, settings, monkeypatch):
+    settings.DATABASE_URL = "postgres://omnidesk@db.example.com/omnidesk"
+    monkeypatch.delenv("OMNIDESK_DEMO_ALLOW_PRODUCTION", raising=False)
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo")
+    assert "DATABASE_URL is set" in str(refused.value) and "--allow-production-database" in str(refused.value)
+    assert not get_user_model().objects.exists() and not Channel.objects.exists()
+
+
+def test_outside_the_embedded_mode_the_demo_loads_when_asked_explicitly(db, settings, monkeypatch):
+    settings.DATABASE_URL = "postgres://omnidesk@db.example.com/omnidesk"
+    call_command("seed_demo", allow_production_database=True)
+    assert get_user_model().objects.filter(username="admin").exists()
+    monkeypatch.setenv("OMNIDESK_DEMO_ALLOW_PRODUCTION", "1")
+    call_command("seed_demo")
+    assert Conversation.objects.count() == 4
 
 
 def test_the_demo_loads_twice_with_twilio_channels_and_a_whatsapp_template(db):

@@ -1,9 +1,10 @@
 """Demo data for a first look: idempotent, goes through the same ingest path as real traffic."""
+import os
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -76,11 +77,30 @@ def demo_config(kind):
     }[kind]
 
 
+# Set to 1 (or pass --allow-production-database) to load the demo into a DATABASE_URL database anyway.
+ALLOW_ENV = "OMNIDESK_DEMO_ALLOW_PRODUCTION"
+
+
 class Command(BaseCommand):
-    help = "Load demo teams, agents, channels and cross-channel conversations (safe to run again)."
+    help = ("Load demo teams, agents, channels and cross-channel conversations (safe to run again). Embedded mode "
+            "only, unless asked explicitly: the demo agents share a published password.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--allow-production-database", action="store_true",
+                            help=f"Load the demo although DATABASE_URL is set (or set {ALLOW_ENV}=1).")
+
+    def handle(self, *args, allow_production_database=False, **options):
+        allowed = allow_production_database or os.environ.get(ALLOW_ENV, "") == "1"
+        if settings.DATABASE_URL and not allowed:
+            raise CommandError(
+                f"Refusing to load the demo: DATABASE_URL is set, so this is not the embedded mode, and the demo "
+                f"creates agents (admin, carla, ana, bruno) whose password '{DEMO_PASSWORD}' is published. Start "
+                f"without demo data with `make serve`, or load it anyway with --allow-production-database "
+                f"(or {ALLOW_ENV}=1).")
+        self._load()
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _load(self):
         teams = {name: Team.objects.get_or_create(name=name)[0] for name in ("Suporte", "Vendas")}
         User = get_user_model()
         for username, name, role, team_names in AGENTS:

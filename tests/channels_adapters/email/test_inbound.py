@@ -2,7 +2,7 @@
 import httpx
 import pytest
 
-from channels_adapters.base import hmac_sha256_hex
+from channels_adapters.base import signed_headers
 from conversations.actions.assignment import update_conversation
 from conversations.models import Conversation, ConversationEvent, Customer, Message, RawInboundEvent
 
@@ -16,7 +16,7 @@ def channel(make_email_channel, team):
 
 
 def post_mime(base, channel, raw, secret=INBOUND_SECRET, content_type="message/rfc822"):
-    headers = {"Content-Type": content_type, "X-OmniDesk-Signature": f"sha256={hmac_sha256_hex(secret, raw)}"}
+    headers = {"Content-Type": content_type, **signed_headers(secret, raw)}
     return httpx.post(f"{base}/webhooks/{channel.pk}/", content=raw, headers=headers, timeout=10)
 
 
@@ -60,7 +60,8 @@ def test_remote_images_stay_blocked_after_the_domain_sanitiser(live_server_url, 
 def test_a_forged_signature_is_403_and_stores_nothing(live_server_url, channel, signature):
     raw = fixture_bytes("01_plain_first_message.eml")
     response = httpx.post(f"{live_server_url}/webhooks/{channel.pk}/", content=raw, timeout=10,
-                          headers={"Content-Type": "message/rfc822", "X-OmniDesk-Signature": signature})
+                          headers={"Content-Type": "message/rfc822", **signed_headers(INBOUND_SECRET, raw),
+                                   "X-OmniDesk-Signature": signature})
     assert response.status_code == 403
     assert not RawInboundEvent.objects.exists() and not Message.objects.exists()
 

@@ -251,3 +251,67 @@ def test_the_widget_speaks_the_page_language(browser, shop, setup):
         expect(launcher).to_have_attribute("aria-label", label)
         launcher.click()
         expect(page.locator(".status")).to_have_text(status)
+
+
+def test_a_typed_email_is_proven_by_a_code_typed_back_in_the_widget(browser, live_server_url, shop, settings,
+                                                                     make_webchat_channel, team, admin_user):
+    from playwright.sync_api import expect
+
+    from channels_adapters.setup import create_channel
+
+    from ..email.servers import SmtpServer
+
+    settings.PUBLIC_BASE_URL = live_server_url
+    channel = make_webchat_channel(team=team, allowed_origins=[f"http://127.0.0.1:{shop.port}"],
+                                   prechat_fields=["email"])
+    mark_agent_online("console-connection-1", admin_user.pk, [team.pk])
+    with SmtpServer() as smtp:
+        create_channel("email", "E-mail suporte", {"address": "support@inbox.example.com", "smtp_host": "127.0.0.1",
+                                                   "smtp_port": smtp.port, "smtp_security": "none"}, team=team)
+        shop.pages["/pt"] = ("<!doctype html><html lang='pt-BR'><body>"
+                             f"{ChannelSerializer(channel).data['embed_snippet']}</body></html>")
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{shop.port}/pt")
+        page.locator("button.launcher").click()
+        page.locator(".prechat input[name=email]").fill("paula@example.com")
+        page.locator(".prechat button[type=submit]").click()
+        page.locator("textarea#omnidesk-text").fill("Oi, meu pedido?")
+        page.keyboard.press("Enter")
+
+        card = page.locator(".verify")
+        expect(card).to_contain_text("Verifique paula@example.com")
+        card.get_by_role("button", name="Enviar código").click()
+        expect(card).to_contain_text("Enviamos um código para paula@example.com.")
+        (mail,) = smtp.script.received
+        text = mail.message.get_body(preferencelist=("plain",)).get_content()
+        code = next(word.rstrip(".") for word in text.split() if word.rstrip(".").isdigit())
+        card.get_by_label("Código").fill("999999" if code != "999999" else "000000")
+        card.get_by_role("button", name="Verificar").click()
+        expect(card.locator(".error")).to_contain_text("Este código não está certo")
+        card.get_by_label("Código").fill(code)
+        card.get_by_role("button", name="Verificar").click()
+        expect(page.locator(".verified")).to_have_text("Verificado: paula@example.com")
+        expect(page.locator(".msg.visitor .text")).to_have_text(["Oi, meu pedido?"])
+        expect(page.locator(".verify")).to_have_count(0)
+    identity = Customer.objects.get(identities__kind="webchat").identities.get(kind="email")
+    assert (identity.address, identity.verified, identity.claimed) == ("paula@example.com", True, False)
+
+
+def test_the_widget_works_on_the_demo_shop_page_under_its_policy(browser, live_server_url, settings,
+                                                                 make_webchat_channel, team, admin_user):
+    from playwright.sync_api import expect
+
+    settings.PUBLIC_BASE_URL = live_server_url
+    settings.WEBCHAT_DEMO_PAGE = True
+    make_webchat_channel(team=team, allowed_origins=[live_server_url], prechat_fields=[])
+    mark_agent_online("console-connection-1", admin_user.pk, [team.pk])
+    page = browser.new_page()
+    page.add_init_script("""window.cspViolations = []; document.addEventListener('securitypolicyviolation',
+        (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));""")
+    page.goto(f"{live_server_url}/demo/shop/")
+    page.locator("button.launcher").click()
+    page.locator("textarea#omnidesk-text").fill("Tem o tamanho M?")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.visitor .meta")).not_to_have_text("Enviando…")  # the page is in Portuguese
+    assert Message.objects.filter(text="Tem o tamanho M?").exists()
+    assert page.evaluate("() => window.cspViolations") == []
