@@ -12,7 +12,7 @@ from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
-from ..signals import attachments_to_fetch
+from ..signals import attachments_to_fetch, message_created, message_status_changed
 
 
 class UnknownOutboundMessage(LookupError):
@@ -187,7 +187,20 @@ def ingest_message(channel, inbound):
     events.emit(events.MESSAGE_CREATED, message, audience)
     # Always sent: preview, waiting time and status of the inbox row have changed.
     events.emit(events.CONVERSATION_CREATED if new_customer else events.CONVERSATION_UPDATED, conversation, audience)
+    announce_message(message)
     return IngestResult(message, created=True)
+
+
+def announce_message(message):
+    """Tell the layers (routing, automation) about a new message once it is committed."""
+    transaction.on_commit(lambda: message_created.send(
+        sender=Message, message_id=message.pk, conversation_id=message.conversation_id, direction=message.direction))
+
+
+def announce_status(message):
+    """Tell the layers about an outbound message's new delivery status once it is committed."""
+    transaction.on_commit(lambda: message_status_changed.send(
+        sender=Message, message_id=message.pk, conversation_id=message.conversation_id, status=message.status))
 
 
 def _move_forward(message, status, reason="", at=None):
@@ -206,6 +219,7 @@ def _move_forward(message, status, reason="", at=None):
     message.status_changed_at = at or timezone.now()
     message.save(update_fields=["status", "failure_reason", "status_changed_at"])
     events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    announce_status(message)
     return True
 
 

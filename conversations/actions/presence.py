@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from .. import presence as team_presence
+from ..signals import agent_presence_changed
 from ..visibility import display_name, team_ids
 
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
@@ -91,7 +92,10 @@ def heartbeat(agent, connection, status, force=False):
         team_presence.mark_agent_offline(connection, agent.team_ids)
     previous = cache.get(_status_key(agent.user_id))
     cache.set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
-    return _presence(agent, status) if force or previous != status else None
+    if not (force or previous != status):
+        return None
+    agent_presence_changed.send(sender=Agent, user_id=agent.user_id, status=status)
+    return _presence(agent, status)
 
 
 def disconnected(agent, connection):
@@ -104,6 +108,7 @@ def disconnected(agent, connection):
     if remaining > 0:
         return None
     cache.delete_many([_status_key(agent.user_id), _connections_key(agent.user_id)])
+    agent_presence_changed.send(sender=Agent, user_id=agent.user_id, status=OFFLINE)
     return _presence(agent, OFFLINE)
 
 

@@ -19,6 +19,7 @@ from ..media_types import is_allowed_media_type
 from ..models import Attachment, Conversation, ConversationCycle, Identity, Message
 from ..signals import outbound_message_queued
 from .errors import ActionError
+from .ingest import announce_message, announce_status
 from .notifications import notify_mentions
 
 MAX_REPLY_LENGTH = 20_000
@@ -326,6 +327,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
     events.emit(events.MESSAGE_CREATED, message, audience)
     events.emit(events.CONVERSATION_UPDATED, conversation, audience)
     transaction.on_commit(lambda: outbound_message_queued.send(sender=Message, message_id=message.pk))
+    announce_message(message)
     return message
 
 
@@ -343,6 +345,7 @@ def add_note(conversation, author, text, attachments=()):
         message.metadata = {"mentions": mentioned}
         message.save(update_fields=["metadata"])
     events.emit(events.MESSAGE_CREATED, message, events.conversation_audience(conversation))
+    announce_message(message)
     return message
 
 
@@ -366,6 +369,7 @@ def _set_status(message, status, reason=""):
     message.status_changed_at = timezone.now()
     message.save(update_fields=["status", "failure_reason", "external_id", "sent_at", "status_changed_at"])
     events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    announce_status(message)
 
 
 @transaction.atomic
