@@ -54,7 +54,10 @@ def parse_intervals(items, where):
     for item in items:
         if not (isinstance(item, (list, tuple)) and len(item) == 2):
             raise CalendarError(f"{where}: each interval is [start, end]")
-        start, end = parse_time(item[0]), parse_time(item[1])
+        try:
+            start, end = parse_time(item[0]), parse_time(item[1])
+        except CalendarError as exc:
+            raise CalendarError(f"{where}: {exc}") from None
         if start == MINUTES_PER_DAY:
             raise CalendarError(f"{where}: an interval cannot start at 24:00")
         if start == end:

@@ -67,6 +67,16 @@ def _viewers_key(conversation_id):
     return f"presence:viewers:{conversation_id}"
 
 
+def _status_entry(status):
+    # The expiry travels with the value (not only as the cache's TTL), so "heartbeat older than
+    # AGENT_PRESENCE_SECONDS = offline" holds to the second, whatever the cache backend.
+    return (status, time.time() + team_presence.presence_seconds())
+
+
+def _live_status(entry):
+    return entry[0] if entry and entry[1] > time.time() else None
+
+
 def _presence(agent, status):
     return Presence(agent.user_id, agent.name, status, agent.team_ids)
 
@@ -75,7 +85,7 @@ def connected(agent, connection):
     """A console connection opened: the agent is online (unless another tab says away)."""
     cache.add(_connections_key(agent.user_id), 0, timeout=None)
     cache.incr(_connections_key(agent.user_id))
-    return heartbeat(agent, connection, cache.get(_status_key(agent.user_id)) or ONLINE, force=True)
+    return heartbeat(agent, connection, _live_status(cache.get(_status_key(agent.user_id))) or ONLINE, force=True)
 
 
 def heartbeat(agent, connection, status, force=False):
@@ -90,8 +100,8 @@ def heartbeat(agent, connection, status, force=False):
         team_presence.mark_agent_online(connection, agent.user_id, agent.team_ids)
     else:
         team_presence.mark_agent_offline(connection, agent.team_ids)
-    previous = cache.get(_status_key(agent.user_id))
-    cache.set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
+    previous = _live_status(cache.get(_status_key(agent.user_id)))
+    cache.set(_status_key(agent.user_id), _status_entry(status), timeout=team_presence.presence_seconds())
     if not (force or previous != status):
         return None
     agent_presence_changed.send(sender=Agent, user_id=agent.user_id, status=status)
@@ -115,7 +125,7 @@ def disconnected(agent, connection):
 def statuses(user_ids):
     """{user id: online/away/offline} for `user_ids`."""
     found = cache.get_many([_status_key(user_id) for user_id in user_ids])
-    return {user_id: found.get(_status_key(user_id), OFFLINE) for user_id in user_ids}
+    return {user_id: _live_status(found.get(_status_key(user_id))) or OFFLINE for user_id in user_ids}
 
 
 def _live_viewers(conversation_id):
