@@ -5,11 +5,14 @@ from .models import QueueEntry, SlaClock
 from .summary import clock_events, sla_payload
 
 
+def earliest_due(conversation):
+    return (SlaClock.objects.filter(conversation=conversation, state=SlaClock.State.RUNNING, due_at__isnull=False)
+            .order_by("due_at").values_list("due_at", flat=True).first())
+
+
 def publish_sla(conversation, schedules, now):
     """Keep the queue's SLA order current and tell the console (badge, "why" popover)."""
-    earliest = (SlaClock.objects.filter(conversation=conversation, state=SlaClock.State.RUNNING,
-                                        due_at__isnull=False).order_by("due_at").values_list("due_at", flat=True).first())
-    if QueueEntry.objects.filter(conversation=conversation).update(sla_due_at=earliest):
+    if QueueEntry.objects.filter(conversation=conversation).update(sla_due_at=earliest_due(conversation)):
         publish_queue([conversation.team_id])
     payload = {"conversation": conversation.pk, "sla": sla_payload(conversation, schedules, now),
                "events": clock_events(conversation)}

@@ -33,7 +33,7 @@ def conversation_changed(conversation_id, changed, actor_id=None):
         record = queue.assigned_by_hand(conversation_id, actor_id)
         if record is None:
             queue.enqueue(conversation_id, queue.QueueEntry.Reason.UNASSIGNED)
-    if changed & {"team", "status"}:
+    if changed & {"team", "status", "priority"}:
         queue.reroute(conversation_id)
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from conversations.actions import presence
@@ -20,11 +21,11 @@ from .. import calendars
 from ..availability import capacities, current_kind, is_asynchronous, loads, standings, status_takes
 from ..lines import write_line
 from ..models import AgentRouting, AssignmentPolicy, AssignmentRecord, QueueEntry
-from ..realtime import publish_queue
+from ..realtime import earliest_due, publish_queue
 from ..schedules import ScheduleCache
 
 PRIORITY_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "urgent": 4}
-QUEUE_ORDER = ("-priority_rank", "sla_due_at", "enqueued_at", "id")
+QUEUE_ORDER = ("-priority_rank", F("sla_due_at").asc(nulls_last=True), "enqueued_at", "id")
 MAX_ASSIGNMENTS_PER_RUN = 1000
 
 
@@ -54,7 +55,7 @@ def enqueue(conversation_id, reason, now=None, actor=None):
     previous = conversation.assignee
     entry = QueueEntry.objects.create(
         conversation=conversation, team=conversation.team, reason=reason, enqueued_at=now,
-        priority_rank=PRIORITY_RANK.get(conversation.priority, 0),
+        priority_rank=PRIORITY_RANK.get(conversation.priority, 0), sla_due_at=earliest_due(conversation),
         excluded_agent=previous if reason == QueueEntry.Reason.NO_REPLY else None)
     facts = {"reason": reason, "team_name": conversation.team.name, "channel_kind": current_kind(conversation)}
     if previous is not None:
