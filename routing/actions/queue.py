@@ -27,6 +27,7 @@ from ..schedules import ScheduleCache
 PRIORITY_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "urgent": 4}
 QUEUE_ORDER = ("-priority_rank", F("sla_due_at").asc(nulls_last=True), "enqueued_at", "id")
 MAX_ASSIGNMENTS_PER_RUN = 1000
+MAX_TRIES_PER_RUN = 5000
 
 
 def automatic_policy(team_id):
@@ -106,18 +107,29 @@ def _candidates(entry, conversation, policy, now):
     return kind, able
 
 
+ASSIGNED, NOBODY, CONTENDED = "assigned", "nobody", "contended"
+
+
 def _try_assign(entry, now):
-    """Give the (locked) entry's conversation to the first candidate that still has room under lock."""
+    """Give the (locked) entry's conversation to the first candidate that still has room under lock.
+
+    An agent row another worker holds is skipped, not waited for (two workers each holding one agent
+    and wanting the other's would deadlock); when only such agents were left, the entry is tried again.
+    """
     conversation = (Conversation.objects.select_for_update(of=("self",))
                     .select_related("last_inbound_channel", "team").get(pk=entry.conversation_id))
     policy = automatic_policy(entry.team_id)
     if (conversation.assignee_id or conversation.status == Conversation.Status.RESOLVED
             or conversation.team_id != entry.team_id or policy is None):
         entry.delete()
-        return False
+        return NOBODY
     kind, candidates = _candidates(entry, conversation, policy, now)
+    contended = False
     for standing in candidates:
-        routing = AgentRouting.objects.select_for_update().get(agent_id=standing.agent_id)
+        routing = AgentRouting.objects.select_for_update(skip_locked=True).filter(agent_id=standing.agent_id).first()
+        if routing is None:
+            contended = True
+            continue
         load = loads([standing.agent_id], now)[standing.agent_id][kind]
         if standing.capacity is not None and load >= standing.capacity:
             continue
@@ -133,8 +145,8 @@ def _try_assign(entry, now):
         write_line(conversation, event="assigned", agent=agent.pk, agent_name=display_name(agent),
                    reason=entry.reason, mode=policy.mode, channel_kind=kind)
         entry.delete()
-        return True
-    return False
+        return ASSIGNED
+    return CONTENDED if contended else NOBODY
 
 
 def run_queue(team_id, now=None):
@@ -144,17 +156,19 @@ def run_queue(team_id, now=None):
     members = team_members(team_id)
     AgentRouting.objects.bulk_create([AgentRouting(agent_id=agent_id) for agent_id in members],
                                      ignore_conflicts=True)
-    assigned, passed = 0, []
-    while assigned < MAX_ASSIGNMENTS_PER_RUN:
+    assigned, passed, tries = 0, [], 0
+    while assigned < MAX_ASSIGNMENTS_PER_RUN and tries < MAX_TRIES_PER_RUN:
+        tries += 1
         with transaction.atomic():
             entry = (QueueEntry.objects.select_for_update(skip_locked=True).filter(team_id=team_id)
                      .exclude(pk__in=passed).order_by(*QUEUE_ORDER).first())
             if entry is None:
                 break
-            if _try_assign(entry, now or timezone.now()):
-                assigned += 1
-            else:
-                passed.append(entry.pk)
+            outcome = _try_assign(entry, now or timezone.now())
+        if outcome == ASSIGNED:
+            assigned += 1
+        elif outcome == NOBODY:
+            passed.append(entry.pk)
     if assigned:
         publish_queue([team_id])
     return assigned
