@@ -1,4 +1,5 @@
 """What the API and the console show of routing: a conversation's SLA (due badge, "why") and queue place."""
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import calendars
@@ -15,6 +16,12 @@ def active_clocks(conversation):
     if prefetched is not None:
         return prefetched
     return list(SlaClock.objects.select_related("policy").filter(conversation=conversation, state__in=ACTIVE))
+
+
+def active_clocks_prefetch():
+    """For lists: every conversation's running and paused clocks in one query (as `active_sla_clocks`)."""
+    return Prefetch("sla_clocks", queryset=SlaClock.objects.filter(state__in=ACTIVE).select_related("policy"),
+                    to_attr="active_sla_clocks")
 
 
 def current_clock(clocks):

@@ -2,7 +2,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from conversations.models import Message, Team
+from conversations.models import Conversation, Message, Team
 
 from .actions import queue, sla
 from .models import AssignmentPolicy
@@ -44,8 +44,22 @@ def agent_presence_changed(user_id, status):
         grace = max(AssignmentPolicy.objects.values_list("offline_grace_seconds", flat=True), default=0)
         requeue_offline_owner.apply_async((user_id,), countdown=grace + 1)
         return
+    run_agent_queues(user_id)
+
+
+@shared_task(name="routing.run_agent_queues")
+def run_agent_queues(user_id):
+    """Someone may take more work now: run the queues of their teams."""
     for team_id in Team.objects.filter(agents__user_id=user_id).values_list("pk", flat=True):
         run_team_queue.delay(team_id)
+
+
+@shared_task(name="routing.reconcile_open_conversations")
+def reconcile_open_conversations():
+    """Policies changed: match every unresolved conversation again (their clocks keep the time used)."""
+    for conversation_id in Conversation.objects.exclude(status=Conversation.Status.RESOLVED).values_list(
+            "pk", flat=True).iterator():
+        sla.reconcile(conversation_id)
 
 
 @shared_task(name="routing.requeue_offline_owner")

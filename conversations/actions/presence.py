@@ -108,6 +108,20 @@ def heartbeat(agent, connection, status, force=False):
     return _presence(agent, status)
 
 
+def choose_status(agent, status):
+    """Set the status an agent's open consoles report (the API's way); None when no console of theirs is open,
+    as a status is only ever kept alive by a console's heartbeat."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown presence status {status!r}")
+    previous = _live_status(cache.get(_status_key(agent.user_id)))
+    if previous is None:
+        return None
+    cache.set(_status_key(agent.user_id), _status_entry(status), timeout=team_presence.presence_seconds())
+    if previous != status:
+        agent_presence_changed.send(sender=Agent, user_id=agent.user_id, status=status)
+    return _presence(agent, status)
+
+
 def disconnected(agent, connection):
     """A connection closed; returns the offline Presence when it was the agent's last one."""
     team_presence.mark_agent_offline(connection, agent.team_ids)

@@ -22,6 +22,7 @@ def _clean_exceptions(items):
             day = date.fromisoformat(str(item.get("date", "")))
         except ValueError:
             raise ActionError(_("An exception needs a date such as 2026-12-25."), field="exceptions") from None
+        # A holiday has no intervals; special hours list theirs.
         if day in seen:
             raise ActionError(_("%(date)s is listed twice.") % {"date": day.isoformat()}, field="exceptions")
         seen.add(day)

@@ -38,6 +38,7 @@ def automatic_policy(team_id):
 
 
 def _after_commit_run(team_id):
+    # Imported here: the tasks module imports this one.
     from ..tasks import run_team_queue
 
     transaction.on_commit(lambda: run_team_queue.delay(team_id))
