@@ -1,5 +1,5 @@
 """What the API and the console show of routing: a conversation's SLA (due badge, "why") and queue place."""
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from . import calendars
@@ -22,6 +22,12 @@ def active_clocks_prefetch():
     """For lists: every conversation's running and paused clocks in one query (as `active_sla_clocks`)."""
     return Prefetch("sla_clocks", queryset=SlaClock.objects.filter(state__in=ACTIVE).select_related("policy"),
                     to_attr="active_sla_clocks")
+
+
+def earliest_due_subquery():
+    """The due time of a conversation's running clock due soonest (for "due soonest" ordering)."""
+    return Subquery(SlaClock.objects.filter(conversation=OuterRef("pk"), state=SlaClock.State.RUNNING,
+                                            due_at__isnull=False).order_by("due_at").values("due_at")[:1])
 
 
 def current_clock(clocks):

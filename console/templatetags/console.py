@@ -8,6 +8,8 @@ from django.utils.translation import ngettext
 from conversations.channel_kinds import rules_for
 from conversations.models import Channel, Conversation
 from conversations.visibility import display_name
+from routing.lines import EVENT_PREFIX as ROUTING_EVENT_PREFIX
+from routing.lines import line_text as routing_line_text
 
 from .. import inbox
 
@@ -46,6 +48,8 @@ def system_text(message):
     if event == "unmerged":
         return _("Merge of %(source)s into %(target)s undone") % {
             "source": data.get("source_name", ""), "target": data.get("target_name", "")}
+    if event and event.startswith(ROUTING_EVENT_PREFIX):
+        return routing_line_text(data) or message.text
     return message.text
 
 
