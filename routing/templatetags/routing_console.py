@@ -4,6 +4,7 @@ import json
 from django import template
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..lines import line_text
 from ..models import SlaClockEvent, SlaMetric
@@ -13,14 +14,14 @@ from ..summary import clock_events, sla_payload
 register = template.Library()
 
 REASONS = {
-    "reply": _("a reply was sent"),
-    "resolved": _("the conversation was resolved"),
-    "reply_failed": _("the reply failed to go out"),
-    "no_target": _("no target applies any more"),
-    "calendar_changed": _("the calendar changed"),
-    "pending": _("pending"),
-    "snoozed": _("snoozed"),
-    "open": _("open"),
+    "reply": gettext_lazy("a reply was sent"),
+    "resolved": gettext_lazy("the conversation was resolved"),
+    "reply_failed": gettext_lazy("the reply failed to go out"),
+    "no_target": gettext_lazy("no target applies any more"),
+    "calendar_changed": gettext_lazy("the calendar changed"),
+    "pending": gettext_lazy("pending"),
+    "snoozed": gettext_lazy("snoozed"),
+    "open": gettext_lazy("open"),
 }
 
 
