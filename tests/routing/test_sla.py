@@ -10,6 +10,8 @@ from conversations.actions.ingest import apply_status
 from conversations.actions.replies import add_note
 from conversations.models import Message
 from routing.actions import sla
+from routing.actions.calendars import save_calendar
+from routing.actions.policies import save_sla_policy
 from tests.fake_http import ScriptedResponse
 from routing.models import SlaClock, SlaClockEvent
 from routing.signals import sla_breached
@@ -210,3 +212,27 @@ def test_a_duplicate_breach_is_refused_by_the_database(clock, chat, write, make_
     SlaClockEvent.objects.create(clock=first, kind="breach")
     with pytest.raises(IntegrityError), transaction.atomic():
         SlaClockEvent.objects.create(clock=first, kind="breach")
+
+
+def test_editing_the_calendar_moves_running_due_times(clock, chat, write, make_policy, lisbon_hours, committed):
+    make_policy(first_response=120, calendar=lisbon_hours)
+    conversation = write(chat)  # Monday 10:00, due 12:00
+    clock.shift(timedelta(minutes=30))
+    with committed():
+        save_calendar(lisbon_hours.name, "Europe/Lisbon", {"mon": [["09:00", "11:00"], ["14:00", "18:00"]]},
+                      instance=lisbon_hours)
+    first, = clocks(conversation)
+    # 30 minutes used; 90 left from 10:30: 30 until 11:00, then 60 from 14:00.
+    assert first.due_at == datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    assert first.events.last().kind == "recompute" and first.events.last().data["reason"] == "calendar_changed"
+
+
+def test_editing_a_policy_retargets_open_conversations(clock, chat, write, make_policy, committed):
+    policy = make_policy(first_response=60)
+    conversation = write(chat)
+    clock.shift(timedelta(minutes=10))
+    with committed():
+        save_sla_policy({"targets": [{"metric": "first_response", "priority": "none", "minutes": 20}]}, policy)
+    first, = clocks(conversation)
+    assert first.target_seconds == 1200 and first.used_seconds == 600
+    assert first.due_at == datetime(2026, 3, 2, 10, 20, tzinfo=UTC)
