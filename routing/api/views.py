@@ -36,12 +36,22 @@ class AdminsOnly(IsAuthenticated):
         return super().has_permission(request, view) and is_admin(request.user)
 
 
-class BusinessCalendarViewSet(viewsets.ModelViewSet):
+class SavedByAnAction(viewsets.ModelViewSet):
+    """Create and update go through `save(request, instance, partial)`, which calls the action."""
+
+    def create(self, request):
+        return Response(self.save(request), status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        return Response(self.save(request, self.get_object(), partial=partial))
+
+
+class BusinessCalendarViewSet(SavedByAnAction):
     serializer_class = serializers.BusinessCalendarSerializer
     permission_classes = [AdminWritesOthersRead]
     queryset = BusinessCalendar.objects.prefetch_related("exceptions").order_by("name")
 
-    def _save(self, request, instance=None, partial=False):
+    def save(self, request, instance=None, partial=False):
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -56,12 +66,6 @@ class BusinessCalendarViewSet(viewsets.ModelViewSet):
             raise action_error(exc) from exc
         return self.get_serializer(self.get_queryset().get(pk=calendar.pk)).data
 
-    def create(self, request):
-        return Response(self._save(request), status=status.HTTP_201_CREATED)
-
-    def update(self, request, pk=None, partial=False):
-        return Response(self._save(request, self.get_object(), partial=partial))
-
     def destroy(self, request, pk=None):
         try:
             calendar_actions.delete_calendar(self.get_object())
@@ -70,12 +74,12 @@ class BusinessCalendarViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SlaPolicyViewSet(viewsets.ModelViewSet):
+class SlaPolicyViewSet(SavedByAnAction):
     serializer_class = serializers.SlaPolicySerializer
     permission_classes = [AdminsOnly]
     queryset = SlaPolicy.objects.prefetch_related("targets").order_by("position", "id")
 
-    def _save(self, request, instance=None, partial=False):
+    def save(self, request, instance=None, partial=False):
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         try:
@@ -83,12 +87,6 @@ class SlaPolicyViewSet(viewsets.ModelViewSet):
         except ActionError as exc:
             raise action_error(exc) from exc
         return self.get_serializer(self.get_queryset().get(pk=policy.pk)).data
-
-    def create(self, request):
-        return Response(self._save(request), status=status.HTTP_201_CREATED)
-
-    def update(self, request, pk=None, partial=False):
-        return Response(self._save(request, self.get_object(), partial=partial))
 
     def destroy(self, request, pk=None):
         policies.delete_sla_policy(self.get_object())
