@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.utils.translation import gettext as _
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
 # How far ahead to look for an open period before deciding a calendar never opens.
@@ -37,46 +39,48 @@ ALWAYS_OPEN = Schedule()
 
 def parse_time(text):
     """"HH:MM" -> minutes since midnight; "24:00" is allowed as an end."""
-    hours, _, minutes = str(text).partition(":")
+    hours, _colon, minutes = str(text).partition(":")
     if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and len(hours) <= 2):
-        raise CalendarError(f"{text!r} is not a time such as 09:30")
+        raise CalendarError(_("%(text)s is not a time such as 09:30") % {"text": repr(text)})
     value = int(hours) * 60 + int(minutes)
     if int(minutes) >= 60 or value > MINUTES_PER_DAY:
-        raise CalendarError(f"{text!r} is not a time of day")
+        raise CalendarError(_("%(text)s is not a time of day") % {"text": repr(text)})
     return value
 
 
 def parse_intervals(items, where):
     """[["09:00", "17:00"], ["22:00", "02:00"]] -> ((540, 1020), (1320, 120)), checked."""
     if not isinstance(items, list):
-        raise CalendarError(f"{where}: a list of [start, end] pairs")
+        raise CalendarError(_("%(where)s: a list of [start, end] pairs") % {"where": where})
     intervals = []
     for item in items:
         if not (isinstance(item, (list, tuple)) and len(item) == 2):
-            raise CalendarError(f"{where}: each interval is [start, end]")
+            raise CalendarError(_("%(where)s: each interval is [start, end]") % {"where": where})
         try:
             start, end = parse_time(item[0]), parse_time(item[1])
         except CalendarError as exc:
-            raise CalendarError(f"{where}: {exc}") from None
+            raise CalendarError("%s: %s" % (where, exc)) from None
         if start == MINUTES_PER_DAY:
-            raise CalendarError(f"{where}: an interval cannot start at 24:00")
+            raise CalendarError(_("%(where)s: an interval cannot start at 24:00") % {"where": where})
         if start == end:
-            raise CalendarError(f"{where}: {item[0]}-{item[1]} is empty")
+            raise CalendarError(_("%(where)s: %(start)s-%(end)s is empty") % {
+                "where": where, "start": item[0], "end": item[1]})
         intervals.append((start, end))
     spans = sorted((start, end if end > start else end + MINUTES_PER_DAY) for start, end in intervals)
     for (_s1, e1), (s2, _e2) in zip(spans, spans[1:]):
         if s2 < e1:
-            raise CalendarError(f"{where}: intervals overlap")
+            raise CalendarError(_("%(where)s: intervals overlap") % {"where": where})
     return tuple(sorted(intervals))
 
 
 def clean_weekly_hours(value):
     """Validate {"mon": [["09:00", "17:00"]], ...}; returns it normalised (days left out are closed)."""
     if not isinstance(value, dict):
-        raise CalendarError('weekly hours are {"mon": [["09:00", "17:00"]], ...}')
+        raise CalendarError(_('Weekly hours are {"mon": [["09:00", "17:00"]], ...}'))
     unknown = sorted(set(value) - set(WEEKDAYS))
     if unknown:
-        raise CalendarError(f"unknown weekday {unknown[0]!r}; use {', '.join(WEEKDAYS)}")
+        raise CalendarError(_("Unknown weekday %(day)s; use %(days)s.") % {
+            "day": repr(unknown[0]), "days": ", ".join(WEEKDAYS)})
     cleaned = {}
     for day in WEEKDAYS:
         if value.get(day):
@@ -89,7 +93,8 @@ def clean_time_zone(name):
     try:
         return ZoneInfo(str(name or ""))
     except (ZoneInfoNotFoundError, ValueError):
-        raise CalendarError(f"{name!r} is not an IANA time zone such as America/Sao_Paulo") from None
+        raise CalendarError(
+            _("%(name)s is not an IANA time zone such as America/Sao_Paulo") % {"name": repr(name)}) from None
 
 
 def build_schedule(time_zone, weekly_hours, exceptions=None):
