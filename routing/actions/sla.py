@@ -166,31 +166,38 @@ def _bound_policy(clock, policies):
     return next((policy for policy in policies if policy.pk == clock.policy_id), clock.policy)
 
 
+def _locked(conversation_id):
+    return (Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel")
+            .get(pk=conversation_id))
+
+
 @transaction.atomic
 def reconcile(conversation_id, now=None):
     """Bring the conversation's clocks in line with what it is now; returns the clocks that changed."""
-    now = now or timezone.now()
-    conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel")
-                    .get(pk=conversation_id))
-    clocks = Clocks(conversation, now)
-    active = list(SlaClock.objects.select_for_update(of=("self",)).select_related("policy")
+    clocks = Clocks(_locked(conversation_id), now or timezone.now())
+    _reconcile(clocks)
+    clocks.finish()
+    return list(clocks.changed.values())
+
+
+def _reconcile(clocks):
+    conversation, now = clocks.conversation, clocks.now
+    active = list(SlaClock.objects.select_for_update(of=("self",)).select_related("policy", "cycle")
                   .filter(conversation=conversation, state__in=ACTIVE))
     cycle = ConversationCycle.objects.filter(conversation=conversation, resolved_at__isnull=True).last()
     for clock in active:
         if cycle is None or clock.cycle_id != cycle.pk:
-            resolved = clock.metric == SlaMetric.RESOLUTION and cycle is None
-            clock.cycle.refresh_from_db(fields=["resolved_at"])
-            at = clock.cycle.resolved_at or now
-            clocks.stop(clock, SlaClock.State.MET if resolved else SlaClock.State.CANCELLED, max(at, clock.started_at),
-                        "resolved")
+            # Its cycle is over: resolving met the resolution clock and stopped the reply clocks.
+            resolved_at = clock.cycle.resolved_at
+            met = clock.metric == SlaMetric.RESOLUTION and resolved_at is not None
+            clocks.stop(clock, SlaClock.State.MET if met else SlaClock.State.CANCELLED,
+                        max(resolved_at or now, clock.started_at), "resolved" if resolved_at else "new_cycle")
     if cycle is None:
-        clocks.finish()
-        return list(clocks.changed.values())
+        return
 
     policies = active_policies()
     policy = matching_policy(conversation, policies)
-    active = [clock for clock in active if clock.cycle_id == cycle.pk and clock.state in ACTIVE]
-    for clock in active:
+    for clock in [clock for clock in active if clock.cycle_id == cycle.pk]:
         seconds = target_seconds(policy, conversation.priority, clock.metric)
         if seconds is None:
             clocks.stop(clock, SlaClock.State.CANCELLED, now, "no_target")
@@ -207,8 +214,6 @@ def reconcile(conversation_id, now=None):
             clocks.pause(clock, conversation.status)
         elif not pauses and clock.state == SlaClock.State.PAUSED:
             clocks.resume(clock, conversation.status)
-    clocks.finish()
-    return list(clocks.changed.values())
 
 
 def _start_missing(clocks, cycle, policy, conversation, now):
@@ -251,13 +256,13 @@ def reply_sent(message_id, now=None):
     message = Message.objects.select_related("conversation").get(pk=message_id)
     if not is_qualifying_reply(message):
         return []
-    now = now or timezone.now()
-    conversation = Conversation.objects.select_for_update(of=("self",)).get(pk=message.conversation_id)
-    clocks = Clocks(conversation, now)
+    clocks = Clocks(_locked(message.conversation_id), now or timezone.now())
     for clock in (SlaClock.objects.select_for_update(of=("self",)).select_related("policy")
-                  .filter(conversation=conversation, metric__in=REPLY_METRICS, state__in=ACTIVE,
+                  .filter(conversation_id=message.conversation_id, metric__in=REPLY_METRICS, state__in=ACTIVE,
                           started_at__lte=message.created_at)):
         clocks.stop(clock, SlaClock.State.MET, message.created_at, "reply", message)
+    # A customer message that arrived after this reply (its task may have run first) starts the next clock.
+    _reconcile(clocks)
     clocks.finish()
     return list(clocks.changed.values())
 
@@ -267,9 +272,8 @@ def reply_failed(message_id, now=None):
     """A reply that failed to go out did not answer the customer: the clocks it met run again, from where they
     stopped (so their due time is what it was), unless another reply answered since."""
     message = Message.objects.get(pk=message_id)
-    now = now or timezone.now()
-    conversation = Conversation.objects.select_for_update(of=("self",)).get(pk=message.conversation_id)
-    clocks = Clocks(conversation, now)
+    clocks = Clocks(_locked(message.conversation_id), now or timezone.now())
+    conversation = clocks.conversation
     for clock in SlaClock.objects.select_for_update(of=("self",)).select_related("policy").filter(met_by=message):
         other = _qualifying_replies(conversation, clock.started_at).exclude(pk=message.pk).order_by("created_at").first()
         if other is not None:
@@ -347,10 +351,9 @@ def calendar_changed(calendar):
 @transaction.atomic
 def replan(conversation_id, now=None):
     now = now or timezone.now()
-    conversation = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation_id)
-    clocks = Clocks(conversation, now)
+    clocks = Clocks(_locked(conversation_id), now)
     for clock in SlaClock.objects.select_for_update(of=("self",)).select_related("policy").filter(
-            conversation=conversation, state=SlaClock.State.RUNNING):
+            conversation_id=conversation_id, state=SlaClock.State.RUNNING):
         clocks.bank(clock, now)
         old_due = clock.due_at
         clocks.plan(clock)

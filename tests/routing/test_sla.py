@@ -236,3 +236,20 @@ def test_editing_a_policy_retargets_open_conversations(clock, chat, write, make_
     first, = clocks(conversation)
     assert first.target_seconds == 1200 and first.used_seconds == 600
     assert first.due_at == datetime(2026, 3, 2, 10, 20, tzinfo=UTC)
+
+
+def test_a_reply_handled_after_the_next_customer_message_still_starts_next_response(clock, chat, write, make_policy,
+                                                                                   ana):
+    make_policy(first_response=30, next_response=20)
+    conversation = write(chat)
+    clock.shift(timedelta(minutes=5))
+    answer = Message.objects.create(conversation=conversation, direction=Message.Direction.OUTBOUND, channel=chat,
+                                    author=ana, text="On it", status=Message.Status.SENT)
+    clock.shift(timedelta(minutes=1))
+    write(chat, text="thanks, and the invoice?")  # its task runs before the reply's
+    assert clocks(conversation, "next_response") == []
+    sla.reply_sent(answer.pk)
+    first, = clocks(conversation, "first_response")
+    nrt, = clocks(conversation, "next_response")
+    assert first.state == "met" and first.stopped_at == datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
+    assert nrt.started_at == datetime(2026, 3, 2, 10, 6, tzinfo=UTC) and nrt.state == "running"
