@@ -39,6 +39,8 @@ def conversation_changed(conversation_id, changed, actor_id=None):
 
 @shared_task(name="routing.agent_presence_changed")
 def agent_presence_changed(user_id, status):
+    if not AssignmentPolicy.objects.exclude(mode=AssignmentPolicy.Mode.OFF).exists():
+        return
     queue.mark_presence(user_id, status)
     if status == "offline":
         grace = max(AssignmentPolicy.objects.values_list("offline_grace_seconds", flat=True), default=0)
