@@ -42,8 +42,8 @@ class SlaTargetSerializer(serializers.Serializer):
 class SlaConditionsSerializer(serializers.Serializer):
     teams = serializers.ListField(child=serializers.IntegerField(), required=False)
     channel_kinds = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
-    priorities = serializers.ListField(child=serializers.ChoiceField(choices=Conversation.Priority.choices),
-                                       required=False)
+    # Checked by the action against the conversation priorities (one message for API and console).
+    priorities = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
     labels = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
 
 
@@ -97,5 +97,5 @@ class AssignmentPolicySerializer(serializers.ModelSerializer):
 class AgentStatusSerializer(serializers.Serializer):
     """In: status (online/away) and, for admins, capacity. Out: also load and eligibility per channel kind."""
 
-    status = serializers.ChoiceField(choices=["online", "away"], required=False)
+    status = serializers.CharField(max_length=10, required=False, help_text="online or away")
     capacity = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=1000), required=False)
