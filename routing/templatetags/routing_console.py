@@ -1,4 +1,4 @@
-"""The console's routing pieces: the SLA due badge, its "why" list, and routing's system lines."""
+"""The console's routing pieces: the SLA due badge and its "why" list."""
 import json
 
 from django import template
@@ -6,7 +6,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..lines import line_text
 from ..models import SlaClockEvent, SlaMetric
 from ..schedules import ScheduleCache
 from ..summary import clock_events, sla_payload
@@ -51,25 +50,6 @@ def sla_why(conversation):
         rows.append({**event, "moment": parse_datetime(event["at"]), "metric_label": metric_label(event["metric"]), "kind_label": event_label(event["kind"]),
                      "reason_label": str(REASONS.get(reason, reason or "")), "policy": data.get("policy", "")})
     return {"rows": rows, "conversation": conversation}
-
-
-@register.simple_tag
-def routing_line(message):
-    """A routing system line in the reader's language ("" when the message is not one)."""
-    return line_text(message.metadata or {})
-
-
-@register.simple_tag
-def sla_strings():
-    """What the badge and "why" script need in the agent's language."""
-    return {
-        "metrics": {value: str(label) for value, label in SlaMetric.choices},
-        "kinds": {value: str(label) for value, label in SlaClockEvent.Kind.choices},
-        "reasons": {key: str(value) for key, value in REASONS.items()},
-        "overdue": _("overdue"),
-        "paused": _("paused"),
-        "noEvents": _("No clock events yet."),
-    }
 
 
 @register.filter
