@@ -15,6 +15,8 @@ from conversations.models import (
     Message,
     Team,
 )
+from routing import summary as routing_summary
+from routing.schedules import ScheduleCache
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -106,12 +108,14 @@ class ConversationSerializer(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     labels = serializers.SerializerMethodField()
     last_inbound_channel = serializers.UUIDField(source="last_inbound_channel_id", read_only=True)
+    sla = serializers.SerializerMethodField()
+    queue = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
         fields = [
             "id", "customer", "status", "snoozed_until", "assignee", "team", "priority", "labels",
-            "last_inbound_channel", "waiting_since", "last_message_at", "created_at", "updated_at",
+            "last_inbound_channel", "waiting_since", "last_message_at", "created_at", "updated_at", "sla", "queue",
         ]
 
     def get_customer(self, conversation) -> dict:
@@ -119,6 +123,14 @@ class ConversationSerializer(serializers.ModelSerializer):
 
     def get_labels(self, conversation) -> list[str]:
         return [label.name for label in conversation.labels.all()]
+
+    def get_sla(self, conversation) -> dict | None:
+        """The clock that matters now (policy, metric, due_at, state, remaining business seconds), or null."""
+        return routing_summary.sla_payload(conversation, self.context.setdefault("schedules", ScheduleCache()))
+
+    def get_queue(self, conversation) -> dict | None:
+        """The team queue it waits in for an owner (reason, enqueued_at, waiting_seconds), or null."""
+        return routing_summary.queue_payload(conversation)
 
 
 class ConversationUpdateSerializer(serializers.Serializer):

@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from routing.api import views as routing_views
+
 from . import views
 
 router = DefaultRouter()
@@ -12,8 +14,12 @@ router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("conversations", views.ConversationViewSet, basename="conversation")
 router.register("messages", views.MessageViewSet, basename="message")
 router.register("merges", views.CustomerMergeViewSet, basename="merge")
+router.register("business-calendars", routing_views.BusinessCalendarViewSet, basename="business-calendar")
+router.register("sla-policies", routing_views.SlaPolicyViewSet, basename="sla-policy")
+router.register("assignment-policies", routing_views.AssignmentPolicyViewSet, basename="assignment-policy")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("agents/<int:pk>/status/", routing_views.AgentStatusView.as_view(), name="agent-status"),
     path("", include(router.urls)),
 ]

@@ -15,6 +15,7 @@ from conversations.actions import assignment, csat, directory, merge, replies
 from conversations.actions.errors import ActionError
 from conversations.models import Channel, Conversation, Customer, CustomerMerge, Identity, Message, Team
 from conversations.visibility import visible_conversations
+from routing import summary as routing_summary
 
 from . import serializers
 from .filters import ConversationFilter
@@ -170,7 +171,8 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
     filterset_class = ConversationFilter
 
     def get_queryset(self):
-        queryset = Conversation.objects.select_related("customer").prefetch_related("labels")
+        queryset = Conversation.objects.select_related("customer", "queue_entry").prefetch_related(
+            "labels", routing_summary.active_clocks_prefetch())
         # No DISTINCT: every filter matches a conversation at most once (a label name is unique),
         # and DISTINCT over every column made PostgreSQL sort all visible conversations twice per page.
         return visible_conversations(self.request.user, queryset).order_by("-last_message_at", "-id")

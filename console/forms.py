@@ -14,6 +14,9 @@ from .inbox import VIEW_SLUGS
 STATUS_FILTERS = [("all", _("All statuses")), *Conversation.Status.choices]
 
 
+SORT_DUE = "due"
+
+
 class InboxFiltersForm(forms.Form):
     view = forms.ChoiceField(choices=[(slug, slug) for slug in VIEW_SLUGS], required=False)
     status = forms.ChoiceField(choices=STATUS_FILTERS, required=False, label=_("Status"))
@@ -24,6 +27,8 @@ class InboxFiltersForm(forms.Form):
     team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Team"), empty_label=_("All teams"))
     priority = forms.ChoiceField(choices=[("", _("Any priority")), *Conversation.Priority.choices], required=False,
                                  label=_("Priority"))
+    sort = forms.ChoiceField(choices=[("", _("Waiting longest")), (SORT_DUE, _("Due soonest"))], required=False,
+                             label=_("Sort"))
 
     def cleaned_filters(self):
         """The filters to apply; an invalid value is ignored rather than emptying the inbox."""

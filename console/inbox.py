@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conversations.models import INBOX_ORDER, Conversation, ConversationRead, Message
 from conversations.visibility import sees_everything, team_ids
+from routing import summary as routing_summary
 
 PAGE_SIZE = 50
 
@@ -135,23 +136,39 @@ def unread_total(user, scope=None):
 
 
 def rows(user, slug, filters, ids=None, offset=0, scope=None):
-    """The inbox rows, longest waiting first (then the latest activity), ready for the row template."""
+    """The inbox rows, longest waiting first (or due soonest), then the latest activity, ready for the row template."""
     queryset = filtered(in_view(user, slug, scope=scope), filters)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
+    order = list(INBOX_ORDER)
+    by_due = filters.get("sort") == "due"
+    if by_due:
+        queryset = queryset.annotate(sla_due=routing_summary.earliest_due_subquery())
+        order.insert(0, F("sla_due").asc(nulls_last=True))
     queryset = (
         with_unread(queryset, user)
         .select_related("customer", "assignee__agent", "team", "last_message__channel")
-        .prefetch_related("labels")
-        .order_by(*INBOX_ORDER)
+        .prefetch_related("labels", routing_summary.active_clocks_prefetch())
+        .order_by(*order)
     )
     if ids is None:
         queryset = queryset[offset:offset + PAGE_SIZE]
-    return list(queryset)
+    found = list(queryset)
+    for conversation in found:
+        conversation.sorted_by_due = by_due
+    return found
 
 
 def sort_key(conversation):
     """A string that orders rows like `rows` does, so the browser can insert a live row in its place."""
+    if getattr(conversation, "sorted_by_due", False):
+        due = conversation.sla_due
+        prefix = f"0{int(due.timestamp() * 1000):015d}" if due else "1" + "9" * 15
+        return prefix + _waiting_key(conversation)
+    return _waiting_key(conversation)
+
+
+def _waiting_key(conversation):
     if conversation.waiting_since is not None:
         return f"0{int(conversation.waiting_since.timestamp() * 1000):015d}{10**12 - conversation.pk:012d}"
     last = conversation.last_message_at

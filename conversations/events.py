@@ -171,11 +171,19 @@ VIEWERS_CHANGED = EventType(
 )
 # Agents typing (console) and the customer typing (web chat); the web chat forwards only agents' replies.
 TYPING = EventType("conversation.typing", typing_payload, audience=lambda t: [conversation_group(t.conversation_id)])
+
+# --- Routing and SLAs (routing/ builds the payloads and picks the groups; the core knows none of its models) ---
+# A conversation's SLA clock changed: {"conversation", "sla", "events"} (the due badge, the "why" popover).
+SLA_CHANGED = EventType("sla.changed", dict)
+# A team queue or an agent's load changed: {"teams": [ids]}; the supervisor view asks for its numbers again.
+QUEUE_CHANGED = EventType("queue.changed", dict)
+
 CATALOGUE = {
     event.name: event
     for event in (
         CONVERSATION_CREATED, CONVERSATION_UPDATED, CONVERSATION_REVOKED, MESSAGE_CREATED, MESSAGE_UPDATED,
         CONVERSATIONS_MERGED, NOTIFICATION_CREATED, PRESENCE_CHANGED, VIEWERS_CHANGED, TYPING,
+        SLA_CHANGED, QUEUE_CHANGED,
     )
 }
 

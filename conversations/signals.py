@@ -11,3 +11,16 @@ raw_events_requeued = Signal()
 attachments_to_fetch = Signal()
 # Sent with user_id once a change of an agent's teams, role or active state is committed.
 agent_access_changed = Signal()
+
+# Domain facts for the layers on top of the core (routing, automation...), which the core never
+# imports. All but the presence one are sent inside `transaction.on_commit`.
+# Sent with conversation_id, changed (a frozenset of "assignee", "team", "status", "priority",
+# "labels") and actor_id (None for the system) once such a change is committed.
+conversation_changed = Signal()
+# Sent with message_id, conversation_id and direction once a new message is committed.
+message_created = Signal()
+# Sent with message_id, conversation_id and status once an outbound message's new delivery status is committed.
+message_status_changed = Signal()
+# Sent with user_id and status (online, away, offline) when an agent's console presence changes;
+# presence lives in the cache, so this is sent at once, outside any transaction.
+agent_presence_changed = Signal()

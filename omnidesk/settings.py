@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "channels_adapters.email",
     "api",
     "console",
+    "routing",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,8 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="omnidesk")
 # process runs the same schedule (omnidesk/embedded_scheduler.py).
 CELERY_BEAT_SCHEDULE = {
     "wake-snoozed-conversations": {"task": "conversations.wake_snoozed", "schedule": 60.0},
+    # The safety net of routing's timers (SLA warnings and breaches are also scheduled at their exact time).
+    "routing-sweep": {"task": "routing.sweep", "schedule": env.float("ROUTING_SWEEP_SECONDS", default=30.0)},
     "poll-imap-email-channels": {
         "task": "channels_adapters.email.poll_imap_channels",
         "schedule": env.float("EMAIL_IMAP_POLL_SECONDS", default=60.0),
@@ -358,4 +361,6 @@ WEBCHAT_VISITOR_PRESENCE_SECONDS = 75
 # An agent whose console has not connected or pinged for this long counts as offline (for colleagues
 # and for the web chat's "is anyone there"); the console pings three times within it.
 AGENT_PRESENCE_SECONDS = env.int("AGENT_PRESENCE_SECONDS", default=90)
+# Channel kinds an agent who is away still takes (asynchronous: nobody waits at the screen).
+ROUTING_ASYNCHRONOUS_CHANNEL_KINDS = env.list("ROUTING_ASYNCHRONOUS_CHANNEL_KINDS", default=["email"])
 CSAT_LINK_MAX_AGE_SECONDS = env.int("CSAT_LINK_MAX_AGE_SECONDS", default=30 * 24 * 3600)

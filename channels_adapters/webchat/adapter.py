@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ..base import ChannelAdapter, ConfigError, PayloadError, SignatureError
 from ..types import Capabilities, SendResult
-from .availability import clean_business_hours
+from .availability import clean_business_calendar, clean_business_hours
 from .origins import clean_allowed_origin
 from .realtime import is_connected, visitor_group
 from .tasks import email_unseen_reply
@@ -48,8 +48,8 @@ class WebchatAdapter(ChannelAdapter):
     identity_kinds = frozenset({ANONYMOUS_KIND, EXTERNAL_KIND, "email", "phone"})
     reaches_any_identity = False  # only visitors who opened this very widget
     required_config = ("allowed_origins",)
-    optional_config = ("hmac_secret", "welcome_text", "prechat_fields", "business_hours", "color", "touchpoints",
-                       "offline_email_channel")
+    optional_config = ("hmac_secret", "welcome_text", "prechat_fields", "business_hours", "business_calendar", "color",
+                       "touchpoints", "offline_email_channel")
     secret_config = frozenset({"hmac_secret"})
     capabilities = Capabilities(attachments=True, max_length=MAX_TEXT_LENGTH)
 
@@ -78,6 +78,10 @@ class WebchatAdapter(ChannelAdapter):
             raise ConfigError({"prechat_fields": f"must be a list among {', '.join(PRECHAT_FIELDS)}"})
         if merged.get("business_hours"):
             merged["business_hours"] = clean_business_hours(merged["business_hours"])
+        if merged.get("business_calendar"):
+            if merged.get("business_hours"):
+                raise ConfigError({"business_calendar": "give business_calendar or business_hours, not both"})
+            merged["business_calendar"] = clean_business_calendar(merged["business_calendar"])
         if "color" in merged and not (isinstance(merged["color"], str) and COLOR.match(merged["color"])):
             raise ConfigError({"color": "must be a colour like #1f6feb"})
         if "touchpoints" in merged and not isinstance(merged["touchpoints"], bool):

@@ -9,6 +9,8 @@ from conversations.channel_kinds import rules_for
 from conversations.downloads import INLINE_IMAGE_TYPES
 from conversations.models import Channel, Conversation
 from conversations.visibility import display_name
+from routing.lines import EVENT_PREFIX as ROUTING_EVENT_PREFIX
+from routing.lines import line_text as routing_line_text
 
 from .. import inbox
 
@@ -51,6 +53,8 @@ def system_text(message):
     if event == "unmerged":
         return _("Merge of %(source)s into %(target)s undone") % {
             "source": data.get("source_name", ""), "target": data.get("target_name", "")}
+    if event and event.startswith(ROUTING_EVENT_PREFIX):
+        return routing_line_text(data) or message.text
     return message.text
 
 

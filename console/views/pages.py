@@ -16,6 +16,7 @@ from conversations.actions.errors import ActionError
 from conversations.addresses import InvalidAddress, normalise_phone
 from conversations.models import CannedResponse, Customer, Identity, Message, Notification
 from conversations.visibility import profile_of, sees_everything, visible_conversations
+from routing import supervisor as routing_supervisor
 
 from .. import supervisor
 from ..forms import CannedResponseForm, PreferencesForm, SearchForm
@@ -34,6 +35,7 @@ def _supervisor_context(request):
         "waiting": supervisor.longest_waiting_unassigned(conversations),
         "agents": supervisor.agents_with_load(),
         "times": supervisor.times_today_by_channel(),
+        **routing_supervisor.board(supervisor.start_of_today()),
     }
 
 

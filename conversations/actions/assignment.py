@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from .. import events
 from ..models import Conversation, ConversationCycle, ConversationEvent, Label
+from ..signals import conversation_changed
 from ..visibility import display_name
 from .errors import ActionError
 
@@ -14,6 +15,13 @@ MAX_LABEL_LENGTH = 60
 
 def _audit(conversation, actor, kind, **data):
     ConversationEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data)
+
+
+def announce_change(conversation_id, changed, actor_id=None):
+    """Tell the layers (routing, automation) what changed, once it is committed."""
+    changed = frozenset(changed)
+    transaction.on_commit(lambda: conversation_changed.send(
+        sender=Conversation, conversation_id=conversation_id, changed=changed, actor_id=actor_id))
 
 
 def _clean_labels(labels):
@@ -40,7 +48,7 @@ def update_conversation(conversation, actor, **changes):
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     previous_team_id, previous_assignee_id = conversation.team_id, conversation.assignee_id
     now = timezone.now()
-    changed = False
+    changed = set()
 
     if "assignee" in changes and changes["assignee"] != conversation.assignee:
         assignee = changes["assignee"]
@@ -50,14 +58,14 @@ def update_conversation(conversation, actor, **changes):
         _audit(conversation, actor, ConversationEvent.Kind.ASSIGNED,
                assignee=assignee.pk if assignee else None,
                assignee_name=display_name(assignee) if assignee else "")
-        changed = True
+        changed.add("assignee")
 
     if "team" in changes and changes["team"] != conversation.team:
         team = changes["team"]
         conversation.team = team
         _audit(conversation, actor, ConversationEvent.Kind.TEAM_CHANGED, team=team.pk if team else None,
                team_name=team.name if team else "")
-        changed = True
+        changed.add("team")
 
     if "priority" in changes and changes["priority"] != conversation.priority:
         if changes["priority"] not in Conversation.Priority.values:
@@ -65,10 +73,10 @@ def update_conversation(conversation, actor, **changes):
         _audit(conversation, actor, ConversationEvent.Kind.PRIORITY_CHANGED, old=conversation.priority,
                new=changes["priority"])
         conversation.priority = changes["priority"]
-        changed = True
+        changed.add("priority")
 
-    if "status" in changes:
-        changed |= _change_status(conversation, actor, changes["status"], changes.get("snoozed_until"), now)
+    if "status" in changes and _change_status(conversation, actor, changes["status"], changes.get("snoozed_until"), now):
+        changed.add("status")
 
     if "labels" in changes:
         names = _clean_labels(changes["labels"])
@@ -77,12 +85,13 @@ def update_conversation(conversation, actor, **changes):
             labels = [Label.objects.get_or_create(name=name)[0] for name in names]
             conversation.labels.set(labels)
             _audit(conversation, actor, ConversationEvent.Kind.LABELS_CHANGED, old=current, new=sorted(names))
-            changed = True
+            changed.add("labels")
 
     if changed:
         conversation.updated_at = now
         conversation.save()
         events.conversation_changed(conversation, previous_team_id, previous_assignee_id)
+        announce_change(conversation.pk, changed, actor.pk if actor else None)
     return conversation
 
 
@@ -125,5 +134,6 @@ def wake_snoozed(now=None):
             locked.updated_at = now
             locked.save()
             events.conversation_changed(locked)
+            announce_change(locked.pk, {"status"})
             woken += 1
     return woken

@@ -13,7 +13,7 @@ from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
-from ..signals import attachments_to_fetch
+from ..signals import attachments_to_fetch, message_created, message_status_changed
 
 
 class UnknownOutboundMessage(LookupError):
@@ -196,7 +196,20 @@ def _store_inbound(channel, inbound, address):
 
     # One event: the message where it is open, the changed inbox row (preview, waiting time) elsewhere.
     events.message_created(message, created_conversation=new_customer)
+    announce_message(message)
     return IngestResult(message, created=True)
+
+
+def announce_message(message):
+    """Tell the layers (routing, automation) about a new message once it is committed."""
+    transaction.on_commit(lambda: message_created.send(
+        sender=Message, message_id=message.pk, conversation_id=message.conversation_id, direction=message.direction))
+
+
+def announce_status(message):
+    """Tell the layers about an outbound message's new delivery status once it is committed."""
+    transaction.on_commit(lambda: message_status_changed.send(
+        sender=Message, message_id=message.pk, conversation_id=message.conversation_id, status=message.status))
 
 
 def _move_forward(message, status, reason="", at=None):
@@ -215,6 +228,7 @@ def _move_forward(message, status, reason="", at=None):
     message.status_changed_at = at or timezone.now()
     message.save(update_fields=["status", "failure_reason", "status_changed_at"])
     events.message_updated(message)
+    announce_status(message)
     return True
 
 

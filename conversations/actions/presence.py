@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .. import presence as team_presence
 from ..shared_cache import shared_cache
+from ..signals import agent_presence_changed
 from ..visibility import display_name, team_ids
 
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
@@ -70,13 +71,27 @@ def _presence(agent, status):
     return Presence(agent.user_id, agent.name, status, agent.team_ids)
 
 
+def _status_entry(status):
+    # The expiry travels with the value (not only as the cache's TTL), so "heartbeat older than
+    # AGENT_PRESENCE_SECONDS = offline" holds to the second, whatever the cache backend.
+    return (status, time.time() + team_presence.presence_seconds())
+
+
+def _live_status(entry):
+    return entry[0] if entry and entry[1] > time.time() else None
+
+
+def _presence(agent, status):
+    return Presence(agent.user_id, agent.name, status, agent.team_ids)
+
+
 def connected(agent):
     """A console connection opened. Returns the agent's Presence when this made them online (their first
     connection), else None: another tab already said where they are, and nobody needs telling again."""
     shared_cache().add(_connections_key(agent.user_id), 0, timeout=None)
     if shared_cache().incr(_connections_key(agent.user_id)) > 1:
         return None
-    return heartbeat(agent, ONLINE, force=True)
+    return heartbeat(agent, _live_status(shared_cache().get(_status_key(agent.user_id))) or ONLINE, force=True)
 
 
 def heartbeat(agent, status, force=False):
@@ -91,9 +106,26 @@ def heartbeat(agent, status, force=False):
         team_presence.mark_agent_online(agent.user_id, agent.team_ids)
     else:
         team_presence.mark_agent_offline(agent.user_id, agent.team_ids)
-    previous = shared_cache().get(_status_key(agent.user_id))
-    shared_cache().set(_status_key(agent.user_id), status, timeout=team_presence.presence_seconds())
-    return _presence(agent, status) if force or previous != status else None
+    previous = _live_status(shared_cache().get(_status_key(agent.user_id)))
+    shared_cache().set(_status_key(agent.user_id), _status_entry(status), timeout=team_presence.presence_seconds())
+    if not (force or previous != status):
+        return None
+    agent_presence_changed.send(sender=Agent, user_id=agent.user_id, status=status)
+    return _presence(agent, status)
+
+
+def choose_status(agent, status):
+    """Set the status an agent's open consoles report (the API's way); None when no console of theirs is open,
+    as a status is only ever kept alive by a console's heartbeat."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown presence status {status!r}")
+    previous = _live_status(shared_cache().get(_status_key(agent.user_id)))
+    if previous is None:
+        return None
+    shared_cache().set(_status_key(agent.user_id), _status_entry(status), timeout=team_presence.presence_seconds())
+    if previous != status:
+        agent_presence_changed.send(sender=Agent, user_id=agent.user_id, status=status)
+    return _presence(agent, status)
 
 
 def disconnected(agent):
@@ -106,13 +138,14 @@ def disconnected(agent):
         return None
     team_presence.mark_agent_offline(agent.user_id, agent.team_ids)
     shared_cache().delete_many([_status_key(agent.user_id), _connections_key(agent.user_id)])
+    agent_presence_changed.send(sender=Agent, user_id=agent.user_id, status=OFFLINE)
     return _presence(agent, OFFLINE)
 
 
 def statuses(user_ids):
     """{user id: online/away/offline} for `user_ids`."""
     found = shared_cache().get_many([_status_key(user_id) for user_id in user_ids])
-    return {user_id: found.get(_status_key(user_id), OFFLINE) for user_id in user_ids}
+    return {user_id: _live_status(found.get(_status_key(user_id))) or OFFLINE for user_id in user_ids}
 
 
 def _live_viewers(conversation_id):

@@ -21,6 +21,7 @@ from ..models import Attachment, Channel, Conversation, ConversationCycle, Ident
 from ..signals import outbound_message_queued
 from ..visibility import sees_everything, team_ids
 from .errors import ActionError
+from .ingest import announce_message, announce_status
 from .notifications import notify_mentions
 
 MAX_REPLY_LENGTH = 20_000
@@ -427,6 +428,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
 
     events.message_created(message)
     transaction.on_commit(lambda: outbound_message_queued.send(sender=Message, message_id=message.pk))
+    announce_message(message)
     return message
 
 
@@ -444,6 +446,7 @@ def add_note(conversation, author, text, attachments=()):
         message.metadata = {"mentions": mentioned}
         message.save(update_fields=["metadata"])
     events.message_created(message)
+    announce_message(message)
     return message
 
 
@@ -467,6 +470,7 @@ def _set_status(message, status, reason=""):
     message.status_changed_at = timezone.now()
     message.save(update_fields=["status", "failure_reason", "external_id", "sent_at", "status_changed_at"])
     events.message_updated(message)
+    announce_status(message)
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ import { setupConversation } from "./conversation.js";
 import { setupInbox } from "./inbox.js";
 import { setupPresence } from "./presence.js";
 import { setupSupervisor } from "./supervisor.js";
+import { setupRouting } from "../../routing/sla.js";
 
 // The browser's time zone, used until the agent chooses one in the preferences.
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -14,4 +15,5 @@ setupPresence(socket);
 setupInbox(socket);
 setupConversation(socket);
 setupSupervisor(socket);
+setupRouting(socket);
 socket.connect();

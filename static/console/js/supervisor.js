@@ -12,7 +12,7 @@ export function setupSupervisor(socket) {
     }
   }, 300);
   for (const event of ["conversation.created", "conversation.updated", "message.created", "presence.changed",
-    "conversations.merged"]) {
+    "conversations.merged", "queue.changed", "sla.changed"]) {
     socket.on(event, () => refresh());
   }
   socket.onReconnect(() => refresh());

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class RoutingConfig(AppConfig):
+    name = "routing"
+    verbose_name = "Routing and SLAs"
+
+    def ready(self):
+        # The core sends its after-commit domain signals; routing listens (the core never imports routing).
+        from . import receivers  # noqa: F401
