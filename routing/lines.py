@@ -40,7 +40,7 @@ def write_line(conversation, **data):
     data["event"] = EVENT_PREFIX + data["event"]
     message = Message.objects.create(conversation=conversation, direction=Message.Direction.SYSTEM,
                                      text=_english(data), metadata=data)
-    events.emit(events.MESSAGE_CREATED, message, events.conversation_audience(conversation))
+    events.message_created(message)
     return message
 
 

@@ -16,10 +16,9 @@ def publish_sla(conversation, schedules, now):
         publish_queue([conversation.team_id])
     payload = {"conversation": conversation.pk, "sla": sla_payload(conversation, schedules, now),
                "events": clock_events(conversation)}
-    audience = events.conversation_audience(conversation)
-    events.emit(events.SLA_CHANGED, payload, audience)
+    events.emit(events.SLA_CHANGED, payload, events.conversation_viewers(conversation))
     # The inbox row and the conversation header re-read themselves on it (due badge, order by due).
-    events.emit(events.CONVERSATION_UPDATED, conversation, audience)
+    events.conversation_changed(conversation)
 
 
 def publish_queue(team_ids):

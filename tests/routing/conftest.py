@@ -85,9 +85,9 @@ def status_of(committed):
         agent = presence.describe(user)
         with committed():
             if status == presence.OFFLINE:
-                presence.disconnected(agent, f"tab-{user.pk}")
+                presence.disconnected(agent)
             else:
-                presence.heartbeat(agent, f"tab-{user.pk}", status)
+                presence.heartbeat(agent, status)
 
     return set_status
 

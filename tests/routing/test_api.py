@@ -120,7 +120,7 @@ def test_agent_status_load_and_capacity(client_for, admin_user, ana, boss, make_
     assert client_for(ana).get(url).json()["status"] == "offline"
     answer = client_for(ana).patch(url, {"status": "away"}, format="json")
     assert answer.status_code == 400 and "status" in answer.json()  # no console open
-    presence.heartbeat(presence.describe(ana), "tab-1", presence.ONLINE)
+    presence.heartbeat(presence.describe(ana), presence.ONLINE)
     answer = client_for(boss).patch(url, {"status": "away"}, format="json")
     assert answer.status_code == 200 and answer.json()["status"] == "away"
     assert "email" in answer.json()["takes"] and "webchat" not in answer.json()["takes"]

@@ -29,7 +29,7 @@ def test_two_workers_never_double_assign_nor_overrun_capacity(make_agent, team):
     channel = Channel.objects.create(kind="webchat", name="Site chat", team=team)
     agents = [make_agent(f"agent{n}", teams=[team]) for n in range(AGENTS)]
     for agent in agents:
-        presence.heartbeat(presence.describe(agent), f"tab-{agent.pk}", presence.ONLINE)
+        presence.heartbeat(presence.describe(agent), presence.ONLINE)
     now = timezone.now()
     customers = Customer.objects.bulk_create(Customer(name=f"C{n}") for n in range(CONVERSATIONS))
     conversations = Conversation.objects.bulk_create(

@@ -33,13 +33,13 @@ def office(db):
 def test_the_widget_follows_its_calendar(client, team, office, admin_user):
     channel = create_channel("webchat", "Site", {"allowed_origins": [SHOP], "business_calendar": office.pk}, team=team)
     with time_machine.travel(datetime(2026, 11, 19, 15, 0, tzinfo=UTC), tick=False):  # Thursday 12:00 local
-        mark_agent_online("tab-1", admin_user.pk, [team.pk])
+        mark_agent_online(admin_user.pk, [team.pk])
         assert available(client, channel) is True
     with time_machine.travel(datetime(2026, 11, 20, 15, 0, tzinfo=UTC), tick=False):  # the holiday
-        mark_agent_online("tab-1", admin_user.pk, [team.pk])
+        mark_agent_online(admin_user.pk, [team.pk])
         assert available(client, channel) is False
     with time_machine.travel(datetime(2026, 11, 19, 21, 0, tzinfo=UTC), tick=False):  # Thursday 18:00 local
-        mark_agent_online("tab-1", admin_user.pk, [team.pk])
+        mark_agent_online(admin_user.pk, [team.pk])
         assert available(client, channel) is False
 
 
@@ -47,10 +47,10 @@ def test_inline_business_hours_still_work(client, team, admin_user):
     channel = create_channel("webchat", "Site", {"allowed_origins": [SHOP], "business_hours": {
         "timezone": "America/Sao_Paulo", "days": {"thu": [["09:00", "18:00"]]}}}, team=team)
     with time_machine.travel(datetime(2026, 11, 19, 15, 0, tzinfo=UTC), tick=False):
-        mark_agent_online("tab-1", admin_user.pk, [team.pk])
+        mark_agent_online(admin_user.pk, [team.pk])
         assert available(client, channel) is True
     with time_machine.travel(datetime(2026, 11, 20, 15, 0, tzinfo=UTC), tick=False):  # a Friday: closed
-        mark_agent_online("tab-1", admin_user.pk, [team.pk])
+        mark_agent_online(admin_user.pk, [team.pk])
         assert available(client, channel) is False
 
 

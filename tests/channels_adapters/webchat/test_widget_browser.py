@@ -264,7 +264,7 @@ def test_a_typed_email_is_proven_by_a_code_typed_back_in_the_widget(browser, liv
     settings.PUBLIC_BASE_URL = live_server_url
     channel = make_webchat_channel(team=team, allowed_origins=[f"http://127.0.0.1:{shop.port}"],
                                    prechat_fields=["email"])
-    mark_agent_online("console-connection-1", admin_user.pk, [team.pk])
+    mark_agent_online(admin_user.pk, [team.pk])
     with SmtpServer() as smtp:
         create_channel("email", "E-mail suporte", {"address": "support@inbox.example.com", "smtp_host": "127.0.0.1",
                                                    "smtp_port": smtp.port, "smtp_security": "none"}, team=team)
@@ -304,7 +304,7 @@ def test_the_widget_works_on_the_demo_shop_page_under_its_policy(browser, live_s
     settings.PUBLIC_BASE_URL = live_server_url
     settings.WEBCHAT_DEMO_PAGE = True
     make_webchat_channel(team=team, allowed_origins=[live_server_url], prechat_fields=[])
-    mark_agent_online("console-connection-1", admin_user.pk, [team.pk])
+    mark_agent_online(admin_user.pk, [team.pk])
     page = browser.new_page()
     page.add_init_script("""window.cspViolations = []; document.addEventListener('securitypolicyviolation',
         (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));""")
