@@ -63,11 +63,12 @@ class ConsoleConsumer(JsonObjectFrameConsumer):
         self.subscriptions = {}  # conversation id -> its viewer groups, kept current by the events
         self.status = presence.ONLINE
         self.open_agents = open_agents()
-        self.opened, here = await self.open_agents.arrive(user)
+        self.opened, first = await self.open_agents.arrive(user)
         self.hub = fanout.hub()
         await self.hub.register(self, self.opened.groups)
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})
+        here = await self.open_agents.present(self.opened) if first else None
         if here is not None:
             self.status = here.status
             await events.emit_now(events.PRESENCE_CHANGED, here)

@@ -30,15 +30,15 @@ class OpenAgent:
         self.agent = replace(self.agent, team_ids=tuple(access["team_ids"]))
 
 
-def _arrive_sync(user):
+def _describe_sync(user):
     agent = presence.describe(user)
-    groups = events.agent_groups(user.pk, agent.team_ids, sees_everything(user))
-    return OpenAgent(agent, groups), presence.connected(agent)
+    return OpenAgent(agent, events.agent_groups(user.pk, agent.team_ids, sees_everything(user)))
 
 
 # A thread of the pool, not the one thread that thread-sensitive code shares: connections after a
 # deploy arrive by the thousand and need not queue behind each other.
-_arrive = DatabaseSyncToAsync(_arrive_sync, thread_sensitive=False)
+_describe = DatabaseSyncToAsync(_describe_sync, thread_sensitive=False)
+_connected = DatabaseSyncToAsync(presence.connected, thread_sensitive=False)
 _leave = sync_to_async(presence.disconnected, thread_sensitive=False)
 
 
@@ -48,14 +48,20 @@ class OpenAgents:
         self.locks = defaultdict(asyncio.Lock)  # one arrival or departure of an agent at a time
 
     async def arrive(self, user):
-        """A socket of `user` opened: (their OpenAgent, their Presence if this made them online, else None)."""
+        """A socket of `user` opened: (their OpenAgent, whether it is their first socket in this process)."""
         async with self.locks[user.pk]:
-            entry, here = self.entries.get(user.pk), None
-            if entry is None:
-                entry, here = await _arrive(user)
+            entry = self.entries.get(user.pk)
+            first = entry is None
+            if first:
+                entry = await _describe(user)
                 self.entries[user.pk] = entry
             entry.sockets += 1
-            return entry, here
+            return entry, first
+
+    async def present(self, entry):
+        """Mark the agent present, once their socket hears events: what presence sets off (routing hands them
+        queued conversations) must reach it. Their Presence when this made them online, else None."""
+        return await _connected(entry.agent)
 
     async def leave(self, user_id):
         """A socket closed: the agent's offline Presence when it was their last one anywhere, else None."""
