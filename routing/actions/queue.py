@@ -209,8 +209,8 @@ def needs_owner(conversation_id, message_id, now=None):
 def assigned_by_hand(conversation_id, actor_id, now=None):
     """Someone chose the owner: the conversation leaves the queue; over capacity is allowed, and flagged."""
     now = now or timezone.now()
-    conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel", "assignee")
-                    .get(pk=conversation_id))
+    conversation = (Conversation.objects.select_for_update(of=("self",))
+                    .select_related("last_inbound_channel", "assignee").get(pk=conversation_id))
     leave_queue(conversation_id)
     agent = conversation.assignee
     if agent is None:
