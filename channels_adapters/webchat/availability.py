@@ -55,7 +55,8 @@ def clean_business_calendar(value):
 
 def _schedule(config):
     if config.get("business_calendar"):
-        calendar = BusinessCalendar.objects.prefetch_related("exceptions").filter(pk=config["business_calendar"]).first()
+        calendar = (BusinessCalendar.objects.prefetch_related("exceptions")
+                    .filter(pk=config["business_calendar"]).first())
         # A calendar deleted since: closed rather than open around the clock.
         return schedule_for(calendar) if calendar else calendars.build_schedule("UTC", {})
     hours = config.get("business_hours")

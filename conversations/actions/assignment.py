@@ -75,8 +75,9 @@ def update_conversation(conversation, actor, **changes):
         conversation.priority = changes["priority"]
         changed.add("priority")
 
-    if "status" in changes and _change_status(conversation, actor, changes["status"], changes.get("snoozed_until"), now):
-        changed.add("status")
+    if "status" in changes:
+        if _change_status(conversation, actor, changes["status"], changes.get("snoozed_until"), now):
+            changed.add("status")
 
     if "labels" in changes:
         names = _clean_labels(changes["labels"])

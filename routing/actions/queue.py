@@ -108,7 +108,7 @@ def _candidates(entry, conversation, policy, now):
     return kind, able
 
 
-ASSIGNED, NOBODY, CONTENDED = "assigned", "nobody", "contended"
+ASSIGNED, NOBODY, CONTENDED, DROPPED = "assigned", "nobody", "contended", "dropped"
 
 
 def _try_assign(entry, now):
@@ -123,7 +123,7 @@ def _try_assign(entry, now):
     if (conversation.assignee_id or conversation.status == Conversation.Status.RESOLVED
             or conversation.team_id != entry.team_id or policy is None):
         entry.delete()
-        return NOBODY
+        return DROPPED, None
     kind, candidates = _candidates(entry, conversation, policy, now)
     contended = False
     for standing in candidates:
@@ -146,8 +146,8 @@ def _try_assign(entry, now):
         write_line(conversation, event="assigned", agent=agent.pk, agent_name=display_name(agent),
                    reason=entry.reason, mode=policy.mode, channel_kind=kind)
         entry.delete()
-        return ASSIGNED
-    return CONTENDED if contended else NOBODY
+        return ASSIGNED, kind
+    return (CONTENDED if contended else NOBODY), kind
 
 
 def run_queue(team_id, now=None):
@@ -158,18 +158,24 @@ def run_queue(team_id, now=None):
     AgentRouting.objects.bulk_create([AgentRouting(agent_id=agent_id) for agent_id in members],
                                      ignore_conflicts=True)
     assigned, passed, tries = 0, [], 0
+    # Channel kinds nobody can take in this run: the entries on them are not even looked at.
+    nobody_takes = set()
     while assigned < MAX_ASSIGNMENTS_PER_RUN and tries < MAX_TRIES_PER_RUN:
         tries += 1
         with transaction.atomic():
-            entry = (QueueEntry.objects.select_for_update(skip_locked=True).filter(team_id=team_id)
-                     .exclude(pk__in=passed).order_by(*QUEUE_ORDER).first())
+            entry = (QueueEntry.objects.select_for_update(skip_locked=True, of=("self",)).filter(team_id=team_id)
+                     .exclude(pk__in=passed)
+                     .exclude(conversation__last_inbound_channel__kind__in=nobody_takes)
+                     .order_by(*QUEUE_ORDER).first())
             if entry is None:
                 break
-            outcome = _try_assign(entry, now or timezone.now())
+            outcome, kind = _try_assign(entry, now or timezone.now())
         if outcome == ASSIGNED:
             assigned += 1
         elif outcome == NOBODY:
             passed.append(entry.pk)
+            if entry.excluded_agent_id is None:
+                nobody_takes.add(kind)
     if assigned:
         publish_queue([team_id])
     return assigned
@@ -203,8 +209,8 @@ def needs_owner(conversation_id, message_id, now=None):
 def assigned_by_hand(conversation_id, actor_id, now=None):
     """Someone chose the owner: the conversation leaves the queue; over capacity is allowed, and flagged."""
     now = now or timezone.now()
-    conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel", "assignee")
-                    .get(pk=conversation_id))
+    conversation = (Conversation.objects.select_for_update(of=("self",))
+                    .select_related("last_inbound_channel", "assignee").get(pk=conversation_id))
     leave_queue(conversation_id)
     agent = conversation.assignee
     if agent is None:

@@ -110,7 +110,8 @@ class Clocks:
     def bank(self, clock, until):
         """Add the business time run since `running_since` to what the clock has used."""
         if clock.state == SlaClock.State.RUNNING and clock.running_since and until > clock.running_since:
-            clock.used_seconds += calendars.business_seconds_between(self.schedule_of(clock), clock.running_since, until)
+            clock.used_seconds += calendars.business_seconds_between(
+                self.schedule_of(clock), clock.running_since, until)
             clock.running_since = until
 
     def start(self, cycle, metric, turn, policy, seconds, at, **data):
@@ -139,7 +140,8 @@ class Clocks:
         clock.save()
 
     def resume(self, clock, reason, since=None):
-        clock.state, clock.running_since, clock.stopped_at, clock.met_by = SlaClock.State.RUNNING, since or self.now, None, None
+        clock.state, clock.running_since = SlaClock.State.RUNNING, since or self.now
+        clock.stopped_at = clock.met_by = None
         self.plan(clock)
         self.record(clock, SlaClockEvent.Kind.RESUME, reason=reason, used_seconds=round(clock.used_seconds))
         clock.save()
@@ -275,7 +277,8 @@ def reply_failed(message_id, now=None):
     clocks = Clocks(_locked(message.conversation_id), now or timezone.now())
     conversation = clocks.conversation
     for clock in SlaClock.objects.select_for_update(of=("self",)).select_related("policy").filter(met_by=message):
-        other = _qualifying_replies(conversation, clock.started_at).exclude(pk=message.pk).order_by("created_at").first()
+        other = (_qualifying_replies(conversation, clock.started_at).exclude(pk=message.pk)
+                 .order_by("created_at").first())
         if other is not None:
             clock.met_by = other
             clock.save(update_fields=["met_by"])
@@ -290,7 +293,8 @@ def fire_due(clock, now, clocks=None):
     if clock.state != SlaClock.State.RUNNING:
         return
     fired = []
-    if clock.warn_at and clock.warned_at is None and clock.warn_at <= now and not (clock.due_at and clock.due_at <= now):
+    already_due = clock.due_at is not None and clock.due_at <= now
+    if clock.warn_at and clock.warned_at is None and clock.warn_at <= now and not already_due:
         if _once(clock, SlaClockEvent.Kind.WARNING, now, due_at=clock.due_at.isoformat() if clock.due_at else None):
             clock.warned_at = now
             fired.append(sla_warning)
@@ -298,9 +302,11 @@ def fire_due(clock, now, clocks=None):
         if _once(clock, SlaClockEvent.Kind.BREACH, clock.due_at, detected_at=now.isoformat()):
             clock.breached_at = clock.due_at
             fired.append(sla_breached)
+        # Past its due time a warning means nothing: nor should the sweep keep looking for one.
+        clock.warn_at = None
     if not fired:
         return
-    clock.save(update_fields=["warned_at", "breached_at"])
+    clock.save(update_fields=["warned_at", "breached_at", "warn_at"])
     if clocks is not None:
         clocks.changed[clock.pk] = clock
     for signal in fired:
