@@ -262,8 +262,10 @@ EMAIL_MAX_ATTACHMENT_BYTES = env.int("EMAIL_MAX_ATTACHMENT_BYTES", default=15 * 
 EMAIL_MAX_ATTACHMENTS = env.int("EMAIL_MAX_ATTACHMENTS", default=30)
 EMAIL_SMTP_TIMEOUT_SECONDS = env.float("EMAIL_SMTP_TIMEOUT_SECONDS", default=30.0)
 EMAIL_IMAP_TIMEOUT_SECONDS = env.float("EMAIL_IMAP_TIMEOUT_SECONDS", default=30.0)
-# Messages taken per poll and channel (the rest comes on the next poll).
+# Messages recorded per transaction; a poll that fills a batch goes on at once until the folder is drained.
 EMAIL_IMAP_BATCH_SIZE = env.int("EMAIL_IMAP_BATCH_SIZE", default=100)
+# Whole messages fetched in one IMAP FETCH, at most this many bytes together (one larger message alone).
+EMAIL_IMAP_FETCH_BYTES = env.int("EMAIL_IMAP_FETCH_BYTES", default=32 * 1024 * 1024)
 # A poll holding its channel's lock longer than this is presumed dead.
 EMAIL_IMAP_LOCK_SECONDS = env.int("EMAIL_IMAP_LOCK_SECONDS", default=600)
 # Provider webhooks signed longer ago than this are refused as replays (0: no check).

@@ -121,22 +121,31 @@ def sender_of(message):
     raise PayloadError("the email has no sender address (From)")
 
 
-def automatic_reason(message):
-    """Why this mail was sent by a machine (so it must never be answered or reopen), or ""."""
+# Kinds of automatic mail, as the API reports them (metadata "automatic_kind").
+AUTO_REPLY, AUTO_GENERATED, BULK, BOUNCE = "auto_reply", "auto_generated", "bulk", "bounce"
+MAIL_SYSTEM_SENDERS = ("mailer-daemon", "postmaster")
+
+
+def automatic(message):
+    """(kind, why) when this mail was sent by a machine (so it must never be answered or reopen), else None."""
     auto_submitted = header_text(message, "Auto-Submitted").lower()
     if auto_submitted and auto_submitted.split(";")[0].strip() != "no":
-        return f"Auto-Submitted: {auto_submitted}"
+        kind = AUTO_REPLY if auto_submitted.startswith("auto-replied") else AUTO_GENERATED
+        return kind, f"Auto-Submitted: {auto_submitted}"
     precedence = header_text(message, "Precedence").lower()
     if precedence in PRECEDENCE_AUTOMATIC:
-        return f"Precedence: {precedence}"
+        return (AUTO_REPLY if precedence == "auto_reply" else BULK), f"Precedence: {precedence}"
     for header in ("X-Autoreply", "X-Autorespond", "X-Auto-Reply"):
         if header_text(message, header):
-            return f"{header}: {header_text(message, header)}"
+            return AUTO_REPLY, f"{header}: {header_text(message, header)}"
     if header_text(message, "List-Id") or header_text(message, "List-Unsubscribe"):
-        return "mailing list"
+        return BULK, "mailing list"
     if _raw_headers(message, "Return-Path") and header_text(message, "Return-Path").strip() in ("<>", ""):
-        return "Return-Path: <> (sent by a mail system)"
-    return ""
+        return BOUNCE, "Return-Path: <> (sent by a mail system)"
+    sender = _addresses(message, "From")
+    if sender and sender[0][1].split("@")[0].lower() in MAIL_SYSTEM_SENDERS:
+        return BOUNCE, f"From: {sender[0][1]} (a mail system)"
+    return None
 
 
 def authentication(message, authserv_id=""):
@@ -351,9 +360,9 @@ def parse_email(raw, context):
         return _delivery_report(message, context)
     sender = sender_of(message)
     metadata = {**_headers_metadata(message), **context.provider_metadata}
-    reason = automatic_reason(message)
-    if reason:
-        metadata["automatic"] = reason
+    machine = automatic(message)
+    if machine:
+        metadata["automatic_kind"], metadata["automatic"] = machine
     auth = authentication(message, context.authserv_id)
     if auth is not None:
         metadata["authentication"] = auth["results"]
@@ -387,6 +396,6 @@ def parse_email(raw, context):
             sent_at=_sent_at(message),
             reply_to=_reply_refs(metadata),
             metadata=metadata,
-            reopens=not reason,
+            reopens=not machine,
         )
     ]

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 
 from ..types import SendResult
+from .tls import SECURITY_MODES, client_context
 
-SECURITY_MODES = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 REPLY_PREFIXES = ("re:", "res:", "aw:", "sv:", "r:", "rif:", "antw:")
 MAX_SUBJECT_LENGTH = 120
@@ -33,10 +33,12 @@ def new_thread_subject(text):
 
 
 def compose(*, from_address, from_name, to, subject, text, html, message_id, in_reply_to="", references=(),
-            attachments=(), automatic=False):
+            attachments=(), automatic=False, cc=()):
     message = EmailMessage()
     message["From"] = formataddr((from_name, from_address)) if from_name else from_address
     message["To"] = to
+    if cc:
+        message["Cc"] = ", ".join(cc)
     message["Subject"] = subject
     message["Date"] = format_datetime(timezone.now())
     message["Message-ID"] = f"<{message_id}>"
@@ -69,10 +71,10 @@ def _connect(config):
     port = int(config.get("smtp_port") or DEFAULT_PORTS[security])
     timeout = settings.EMAIL_SMTP_TIMEOUT_SECONDS
     if security == "ssl":
-        return smtplib.SMTP_SSL(config["smtp_host"], port, timeout=timeout, context=ssl.create_default_context())
+        return smtplib.SMTP_SSL(config["smtp_host"], port, timeout=timeout, context=client_context(config))
     connection = smtplib.SMTP(config["smtp_host"], port, timeout=timeout)
     if security == "starttls":
-        connection.starttls(context=ssl.create_default_context())
+        connection.starttls(context=client_context(config))
     return connection
 
 

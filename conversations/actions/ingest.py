@@ -13,6 +13,7 @@ from ..channel_kinds import rules_for
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
 from ..signals import attachments_to_fetch
+from . import participants
 
 
 class UnknownOutboundMessage(LookupError):
@@ -136,8 +137,10 @@ def ingest_message(channel, inbound):
         return IngestResult(existing, created=False)
 
     identity, new_customer = _find_or_create_identity(channel, inbound.sender, address, now)
+    # A reply from someone else into another customer's thread joins that thread as a participant's message.
+    thread = participants.thread_replied_to(channel, inbound, identity)
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel").get(
-        customer_id=identity.customer_id
+        customer_id=thread.customer_id if thread else identity.customer_id
     )
     # Checked again under the conversation lock: a concurrent copy may have landed meanwhile.
     existing = Message.objects.filter(channel=channel, external_id=inbound.external_id).first()
@@ -145,7 +148,7 @@ def ingest_message(channel, inbound):
         return IngestResult(existing, created=False)
 
     customer = identity.customer
-    conversation.customer = customer  # the event payloads need it: no second query
+    conversation.customer = thread.customer if thread else customer  # the event payloads need it: no second query
     customer.last_seen_at = now
     if inbound.sender.name and not customer.name:
         customer.name = inbound.sender.name
@@ -173,6 +176,8 @@ def ingest_message(channel, inbound):
         created_at=now,
     )
     _store_attachments(message, inbound.attachments)
+    if thread:
+        participants.point_own_conversation(identity, message, new_customer, now)
 
     conversation.last_message = message
     conversation.last_message_at = now
@@ -186,7 +191,8 @@ def ingest_message(channel, inbound):
     audience = events.conversation_audience(conversation)
     events.emit(events.MESSAGE_CREATED, message, audience)
     # Always sent: preview, waiting time and status of the inbox row have changed.
-    events.emit(events.CONVERSATION_CREATED if new_customer else events.CONVERSATION_UPDATED, conversation, audience)
+    created = new_customer and not thread
+    events.emit(events.CONVERSATION_CREATED if created else events.CONVERSATION_UPDATED, conversation, audience)
     return IngestResult(message, created=True)
 
 

@@ -19,6 +19,7 @@ from ..media_types import is_allowed_media_type
 from ..models import Attachment, Conversation, ConversationCycle, Identity, Message
 from ..signals import outbound_message_queued
 from .errors import ActionError
+from . import participants
 from .notifications import notify_mentions
 
 MAX_REPLY_LENGTH = 20_000
@@ -32,13 +33,13 @@ def reachable_identity(customer, channel):
     """
     rules = rules_for(channel.kind)
     last_inbound = (
-        Message.objects.filter(conversation__customer=customer, channel=channel, direction=Message.Direction.INBOUND)
-        .exclude(identity=None)
+        Message.objects.filter(conversation__customer=customer, channel=channel, direction=Message.Direction.INBOUND,
+                               identity__customer=customer)
         .select_related("identity")
         .order_by("-created_at", "-id")
         .first()
     )
-    if last_inbound is not None and last_inbound.identity.customer_id == customer.pk:
+    if last_inbound is not None:
         return last_inbound.identity
     if not rules.reaches_any_identity:
         return None
@@ -149,6 +150,7 @@ class ReplyOptions:
     reason: str  # why free-form replies cannot go out now, "" when they can
     window: ReplyWindow | None
     templates: tuple  # the approved templates that may go out now (outside a closed window too)
+    copies: tuple = ()  # participants a reply copies by default (email Cc), as Identities
 
     @property
     def usable(self):
@@ -161,7 +163,8 @@ def reply_options(customer, channel, now=None):
     templates = channel_templates(channel)
     if templates and _availability(customer, channel, templates[0], now)[0]:
         templates = ()
-    return ReplyOptions(channel, reason, window, templates)
+    copies = tuple(participants.participants(customer.conversation, channel)) if not reason else ()
+    return ReplyOptions(channel, reason, window, templates, copies)
 
 
 def _resolve_template(channel, choice):
@@ -266,12 +269,13 @@ def _check_length(channel, rules, text, has_attachments):
 
 
 @transaction.atomic
-def send_reply(conversation, author, text="", channel=None, metadata=None, template=None, attachments=()):
+def send_reply(conversation, author, text="", channel=None, metadata=None, template=None, attachments=(), cc=None):
     """Queue a reply to the customer on `channel` (default: the customer's last inbound channel).
 
     `template` ({"name", "language"?, "variables"?}) sends one of the channel's approved templates,
     the only thing some providers (WhatsApp) accept outside their reply window. `attachments` are
-    Django File objects (uploads).
+    Django File objects (uploads). On a channel that copies (email), the reply copies every participant
+    of the conversation, or only the `cc` addresses among them.
     """
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("customer").get(pk=conversation.pk)
     channel = channel or conversation.last_inbound_channel
@@ -291,6 +295,9 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
     else:
         text = _clean_text(text, allow_empty=bool(attachments))
     files = _clean_attachments(attachments, channel)
+    copied = participants.copied_addresses(conversation, channel, cc)
+    if copied:
+        metadata["cc"] = copied
     reason, field, window = _availability(conversation.customer, channel, chosen)
     if reason:
         raise ActionError(reason, field=field)

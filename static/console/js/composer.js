@@ -48,6 +48,10 @@ export function setupComposer(socket, conversation, onSent) {
     text.placeholder = note ? text.dataset.notePlaceholder : replyPlaceholder;
     showTemplate();
   }
+  form.addEventListener("click", (event) => {
+    const remove = event.target.closest(".cc-remove");
+    if (remove) remove.closest(".cc-chip").remove();
+  });
   form.addEventListener("change", (event) => {
     if (event.target.name === "mode") setMode(event.target.value);
     if (event.target === files) showFiles();
@@ -70,6 +74,10 @@ export function setupComposer(socket, conversation, onSent) {
       for (const fields of picker.querySelectorAll(".template-fields")) {
         fields.hidden = fields.disabled = !active || fields.dataset.template !== template;
       }
+    }
+    // The participants copied on the reply: only the chosen channel's chips are sent.
+    for (const picker of channelChoice.querySelectorAll(".cc-picker")) {
+      picker.hidden = picker.disabled = Boolean(privateField.value) || picker.dataset.channel !== channel;
     }
     const template = chosenTemplate();
     text.disabled = files.disabled = Boolean(template);

@@ -50,5 +50,5 @@ def dovecot():
 
 @pytest.fixture
 def imap_config(dovecot):
-    return {"imap_host": "127.0.0.1", "imap_port": dovecot.port, "imap_ssl": False,
+    return {"imap_host": "127.0.0.1", "imap_port": dovecot.port, "imap_security": "none",
             "imap_user": IMAP_USER, "imap_password": IMAP_PASSWORD}

@@ -113,6 +113,58 @@ def self_signed_tls_context(directory):
     return context
 
 
+@dataclass
+class TestAuthority:
+    """A certificate authority made for one test, and a server certificate for 127.0.0.1 it signed."""
+
+    ca_pem: str
+    cert_file: Path
+    key_file: Path
+
+    def server_context(self):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+
+def certificate_authority(directory, server_name="127.0.0.1"):
+    """A fresh CA and a certificate for `server_name` (an IP address or a host name) signed by it."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OmniDesk test CA")])
+    ca = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
+                                     key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    try:
+        alt_name = x509.IPAddress(ipaddress.ip_address(server_name))
+    except ValueError:
+        alt_name = x509.DNSName(server_name)
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = (
+        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, server_name)]))
+        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([alt_name]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    directory = Path(directory)
+    cert_file, key_file = directory / "server-cert.pem", directory / "server-key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return TestAuthority(ca.public_bytes(serialization.Encoding.PEM).decode(), cert_file, key_file)
+
+
 class SmtpServer:
     def __init__(self, require_auth=False, tls_context=None):
         self.script = SmtpScript()
@@ -138,12 +190,17 @@ class SmtpServer:
 
 
 class Dovecot:
-    """A private Dovecot instance: passwd-file user, maildir, plain IMAP on a free port."""
+    """A private Dovecot instance: passwd-file user, maildir, IMAP on a free port.
 
-    def __init__(self):
+    With `tls` (a TestAuthority), the IMAP port offers STARTTLS and `tls_port` speaks implicit TLS.
+    """
+
+    def __init__(self, tls=None):
         self.root = Path(tempfile.mkdtemp(prefix="omnidesk-dovecot-"))
         self.root.chmod(0o755)  # Dovecot's unprivileged processes must reach the maildir
         self.port = free_port()
+        self.tls = tls
+        self.tls_port = free_port() if tls else 0
         self.mail_dir = self.root / "mail"
         self.mail_dir.mkdir()
         self.config_file = self.root / "dovecot.conf"
@@ -176,7 +233,7 @@ state_dir = {self.root}/state
 instance_name = omnidesk-test-{self.port}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{self._ssl_settings()}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = {login_user}
@@ -200,7 +257,8 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
   }}
 }}
 service anvil {{
@@ -216,6 +274,11 @@ service stats {{
   }}
 }}
 """)
+
+    def _ssl_settings(self):
+        if not self.tls:
+            return "ssl = no"
+        return f"ssl = yes\nssl_cert = <{self.tls.cert_file}\nssl_key = <{self.tls.key_file}"
 
     @property
     def pid_file(self):

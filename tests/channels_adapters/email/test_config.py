@@ -19,6 +19,8 @@ def make(**config):
         ({"imap_host": "imap.example.com"}, "imap_user"),
         ({"imap_host": "h", "imap_user": "u", "imap_password": "p", "imap_port": 70000}, "imap_port"),
         ({"imap_host": "h", "imap_user": "u", "imap_password": "p", "imap_ssl": "maybe"}, "imap_ssl"),
+        ({"imap_host": "h", "imap_user": "u", "imap_password": "p", "imap_security": "tls"}, "imap_security"),
+        ({"tls_ca_pem": "-----BEGIN CERTIFICATE-----\nnot one\n-----END CERTIFICATE-----\n"}, "tls_ca_pem"),
         ({"smtp_port": 25}, "smtp_host"),
         ({"smtp_host": "smtp.example.com", "smtp_security": "tls"}, "smtp_security"),
         ({"smtp_host": "smtp.example.com", "smtp_user": "me"}, "smtp_password"),
@@ -45,7 +47,8 @@ def test_a_full_config_is_normalised(db):
                    smtp_port="587", inbound_secret=INBOUND_SECRET)
     config = channel.config
     assert config["address"] == "support@inbox.example.com"
-    assert (config["imap_ssl"], config["imap_port"], config["imap_folder"]) == (False, 143, "INBOX")
+    assert (config["imap_security"], config["imap_port"], config["imap_folder"]) == ("none", 143, "INBOX")
+    assert "imap_ssl" not in config
     assert (config["smtp_security"], config["smtp_port"]) == ("starttls", 587)
 
 
