@@ -17,7 +17,7 @@ from conversations.models import Conversation, Identity, Message
 from .conftest import fixture_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
-CORPUS_SIZE = 400
+CORPUS_SIZE = 250
 
 
 def headers_of(raw):
