@@ -49,8 +49,8 @@ class _Thread:
     colleague: Address | None = None
 
 
-def _address(name, local):
-    return Address(display_name=name, addr_spec=f"{local}@mail.example")
+def _address(name, local, domain):
+    return Address(display_name=name, addr_spec=f"{local}@{domain}")
 
 
 def _body(mail, rng, language, name, quoted_name):
@@ -66,34 +66,34 @@ def _body(mail, rng, language, name, quoted_name):
         mail.add_alternative(f"<html><body><p>{text}</p><img src='cid:logo'></body></html>", subtype="html")
 
 
-def _new_thread(number, rng):
+def _new_thread(number, rng, domain):
     name = rng.choice(NAMES)
-    thread = _Thread(customer=_address(name, f"customer{number}"), language=rng.choice(list(PARAGRAPHS)),
+    thread = _Thread(customer=_address(name, f"customer{number}", domain), language=rng.choice(list(PARAGRAPHS)),
                      subject=rng.choice(SUBJECTS).format(n=number))
     if rng.random() < CC_SHARE:
-        thread.colleague = _address(rng.choice(NAMES), f"colleague{number}")
+        thread.colleague = _address(rng.choice(NAMES), f"colleague{number}", domain)
     return thread
 
 
-def _reply_author(number, rng, thread):
+def _reply_author(number, rng, thread, domain):
     """(From, Cc) of a reply in `thread`: its customer, the colleague they copied, or a stranger."""
     draw = rng.random()
     if thread.colleague and draw < COLLEAGUE_SHARE / CC_SHARE:
         return thread.colleague, [thread.customer]
     if draw > 1 - STRANGER_SHARE:
-        return _address(rng.choice(NAMES), f"stranger{number}"), []
+        return _address(rng.choice(NAMES), f"stranger{number}", domain), []
     return thread.customer, [thread.colleague] if thread.colleague else []
 
 
-def _message(number, rng, sent_at, threads):
+def _message(number, rng, sent_at, threads, domain):
     mail = EmailMessage()
     replying = bool(threads) and rng.random() < REPLY_SHARE
     if replying:
         thread = rng.choice(threads[-200:])
-        sender, copied = _reply_author(number, rng, thread)
+        sender, copied = _reply_author(number, rng, thread, domain)
         subject = f"Re: {thread.subject}"
     else:
-        thread = _new_thread(number, rng)
+        thread = _new_thread(number, rng, domain)
         threads.append(thread)
         sender, copied = thread.customer, [thread.colleague] if thread.colleague else []
         subject = thread.subject
@@ -103,7 +103,7 @@ def _message(number, rng, sent_at, threads):
         mail["Cc"] = copied
     mail["Subject"] = subject
     mail["Date"] = format_datetime(sent_at)
-    message_id = f"<bench-{number}@mail.example>"
+    message_id = f"<bench-{number}@{domain}>"
     mail["Message-ID"] = message_id
     if replying:
         mail["In-Reply-To"] = thread.ids[-1]
@@ -117,8 +117,10 @@ def _message(number, rng, sent_at, threads):
     return bytes(mail)
 
 
-def generate(count, seed=5):
+def generate(count, seed=5, domain="mail.example"):
+    """`count` mails; another `domain` gives the same corpus from other people (new customers to a database)."""
     rng = random.Random(seed)
     started = datetime(2026, 6, 1, tzinfo=timezone.utc)
     threads = []
-    return [_message(number, rng, started + timedelta(seconds=37 * number), threads) for number in range(count)]
+    return [_message(number, rng, started + timedelta(seconds=37 * number), threads, domain)
+            for number in range(count)]

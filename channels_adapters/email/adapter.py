@@ -12,7 +12,7 @@ from ..base import (
 )
 from ..media import TrustedHosts, download
 from ..types import Capabilities, SendResult
-from . import providers, smtp, tls
+from . import oauth, providers, smtp, tls
 from .parser import (
     MAX_HEADER_BYTES, MAX_REFERENCES, EmailLimits, ParseContext, parse_email, parse_message_bytes, sender_of,
 )
@@ -59,7 +59,8 @@ def _port(value, key, errors):
 def _clean_imap(config, errors):
     if not any(config.get(key) not in (None, "") for key in IMAP_KEYS):
         return
-    for key in ("imap_host", "imap_user", "imap_password"):
+    # An OAuth2 mailbox logs in with its token instead of a password.
+    for key in ("imap_host", "imap_user") if oauth.uses_oauth(config) else ("imap_host", "imap_user", "imap_password"):
         if config.get(key) in (None, ""):
             errors[key] = "required for IMAP polling"
     if config.get("imap_security") in (None, ""):
@@ -85,7 +86,7 @@ def _clean_smtp(config, errors):
         errors["smtp_security"] = f"must be one of {', '.join(tls.SECURITY_MODES)}"
     if config.get("smtp_port") not in (None, ""):
         config["smtp_port"] = _port(config["smtp_port"], "smtp_port", errors)
-    if config.get("smtp_user") and not config.get("smtp_password"):
+    if config.get("smtp_user") and not config.get("smtp_password") and not oauth.uses_oauth(config):
         errors["smtp_password"] = "required with smtp_user"
 
 
@@ -118,9 +119,10 @@ class EmailAdapter(ChannelAdapter):
         "inbound_secret", "inbound_provider", "mailgun_webhook_signing_key", "sendgrid_verification_key",
         "webhook_basic_auth", "message_id_domain", "authserv_id", "mailgun_api_key", "api_base_url", "tls_ca_pem",
     )
+    # The OAuth2 keys (oauth.*_KEY) are written by the connect flow only, never given by an admin.
     secret_config = frozenset({
         "imap_password", "smtp_password", "inbound_secret", "mailgun_webhook_signing_key", "webhook_basic_auth",
-        "mailgun_api_key",
+        "mailgun_api_key", *oauth.TOKEN_KEYS,
     })
     capabilities = Capabilities(html=True, attachments=True, max_attachments=10, carbon_copies=True)
     # Attachments of a Mailgun store() route stay at Mailgun (api_base_url: its API, for a region or a test).
@@ -231,7 +233,15 @@ class EmailAdapter(ChannelAdapter):
             attachments=outbound.attachments,
             automatic=bool(outbound.metadata.get("automatic")),
         )
-        result = smtp.send(self.config, message)
+        token = None
+        if oauth.uses_oauth(self.config):
+            try:
+                token = oauth.access_token(self.channel)
+            except oauth.GrantRevoked as exc:
+                return SendResult(ok=False, reason=str(exc))
+            except oauth.OAuthError as exc:
+                return SendResult(ok=False, reason=f"Could not refresh the mailbox's OAuth2 token: {exc}", retryable=True)
+        result = smtp.send(self.config, message, oauth_token=token)
         if result.ok:
             return SendResult(ok=True, external_id=message_id)
         return result

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 
+from . import oauth
 from .intake import accept_email
 from .models import ImapCursor
 from .parser import header_block
@@ -62,6 +63,13 @@ def _mailbox(config):
         mailbox = MailBoxUnencrypted(host, port, timeout=timeout)
     mailbox.email_message_class = RawMailMessage
     return mailbox
+
+
+def _login(mailbox, channel, config, folder):
+    """Log in with the channel's password, or with XOAUTH2 and a fresh access token for an OAuth2 mailbox."""
+    if oauth.uses_oauth(config):
+        return mailbox.xoauth2(config["imap_user"], oauth.access_token(channel), initial_folder=folder)
+    return mailbox.login(config["imap_user"], config["imap_password"], initial_folder=folder)
 
 
 def _pending_uids(mailbox, cursor, uidvalidity, folder):
@@ -141,7 +149,7 @@ def _poll(channel, cursor, config, lock):
     """Take every new message of the folder, batch after batch, until it is drained."""
     folder = config.get("imap_folder") or "INBOX"
     imported = 0
-    with _mailbox(config).login(config["imap_user"], config["imap_password"], initial_folder=folder) as mailbox:
+    with _login(_mailbox(config), channel, config, folder) as mailbox:
         uidvalidity = int(mailbox.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
         location = f"imap://{config['imap_user']}@{config['imap_host']}/{folder};UIDVALIDITY={uidvalidity}"
         uids, renumbered = _pending_uids(mailbox, cursor, uidvalidity, folder)

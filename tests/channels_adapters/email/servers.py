@@ -1,4 +1,5 @@
 """Real mail servers on 127.0.0.1 for the email tests: aiosmtpd (SMTP) and Dovecot (IMAP) in a temp dir."""
+import base64
 import datetime
 import grp
 import imaplib
@@ -76,8 +77,22 @@ class SmtpScript:
 
 
 class RecordingHandler:
-    def __init__(self, script):
+    def __init__(self, script, bearer_check=None):
         self.script = script
+        self.bearer_check = bearer_check  # (user, token) -> bool, for XOAUTH2 logins
+
+    async def auth_XOAUTH2(self, server, args):
+        """SASL XOAUTH2 (Gmail, Microsoft 365): "user=<user>\\1auth=Bearer <token>\\1\\1", base64, as the initial response."""
+        if self.bearer_check is None or len(args) < 2:
+            return AuthResult(success=False, handled=False)
+        try:
+            fields = dict(part.split("=", 1) for part in base64.b64decode(args[1]).decode().split("\x01") if part)
+        except (ValueError, UnicodeDecodeError):
+            return AuthResult(success=False, handled=False)
+        user, token = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ")
+        ok = self.bearer_check(user, token)
+        self.script.logins.append((user.encode(), ok))
+        return AuthResult(success=ok, handled=False, auth_data=user)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.script.rcpt_replies:
@@ -166,7 +181,7 @@ def certificate_authority(directory, server_name="127.0.0.1"):
 
 
 class SmtpServer:
-    def __init__(self, require_auth=False, tls_context=None):
+    def __init__(self, require_auth=False, tls_context=None, bearer_check=None):
         self.script = SmtpScript()
         self.port = free_port()
 
@@ -176,7 +191,7 @@ class SmtpServer:
             return AuthResult(success=ok, handled=False)
 
         self.controller = Controller(
-            RecordingHandler(self.script), hostname="127.0.0.1", port=self.port,
+            RecordingHandler(self.script, bearer_check), hostname="127.0.0.1", port=self.port,
             authenticator=authenticate, auth_required=require_auth, auth_require_tls=False,
             tls_context=tls_context, require_starttls=tls_context is not None,
         )
@@ -192,15 +207,18 @@ class SmtpServer:
 class Dovecot:
     """A private Dovecot instance: passwd-file user, maildir, IMAP on a free port.
 
-    With `tls` (a TestAuthority), the IMAP port offers STARTTLS and `tls_port` speaks implicit TLS.
+    With `tls` (a TestAuthority), the IMAP port offers STARTTLS and `tls_port` speaks implicit TLS. With
+    `introspection_url`, it also takes XOAUTH2/OAUTHBEARER logins, each bearer token checked there (RFC 7662).
     """
 
-    def __init__(self, tls=None):
+    def __init__(self, tls=None, introspection_url="", user=IMAP_USER):
         self.root = Path(tempfile.mkdtemp(prefix="omnidesk-dovecot-"))
         self.root.chmod(0o755)  # Dovecot's unprivileged processes must reach the maildir
         self.port = free_port()
         self.tls = tls
         self.tls_port = free_port() if tls else 0
+        self.introspection_url = introspection_url
+        self.user = user
         self.mail_dir = self.root / "mail"
         self.mail_dir.mkdir()
         self.config_file = self.root / "dovecot.conf"
@@ -225,7 +243,7 @@ class Dovecot:
         login_user, internal_user, uid, gid = self._users()
         if os.geteuid() == 0:
             os.chown(self.mail_dir, uid, gid)
-        (self.root / "users").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}\n")
+        (self.root / "users").write_text(f"{self.user}:{{PLAIN}}{IMAP_PASSWORD}\n")
         internal_group = grp.getgrgid(pwd.getpwnam(internal_user).pw_gid).gr_name
         self.config_file.write_text(f"""
 base_dir = {self.root}/run
@@ -235,15 +253,16 @@ protocols = imap
 listen = 127.0.0.1
 {self._ssl_settings()}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if self.introspection_url else ""}
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
 first_valid_uid = 1
 log_path = {self.root}/dovecot.log
 mail_location = maildir:{self.mail_dir}/%u
-passdb {{
+{self._oauth_passdb()}passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {self.root}/users
 }}
 userdb {{
@@ -274,6 +293,19 @@ service stats {{
   }}
 }}
 """)
+
+    def _oauth_passdb(self):
+        if not self.introspection_url:
+            return ""
+        settings_file = self.root / "dovecot-oauth2.conf.ext"
+        settings_file.write_text(f"""introspection_mode = post
+introspection_url = {self.introspection_url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+""")
+        return f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {settings_file}\n}}\n"
 
     def _ssl_settings(self):
         if not self.tls:
@@ -311,7 +343,7 @@ service stats {{
     def renumber(self):
         """Make Dovecot give the INBOX a new UIDVALIDITY (as after a mailbox rebuild or migration)."""
         self.stop()
-        maildir = self.mail_dir / IMAP_USER
+        maildir = self.mail_dir / self.user
         for name in os.listdir(maildir):
             if name.startswith(("dovecot-uidlist", "dovecot.index", "dovecot-uidvalidity")):
                 (maildir / name).unlink()
@@ -319,7 +351,7 @@ service stats {{
 
     def client(self):
         client = imaplib.IMAP4("127.0.0.1", self.port)
-        client.login(IMAP_USER, IMAP_PASSWORD)
+        client.login(self.user, IMAP_PASSWORD)
         return client
 
     def append(self, raw, folder="INBOX"):
