@@ -270,7 +270,8 @@ EMAIL_IMAP_FETCH_BYTES = env.int("EMAIL_IMAP_FETCH_BYTES", default=32 * 1024 * 1
 EMAIL_IMAP_LOCK_SECONDS = env.int("EMAIL_IMAP_LOCK_SECONDS", default=600)
 # OAuth2 mailboxes (docs/channels/email-google.md, email-microsoft.md): the apps you registered with
 # Google Cloud and Microsoft Entra, and their endpoints (base URLs are configuration, so tests use a local fake).
-_MICROSOFT_LOGIN = "https://login.microsoftonline.com/" + env.str("EMAIL_OAUTH_MICROSOFT_TENANT", default="organizations")
+_MICROSOFT_LOGIN = "https://login.microsoftonline.com/" + env.str("EMAIL_OAUTH_MICROSOFT_TENANT",
+                                                                   default="organizations")
 EMAIL_OAUTH_PROVIDERS = {
     "google": {
         "label": "Google (Gmail, Google Workspace)",

@@ -30,6 +30,8 @@ NUMBER = 5
 TITLE = "email parse and ingest"
 KIND = "email"
 TIME_LIMIT_SECONDS = 240
+# How long the webhook's mails may take to be stored after the last post (the worker is the bottleneck).
+STORE_LIMIT_SECONDS = 900
 # django-helpdesk 2.6.1 (get_email) on the same 2,000 generated mails, same machine (issue 19).
 PEER_LOCAL_DIR_RATE = 67
 PEER_IMAP_RATE = 54
@@ -107,13 +109,14 @@ def _webhook(ctx, corpus):
         return body, {"Content-Type": "message/rfc822", "X-OmniDesk-Signature": signature}
 
     started = time.perf_counter()
-    posted = asyncio.run(closed_loop(url, request, WEBHOOK_CLIENTS, TIME_LIMIT_SECONDS, len(corpus)))
-    stored = wait_processed(channel, TIME_LIMIT_SECONDS)
+    posted = asyncio.run(closed_loop(url, request, WEBHOOK_CLIENTS, STORE_LIMIT_SECONDS, len(corpus)))
+    stored = wait_processed(channel, STORE_LIMIT_SECONDS)
     return time.perf_counter() - started, stored, posted.statuses
 
 
-def _imap(ctx, corpus):
-    """Seconds until one poller took every waiting mail from a real Dovecot and the worker stored them all."""
+def _imap(ctx, corpus, window):
+    """Seconds until one poller took every waiting mail from a real Dovecot and the worker stored them all,
+    waiting at most `window` seconds in all."""
     # The private Dovecot the email tests start (passwd-file user, maildir, a free port on 127.0.0.1).
     from tests.channels_adapters.email.servers import DOVECOT, IMAP_PASSWORD, IMAP_USER, Dovecot
 
@@ -136,7 +139,7 @@ def _imap(ctx, corpus):
         started = time.perf_counter()
         polled = imap.poll_channel(channel)
         taken = time.perf_counter() - started
-        stored = wait_processed(channel, TIME_LIMIT_SECONDS)
+        stored = wait_processed(channel, max(window - taken, 1))
         return time.perf_counter() - started, stored, polled.imported, taken
     finally:
         server.close()
@@ -144,24 +147,25 @@ def _imap(ctx, corpus):
 
 def _backlog(ctx):
     count = ctx.sizes.email_backlog
-    webhook_seconds, webhook_stored, statuses = _webhook(ctx, email_corpus.generate(count, domain="webhook.example"))
+    webhook_corpus = email_corpus.generate(count, domain="webhook.example")
+    webhook_seconds, webhook_stored, statuses = _webhook(ctx, webhook_corpus)
     webhook_rate = webhook_stored / webhook_seconds
     ctx.note(f"5 webhook: {count} raw MIME posts ({WEBHOOK_CLIENTS} clients, statuses {statuses}) stored in "
              f"{webhook_seconds:.1f}s ({webhook_rate:.0f}/s, {webhook_stored} stored)")
     figures = [Figure(NUMBER, f"email webhook, {count:,} mails posted and stored", webhook_rate, "mail/s",
                       PEER_IMAP_RATE, note="baseline: django-helpdesk over IMAP")]
-    measured = _imap(ctx, email_corpus.generate(count, domain="imap.example"))
+    window = BACKLOG_TIME_FACTOR * webhook_seconds
+    measured = _imap(ctx, email_corpus.generate(count, domain="imap.example"), window)
     if measured is None:
         return figures + [skipped(NUMBER, "email IMAP backlog", "no Dovecot (apt-get install dovecot-imapd)")]
     imap_seconds, imap_stored, imported, poll_seconds = measured
     imap_rate = imap_stored / imap_seconds
-    ctx.note(f"5 IMAP: {count} waiting mails, one poll took {imported} in {poll_seconds:.1f}s; all stored in "
-             f"{imap_seconds:.1f}s ({imap_rate:.0f}/s, {imap_stored} stored; webhook {webhook_seconds:.1f}s)")
+    within = imap_stored == count and imap_seconds <= window
+    ctx.note(f"5 IMAP: {count} waiting mails, one poll took {imported} in {poll_seconds:.1f}s; {imap_stored} stored "
+             f"after {imap_seconds:.1f}s ({imap_rate:.0f}/s; webhook {webhook_seconds:.1f}s, window {window:.0f}s)")
     return figures + [
         Figure(NUMBER, f"email IMAP backlog, {count:,} waiting mails stored (baseline: the webhook)", imap_rate,
-               "mail/s", webhook_rate, f">= 1/{BACKLOG_TIME_FACTOR} of the webhook's rate (within "
-               f"{BACKLOG_TIME_FACTOR}x its time)",
-               at_least(imap_rate, webhook_rate / BACKLOG_TIME_FACTOR) if imap_stored == count else False),
+               "mail/s", webhook_rate, f"all within {BACKLOG_TIME_FACTOR}x the webhook's time", within),
         Figure(NUMBER, f"email IMAP backlog, {count:,} waiting mails stored (baseline: django-helpdesk IMAP)",
                imap_rate, "mail/s", PEER_IMAP_RATE),
     ]

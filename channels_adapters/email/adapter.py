@@ -82,7 +82,7 @@ def _clean_smtp(config, errors):
     if config.get("smtp_host") in (None, ""):
         errors["smtp_host"] = "required to send email"
     security = config.setdefault("smtp_security", "starttls")
-    if security not in smtp.SECURITY_MODES:
+    if security not in tls.SECURITY_MODES:
         errors["smtp_security"] = f"must be one of {', '.join(tls.SECURITY_MODES)}"
     if config.get("smtp_port") not in (None, ""):
         config["smtp_port"] = _port(config["smtp_port"], "smtp_port", errors)
@@ -240,7 +240,8 @@ class EmailAdapter(ChannelAdapter):
             except oauth.GrantRevoked as exc:
                 return SendResult(ok=False, reason=str(exc))
             except oauth.OAuthError as exc:
-                return SendResult(ok=False, reason=f"Could not refresh the mailbox's OAuth2 token: {exc}", retryable=True)
+                return SendResult(ok=False, reason=f"Could not refresh the mailbox's OAuth2 token: {exc}",
+                                  retryable=True)
         result = smtp.send(self.config, message, oauth_token=token)
         if result.ok:
             return SendResult(ok=True, external_id=message_id)

@@ -173,6 +173,11 @@ def finish(pending, code, now=None):
         return directory.update_channel(channel, config=config)
 
 
+def _still_fresh(config, now):
+    return bool(config.get(ACCESS_TOKEN_KEY)) and (
+        config.get(EXPIRES_AT_KEY, 0) - now > settings.EMAIL_OAUTH_REFRESH_MARGIN_SECONDS)
+
+
 def access_token(channel, now=None):
     """A valid access token of `channel`'s mailbox, refreshed first when it expires within the margin.
 
@@ -182,14 +187,13 @@ def access_token(channel, now=None):
     config = channel.config
     if config.get(ERROR_KEY):
         raise GrantRevoked(config[ERROR_KEY])
-    if config.get(ACCESS_TOKEN_KEY) and config.get(EXPIRES_AT_KEY, 0) - now > settings.EMAIL_OAUTH_REFRESH_MARGIN_SECONDS:
+    if _still_fresh(config, now):
         return config[ACCESS_TOKEN_KEY]
     with transaction.atomic():
         # One refresh at a time per channel: a poll and a send may both find the token old.
         locked = Channel.objects.select_for_update().get(pk=channel.pk)
         config = dict(locked.config)
-        if config.get(ACCESS_TOKEN_KEY) and (
-                config.get(EXPIRES_AT_KEY, 0) - now > settings.EMAIL_OAUTH_REFRESH_MARGIN_SECONDS):
+        if _still_fresh(config, now):
             return config[ACCESS_TOKEN_KEY]
         provider = provider_of(config)
         if provider is None:

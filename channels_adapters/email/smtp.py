@@ -10,7 +10,7 @@ from django.utils.html import linebreaks
 
 from ..types import SendResult
 from .oauth import xoauth2_string as oauth_xoauth2_string
-from .tls import SECURITY_MODES, client_context
+from .tls import client_context
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 REPLY_PREFIXES = ("re:", "res:", "aw:", "sv:", "r:", "rif:", "antw:")

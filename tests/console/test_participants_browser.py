@@ -29,7 +29,8 @@ def test_the_agent_sees_the_participant_and_chooses_who_is_copied(live_server_ur
             "address": "support@inbox.example.com", "smtp_host": "127.0.0.1", "smtp_port": smtp.port,
             "smtp_security": "none"}, team=team)
         make_agent("ana", teams=[team])
-        first = fixture_bytes("01_plain_first_message.eml").replace(b"To: ", b"Cc: Jo Colega <jo.colega@example.com>\nTo: ", 1)
+        first = fixture_bytes("01_plain_first_message.eml").replace(
+            b"To: ", b"Cc: Jo Colega <jo.colega@example.com>\nTo: ", 1)
         # Ingesting sends events after commit, which Playwright's event loop in this thread would refuse.
         with ThreadPoolExecutor(1) as worker:
             worker.submit(receive, channel, first).result()

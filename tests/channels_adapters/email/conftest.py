@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,15 +38,22 @@ def smtp_server():
         yield server
 
 
-@pytest.fixture
-def dovecot():
+@contextmanager
+def running_dovecot(**options):
+    """A started private Dovecot (see servers.Dovecot for the options), removed afterwards."""
     require("Dovecot", os.access(DOVECOT, os.X_OK), "apt-get install dovecot-imapd")
-    server = Dovecot()
+    server = Dovecot(**options)
     try:
         server.start()
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture
+def dovecot():
+    with running_dovecot() as server:
+        yield server
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from ...fake_http import LocalHTTPServer, QuietHandler
 
 CLIENT_ID = "omnidesk-test-client"
 CLIENT_SECRET = "omnidesk-test-client-secret"
@@ -34,14 +35,14 @@ def _challenge(verifier):
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
-class FakeOAuthServer:
+class FakeOAuthServer(LocalHTTPServer):
     def __init__(self, user):
         self.user = user  # who consents on /authorize
         self.state = OAuthState()
         self._lock = threading.Lock()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _answer(self, status, body, headers=None):
                 payload = json.dumps(body).encode()
                 self.send_response(status)
@@ -72,24 +73,7 @@ class FakeOAuthServer:
                     return self._answer(200, fake.introspect(form.get("token", "")))
                 return self._answer(404, {})
 
-            def log_message(self, *args):
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        host, port = self._httpd.server_address
-        return f"http://{host}:{port}"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__init__(Handler)
 
     # --- the provider's behaviour --------------------------------------------
     def authorize(self, query):

@@ -1,7 +1,6 @@
 """OAuth2 mailboxes end to end, never the internet: the console's connect flow (PKCE) against a local fake
 authorisation server, IMAP over XOAUTH2 against a real Dovecot that checks each token with that server, SMTP
 over XOAUTH2 against aiosmtpd; refresh before expiry, a revoked grant, reconnecting without losing mail."""
-import os
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,10 +15,9 @@ from conversations.actions import directory
 from conversations.actions.replies import send_reply
 from conversations.models import Channel, Message
 
-from ...services import require
-from .conftest import SUPPORT_ADDRESS, fixture_bytes
+from .conftest import SUPPORT_ADDRESS, fixture_bytes, running_dovecot
 from .oauth_server import CLIENT_ID, CLIENT_SECRET, FakeOAuthServer
-from .servers import DOVECOT, Dovecot, SmtpServer
+from .servers import SmtpServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,13 +30,8 @@ def authorisation_server():
 
 @pytest.fixture
 def oauth_dovecot(authorisation_server):
-    require("Dovecot", os.access(DOVECOT, os.X_OK), "apt-get install dovecot-imapd")
-    server = Dovecot(introspection_url=f"{authorisation_server.url}/introspect", user=SUPPORT_ADDRESS)
-    try:
-        server.start()
+    with running_dovecot(introspection_url=f"{authorisation_server.url}/introspect", user=SUPPORT_ADDRESS) as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

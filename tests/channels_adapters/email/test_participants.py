@@ -83,7 +83,8 @@ def test_the_corpus_threads_with_its_participants_over_imap(channel, dovecot, co
     assert joined >= 10 and strangers >= 1  # the corpus holds both kinds; each landed where it belongs
 
 
-def test_a_participants_reply_goes_to_the_customer_with_the_participant_in_cc(channel, dovecot, smtp_server, admin_user):
+def test_a_participants_reply_goes_to_the_customer_with_the_participant_in_cc(channel, dovecot, smtp_server,
+                                                                             admin_user):
     dovecot.append(fixture_bytes("01_plain_first_message.eml").replace(
         b"To: ", b"Cc: Jo Colega <jo.colega@example.com>\nTo: ", 1))
     dovecot.append(colleague_reply())

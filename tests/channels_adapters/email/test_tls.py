@@ -1,16 +1,13 @@
 """TLS to the channel's own mail servers: IMAP STARTTLS and implicit TLS against a real Dovecot, SMTP STARTTLS
 against aiosmtpd, all with a certificate authority made in the test; certificates are always checked."""
-import os
-
 import pytest
 
 from channels_adapters.email import imap
 from channels_adapters.email.models import ImapCursor
 from conversations.models import Message
 
-from ...services import require
-from .conftest import fixture_bytes
-from .servers import DOVECOT, IMAP_PASSWORD, IMAP_USER, Dovecot, SmtpServer, certificate_authority
+from .conftest import fixture_bytes, running_dovecot
+from .servers import IMAP_PASSWORD, IMAP_USER, SmtpServer, certificate_authority
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,14 +19,9 @@ def authority(tmp_path):
 
 @pytest.fixture
 def tls_dovecot(authority):
-    require("Dovecot", os.access(DOVECOT, os.X_OK), "apt-get install dovecot-imapd")
-    server = Dovecot(tls=authority)
-    try:
-        server.start()
+    with running_dovecot(tls=authority) as server:
         server.append(fixture_bytes("01_plain_first_message.eml"))
         yield server
-    finally:
-        server.close()
 
 
 def imap_channel(make_email_channel, port, security, ca_pem=""):
@@ -58,16 +50,11 @@ def test_an_untrusted_imap_certificate_stops_the_poll_before_login(make_email_ch
 
 def test_a_certificate_for_another_name_is_refused(make_email_channel, tmp_path):
     elsewhere = certificate_authority(tmp_path, server_name="mail.elsewhere.example")
-    require("Dovecot", os.access(DOVECOT, os.X_OK), "apt-get install dovecot-imapd")
-    server = Dovecot(tls=elsewhere)
-    try:
-        server.start()
+    with running_dovecot(tls=elsewhere) as server:
         channel = imap_channel(make_email_channel, server.port, "starttls", elsewhere.ca_pem)
         with pytest.raises(imap.ImapPollError):
             imap.poll_channel(channel)
         assert "CERTIFICATE_VERIFY_FAILED" in ImapCursor.objects.get(channel=channel).last_error
-    finally:
-        server.close()
 
 
 def test_smtp_starttls_with_the_servers_ca(make_email_channel, authority, admin_user):
