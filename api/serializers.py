@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from channels_adapters.registry import ADAPTERS
@@ -153,16 +154,35 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return attachment.file.url if attachment.file else None
 
 
+class AutomaticSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["auto_reply", "auto_generated", "bulk", "bounce", "unknown"],
+        help_text="auto_reply: an out-of-office or other autoresponder; auto_generated: a notice a system sent on its "
+                  "own; bulk: a newsletter or mailing list; bounce: a mail system reporting a delivery problem.")
+    reason = serializers.CharField(help_text="What in the message said so, e.g. the header \"Auto-Submitted: "
+                                             "auto-replied\".")
+
+
+class MessageSenderSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    address = serializers.CharField()
+    name = serializers.CharField(help_text="The name of the customer this identity belongs to.")
+    participant = serializers.BooleanField(
+        help_text="True when someone other than the conversation's customer wrote this message into its thread "
+                  "(a colleague who replied to all); the sender keeps their own identity and customer.")
+
+
 class MessageSerializer(serializers.ModelSerializer):
     channel = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
     sender = serializers.SerializerMethodField()
+    automatic = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
         fields = [
             "id", "direction", "channel", "sender", "author", "text", "html", "status", "failure_reason",
-            "external_id", "sent_at", "created_at", "attachments",
+            "external_id", "sent_at", "created_at", "attachments", "automatic",
         ]
 
     def get_channel(self, message) -> dict | None:
@@ -170,10 +190,21 @@ class MessageSerializer(serializers.ModelSerializer):
             return None
         return {"id": str(message.channel_id), "kind": message.channel.kind, "name": message.channel.name}
 
-    def get_sender(self, message) -> dict | None:
+    @extend_schema_field(MessageSenderSerializer(allow_null=True))
+    def get_sender(self, message):
         if message.identity_id is None:
             return None
-        return {"kind": message.identity.kind, "address": message.identity.address}
+        identity = message.identity
+        return {"kind": identity.kind, "address": identity.address, "name": identity.customer.name,
+                "participant": message.is_from_participant}
+
+    @extend_schema_field(AutomaticSerializer(allow_null=True))
+    def get_automatic(self, message):
+        """Inbound mail sent by a machine (never answered, never reopens): what kind and why; else null."""
+        reason = message.metadata.get("automatic") if message.direction == Message.Direction.INBOUND else None
+        if not reason:
+            return None
+        return {"kind": message.metadata.get("automatic_kind") or "unknown", "reason": str(reason)}
 
 
 class TemplateChoiceSerializer(serializers.Serializer):
@@ -194,6 +225,10 @@ class MessageCreateSerializer(serializers.Serializer):
     )
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10,
                                         help_text="Files (multipart/form-data), as many as the channel sends.")
+    cc = serializers.ListField(
+        child=serializers.EmailField(), required=False, max_length=50,
+        help_text="On a channel that copies (email): the conversation's participants to copy. Omitted: all of "
+                  "them; []: none. An address that is not a participant is refused.")
 
     def validate(self, data):
         if data["private"] and (data.get("template") or data["attachments"]):

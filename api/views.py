@@ -194,7 +194,7 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
         conversation = self.get_object()
         queryset = (
             Message.objects.filter(conversation=conversation)
-            .select_related("channel", "identity")
+            .select_related("channel", "identity__customer", "conversation")
             .prefetch_related(Prefetch("attachments"))
             .order_by("created_at", "id")
         )
@@ -213,11 +213,12 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
                 message = replies.add_note(conversation, request.user, data["text"])
             else:
                 message = replies.send_reply(conversation, request.user, data["text"], channel=data.get("channel"),
-                                             template=data.get("template"), attachments=data["attachments"])
+                                             template=data.get("template"), attachments=data["attachments"],
+                                             cc=data.get("cc"))
         except ActionError as exc:
             raise action_error(exc) from exc
-        message = Message.objects.select_related("channel", "identity").prefetch_related("attachments").get(
-            pk=message.pk)
+        message = Message.objects.select_related("channel", "identity__customer", "conversation").prefetch_related(
+            "attachments").get(pk=message.pk)
         return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.CsatLinkSerializer, responses={201: serializers.MessageSerializer},
@@ -231,7 +232,7 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
             message = csat.send_csat_link(conversation, request.user, channel=data.validated_data.get("channel"))
         except ActionError as exc:
             raise action_error(exc) from exc
-        message = Message.objects.select_related("channel", "identity").get(pk=message.pk)
+        message = Message.objects.select_related("channel", "identity__customer", "conversation").get(pk=message.pk)
         return Response(serializers.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=serializers.ReplyChannelSerializer(many=True))
@@ -258,7 +259,8 @@ class MessageViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):
 
     def get_queryset(self):
         visible = visible_conversations(self.request.user).values("pk")
-        return Message.objects.filter(conversation_id__in=visible).select_related("channel", "identity")
+        return Message.objects.filter(conversation_id__in=visible).select_related(
+            "channel", "identity__customer", "conversation")
 
     @extend_schema(request=None, responses=serializers.MessageSerializer)
     @action(detail=True, methods=["post"])

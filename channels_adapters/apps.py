@@ -31,6 +31,7 @@ class ChannelsAdaptersConfig(AppConfig):
                     templates_outside_window=capabilities.templates_outside_window,
                     max_attachments=capabilities.max_attachments if capabilities.attachments else 0,
                     max_caption_length=capabilities.max_caption_length,
+                    carbon_copies=capabilities.carbon_copies,
                     templates=adapter.reply_templates,
                 ),
             )

@@ -79,6 +79,7 @@ def outbound_of(message):
         message_id=message.pk,
         to=message.identity.address,
         to_kind=message.identity.kind,
+        cc=tuple(message.metadata.get("cc", ())),
         text=message.text,
         html=message.html,
         attachments=tuple(_outbound_attachment(stored) for stored in message.attachments.exclude(file="")),

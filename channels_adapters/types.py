@@ -88,6 +88,7 @@ class OutboundMessage:
     to: str  # normalised identity address
     to_kind: str
     text: str
+    cc: tuple[str, ...] = ()  # participants of the conversation copied on the reply (carbon_copies channels)
     html: str = ""
     attachments: tuple[Attachment, ...] = ()
     author_name: str = ""
@@ -123,6 +124,8 @@ class Capabilities:
     human_agent_window_hours: int | None = None
     # Past the reply window, an approved template (from the channel's config) may still be sent.
     templates_outside_window: bool = False
+    # One message reaches several people (email Cc): replies from others join the thread they answer.
+    carbon_copies: bool = False
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ class ReplyForm(forms.Form):
                      if key.startswith(self.VARIABLE_PREFIX)}
         return {"name": name, "language": language, "variables": variables}
 
+    def cc_choice(self):
+        """The participants the agent kept in Cc, or None when the composer offered none (copy them all)."""
+        return self.data.getlist("cc") if self.data.get("cc_given") else None
+
 
 def _agents():
     return get_user_model().objects.filter(is_active=True).order_by("username")

@@ -37,7 +37,7 @@ class Item:
 def _messages(conversation):
     return (
         Message.objects.filter(conversation=conversation)
-        .select_related("channel", "identity", "author__agent", "conversation__customer")
+        .select_related("channel", "identity__customer", "author__agent", "conversation__customer")
         .prefetch_related("attachments")
     )
 

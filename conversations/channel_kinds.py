@@ -38,6 +38,8 @@ class ChannelKindRules:
     templates_outside_window: bool = False
     max_attachments: int = 0
     max_caption_length: int | None = None
+    # Replies may copy the conversation's participants (email Cc); their replies join the thread.
+    carbon_copies: bool = False
     # config -> the ReplyTemplates a channel of this kind has.
     templates: callable = field(default=_no_templates)
 

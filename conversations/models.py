@@ -254,6 +254,12 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.direction} message {self.pk}"
 
+    @property
+    def is_from_participant(self):
+        """Written into the thread by someone other than the conversation's customer (a colleague who replied to all)."""
+        return (self.direction == self.Direction.INBOUND and self.identity_id is not None
+                and self.identity.customer_id != self.conversation.customer_id)
+
 
 def attachment_upload_to(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{filename}"

@@ -310,10 +310,46 @@ EMAIL_MAX_ATTACHMENT_BYTES = env.int("EMAIL_MAX_ATTACHMENT_BYTES", default=15 * 
 EMAIL_MAX_ATTACHMENTS = env.int("EMAIL_MAX_ATTACHMENTS", default=30)
 EMAIL_SMTP_TIMEOUT_SECONDS = env.float("EMAIL_SMTP_TIMEOUT_SECONDS", default=30.0)
 EMAIL_IMAP_TIMEOUT_SECONDS = env.float("EMAIL_IMAP_TIMEOUT_SECONDS", default=30.0)
-# Messages taken per poll and channel (the rest comes on the next poll).
+# Messages recorded per transaction; a poll that fills a batch goes on at once until the folder is drained.
 EMAIL_IMAP_BATCH_SIZE = env.int("EMAIL_IMAP_BATCH_SIZE", default=100)
+# Whole messages fetched in one IMAP FETCH, at most this many bytes together (one larger message alone).
+EMAIL_IMAP_FETCH_BYTES = env.int("EMAIL_IMAP_FETCH_BYTES", default=32 * 1024 * 1024)
 # A poll holding its channel's lock longer than this is presumed dead.
 EMAIL_IMAP_LOCK_SECONDS = env.int("EMAIL_IMAP_LOCK_SECONDS", default=600)
+# OAuth2 mailboxes (docs/channels/email-google.md, email-microsoft.md): the apps you registered with
+# Google Cloud and Microsoft Entra, and their endpoints (base URLs are configuration, so tests use a local fake).
+_MICROSOFT_LOGIN = "https://login.microsoftonline.com/" + env.str("EMAIL_OAUTH_MICROSOFT_TENANT",
+                                                                   default="organizations")
+EMAIL_OAUTH_PROVIDERS = {
+    "google": {
+        "label": "Google (Gmail, Google Workspace)",
+        "client_id": env.str("EMAIL_OAUTH_GOOGLE_CLIENT_ID", default=""),
+        "client_secret": env.str("EMAIL_OAUTH_GOOGLE_CLIENT_SECRET", default=""),
+        "authorize_url": env.str("EMAIL_OAUTH_GOOGLE_AUTHORIZE_URL",
+                                 default="https://accounts.google.com/o/oauth2/v2/auth"),
+        "token_url": env.str("EMAIL_OAUTH_GOOGLE_TOKEN_URL", default="https://oauth2.googleapis.com/token"),
+        "scope": "https://mail.google.com/",
+        # A refresh token is only given with offline access, and again only when consent is asked for.
+        "authorize_params": {"access_type": "offline", "prompt": "consent"},
+        "imap_host": "imap.gmail.com", "imap_port": 993, "imap_security": "ssl",
+        "smtp_host": "smtp.gmail.com", "smtp_port": 587, "smtp_security": "starttls",
+    },
+    "microsoft": {
+        "label": "Microsoft 365 (Exchange Online)",
+        "client_id": env.str("EMAIL_OAUTH_MICROSOFT_CLIENT_ID", default=""),
+        "client_secret": env.str("EMAIL_OAUTH_MICROSOFT_CLIENT_SECRET", default=""),
+        "authorize_url": env.str("EMAIL_OAUTH_MICROSOFT_AUTHORIZE_URL",
+                                 default=f"{_MICROSOFT_LOGIN}/oauth2/v2.0/authorize"),
+        "token_url": env.str("EMAIL_OAUTH_MICROSOFT_TOKEN_URL", default=f"{_MICROSOFT_LOGIN}/oauth2/v2.0/token"),
+        "scope": "offline_access https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send",
+        "authorize_params": {"prompt": "select_account"},
+        "imap_host": "outlook.office365.com", "imap_port": 993, "imap_security": "ssl",
+        "smtp_host": "smtp.office365.com", "smtp_port": 587, "smtp_security": "starttls",
+    },
+}
+# An access token is refreshed when it has less than this left, so no poll or send starts with a dying one.
+EMAIL_OAUTH_REFRESH_MARGIN_SECONDS = env.int("EMAIL_OAUTH_REFRESH_MARGIN_SECONDS", default=300)
+EMAIL_OAUTH_TIMEOUT_SECONDS = env.float("EMAIL_OAUTH_TIMEOUT_SECONDS", default=15.0)
 # Provider webhooks signed longer ago than this are refused as replays (0: no check).
 EMAIL_PROVIDER_WEBHOOK_MAX_AGE_SECONDS = env.int("EMAIL_PROVIDER_WEBHOOK_MAX_AGE_SECONDS", default=12 * 3600)
 

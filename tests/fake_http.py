@@ -19,6 +19,32 @@ class RecordedRequest:
         return json.loads(self.body)
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class LocalHTTPServer:
+    """A threaded HTTP server on a free port of 127.0.0.1, serving `handler` while in a `with` block."""
+
+    def __init__(self, handler):
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        host, port = self._httpd.server_address
+        return f"http://{host}:{port}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
 @dataclass
 class ScriptedResponse:
     status: int = 200
@@ -27,7 +53,7 @@ class ScriptedResponse:
     content_type: str = "application/json"
 
 
-class FakeHTTPServer:
+class FakeHTTPServer(LocalHTTPServer):
     """`respond(...)` queues answers (the last one repeats); `requests` lists what arrived."""
 
     def __init__(self):
@@ -38,7 +64,7 @@ class FakeHTTPServer:
         self.routes = {}  # exact path -> ScriptedResponse, checked before the queue
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
@@ -64,25 +90,8 @@ class FakeHTTPServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
-            def log_message(self, *args):
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        host, port = self._httpd.server_address
-        return f"http://{host}:{port}"
+        super().__init__(Handler)
 
     def respond(self, *responses):
         with self._lock:
             self._responses = list(responses)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._httpd.shutdown()
-        self._httpd.server_close()

@@ -12,7 +12,7 @@ from ..base import (
 )
 from ..media import TrustedHosts, download
 from ..types import Capabilities, SendResult
-from . import providers, smtp
+from . import oauth, providers, smtp, tls
 from .parser import (
     MAX_HEADER_BYTES, MAX_REFERENCES, EmailLimits, ParseContext, parse_email, parse_message_bytes, sender_of,
 )
@@ -20,7 +20,8 @@ from .parser import (
 # Set by our own intake (pipe, IMAP) when only the headers of an oversized email were kept.
 ORIGINAL_SIZE_HEADER = "X-OmniDesk-Original-Size"
 RAW_MIME_TYPE = "message/rfc822"
-IMAP_KEYS = ("imap_host", "imap_port", "imap_user", "imap_password", "imap_ssl", "imap_folder", "imap_move_to")
+IMAP_KEYS = ("imap_host", "imap_port", "imap_user", "imap_password", "imap_security", "imap_ssl", "imap_folder",
+             "imap_move_to")
 SMTP_KEYS = ("smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_security")
 DOMAIN_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){DOMAIN_LABEL}(\.{DOMAIN_LABEL})*$")
@@ -57,10 +58,18 @@ def _port(value, key, errors):
 def _clean_imap(config, errors):
     if not any(config.get(key) not in (None, "") for key in IMAP_KEYS):
         return
-    for key in ("imap_host", "imap_user", "imap_password"):
+    # An OAuth2 mailbox logs in with its token instead of a password.
+    for key in ("imap_host", "imap_user") if oauth.uses_oauth(config) else ("imap_host", "imap_user", "imap_password"):
         if config.get(key) in (None, ""):
             errors[key] = "required for IMAP polling"
-    config["imap_ssl"] = _boolean(config.get("imap_ssl", True), "imap_ssl", errors)
+    if config.get("imap_security") in (None, ""):
+        # imap_ssl (true/false) is how channels said it before STARTTLS was offered.
+        use_ssl = _boolean(config.pop("imap_ssl", True), "imap_ssl", errors)
+        config["imap_security"] = "ssl" if use_ssl is True else "none"
+    else:
+        config.pop("imap_ssl", None)
+    if config["imap_security"] not in tls.SECURITY_MODES:
+        errors["imap_security"] = f"must be one of {', '.join(tls.SECURITY_MODES)}"
     if config.get("imap_port") not in (None, ""):
         config["imap_port"] = _port(config["imap_port"], "imap_port", errors)
     config["imap_folder"] = config.get("imap_folder") or "INBOX"
@@ -72,11 +81,11 @@ def _clean_smtp(config, errors):
     if config.get("smtp_host") in (None, ""):
         errors["smtp_host"] = "required to send email"
     security = config.setdefault("smtp_security", "starttls")
-    if security not in smtp.SECURITY_MODES:
-        errors["smtp_security"] = f"must be one of {', '.join(smtp.SECURITY_MODES)}"
+    if security not in tls.SECURITY_MODES:
+        errors["smtp_security"] = f"must be one of {', '.join(tls.SECURITY_MODES)}"
     if config.get("smtp_port") not in (None, ""):
         config["smtp_port"] = _port(config["smtp_port"], "smtp_port", errors)
-    if config.get("smtp_user") and not config.get("smtp_password"):
+    if config.get("smtp_user") and not config.get("smtp_password") and not oauth.uses_oauth(config):
         errors["smtp_password"] = "required with smtp_user"
 
 
@@ -107,13 +116,14 @@ class EmailAdapter(ChannelAdapter):
     optional_config = (
         *IMAP_KEYS, *SMTP_KEYS,
         "inbound_secret", "inbound_provider", "mailgun_webhook_signing_key", "sendgrid_verification_key",
-        "webhook_basic_auth", "message_id_domain", "authserv_id", "mailgun_api_key", "api_base_url",
+        "webhook_basic_auth", "message_id_domain", "authserv_id", "mailgun_api_key", "api_base_url", "tls_ca_pem",
     )
+    # The OAuth2 keys (oauth.*_KEY) are written by the connect flow only, never given by an admin.
     secret_config = frozenset({
         "imap_password", "smtp_password", "inbound_secret", "mailgun_webhook_signing_key", "webhook_basic_auth",
-        "mailgun_api_key",
+        "mailgun_api_key", *oauth.TOKEN_KEYS,
     })
-    capabilities = Capabilities(html=True, attachments=True, max_attachments=10)
+    capabilities = Capabilities(html=True, attachments=True, max_attachments=10, carbon_copies=True)
     # Attachments of a Mailgun store() route stay at Mailgun (api_base_url: its API, for a region or a test).
     media_hosts = ("api.mailgun.net", "*.api.mailgun.net", "api.eu.mailgun.net", "*.api.eu.mailgun.net")
     default_api_base_url = "https://api.mailgun.net"
@@ -131,6 +141,7 @@ class EmailAdapter(ChannelAdapter):
         _clean_imap(config, errors)
         _clean_smtp(config, errors)
         _clean_inbound(config, errors)
+        tls.check_ca_pem(config, errors)
 
     # --- inbound -----------------------------------------------------------
     @property
@@ -207,6 +218,7 @@ class EmailAdapter(ChannelAdapter):
             from_address=self.config["address"],
             from_name=outbound.author_name,
             to=outbound.to,
+            cc=[address for address in outbound.cc if address != outbound.to],
             subject=subject,
             text=outbound.text,
             html=outbound.html,
@@ -216,7 +228,16 @@ class EmailAdapter(ChannelAdapter):
             attachments=outbound.attachments,
             automatic=bool(outbound.metadata.get("automatic")),
         )
-        result = smtp.send(self.config, message)
+        token = None
+        if oauth.uses_oauth(self.config):
+            try:
+                token = oauth.access_token(self.channel)
+            except oauth.GrantRevoked as exc:
+                return SendResult(ok=False, reason=str(exc))
+            except oauth.OAuthError as exc:
+                return SendResult(ok=False, reason=f"Could not refresh the mailbox's OAuth2 token: {exc}",
+                                  retryable=True)
+        result = smtp.send(self.config, message, oauth_token=token)
         if result.ok:
             return SendResult(ok=True, external_id=message_id)
         return result

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from imap_tools import MailBox, MailBoxUnencrypted, MailMessage
+from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 
+from . import oauth
 from .intake import accept_email
 from .models import ImapCursor
 from .parser import header_block
+from .tls import client_context
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +42,34 @@ class PollResult:
     busy: bool = False  # another poll of this channel was running
 
 
+DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
+
+
+def security(config):
+    """ssl (implicit TLS), starttls or none; channels made before imap_security said it with imap_ssl."""
+    return config.get("imap_security") or ("ssl" if config.get("imap_ssl", True) else "none")
+
+
 def _mailbox(config):
-    use_ssl = config.get("imap_ssl", True)
-    port = int(config.get("imap_port") or (993 if use_ssl else 143))
+    mode = security(config)
+    port = int(config.get("imap_port") or DEFAULT_PORTS[mode])
     timeout = settings.EMAIL_IMAP_TIMEOUT_SECONDS
-    mailbox = (MailBox if use_ssl else MailBoxUnencrypted)(config["imap_host"], port, timeout=timeout)
+    host = config["imap_host"]
+    if mode == "ssl":
+        mailbox = MailBox(host, port, timeout=timeout, ssl_context=client_context(config))
+    elif mode == "starttls":
+        mailbox = MailBoxStartTls(host, port, timeout=timeout, ssl_context=client_context(config))
+    else:
+        mailbox = MailBoxUnencrypted(host, port, timeout=timeout)
     mailbox.email_message_class = RawMailMessage
     return mailbox
+
+
+def _login(mailbox, channel, config, folder):
+    """Log in with the channel's password, or with XOAUTH2 and a fresh access token for an OAuth2 mailbox."""
+    if oauth.uses_oauth(config):
+        return mailbox.xoauth2(config["imap_user"], oauth.access_token(channel), initial_folder=folder)
+    return mailbox.login(config["imap_user"], config["imap_password"], initial_folder=folder)
 
 
 def _pending_uids(mailbox, cursor, uidvalidity, folder):
@@ -61,35 +84,74 @@ def _pending_uids(mailbox, cursor, uidvalidity, folder):
     return sorted(int(uid) for uid in uids)[:settings.EMAIL_IMAP_BATCH_SIZE], renumbered
 
 
-def _fetch(mailbox, uid, size_limit):
-    """(bytes to store, original size when only the headers were kept)."""
-    headers = next(mailbox.fetch(uid_list=[str(uid)], headers_only=True, mark_seen=False), None)
-    if headers is None:
-        return None, None  # expunged meanwhile
-    if headers.size_rfc822 > size_limit:
-        return header_block(headers.raw), headers.size_rfc822
-    message = next(mailbox.fetch(uid_list=[str(uid)], mark_seen=False), None)
-    if message is None:
-        return None, None
-    return message.raw, None
+def _chunks_by_size(sizes, budget):
+    """The UIDs in order, cut into runs whose bodies together stay within `budget` bytes (at least one each)."""
+    chunk, total = [], 0
+    for uid, size in sizes:
+        if chunk and total + size > budget:
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(uid)
+        total += size
+    if chunk:
+        yield chunk
 
 
-def _mark_taken(mailbox, uid, move_to):
-    """Flag (and move) a message already recorded; a failure here loses nothing, the cursor is past it."""
+def _fetch_batch(mailbox, uids, size_limit):
+    """(uid, bytes to store, original size when only the headers were kept) of each UID still there, in UID order.
+
+    One FETCH for every header and size of the batch, then as few FETCHes of whole messages as the
+    memory budget allows: a backlog costs a handful of round trips per batch, not two per message.
+    """
+    uid_list = [str(uid) for uid in uids]
+    headers = {int(message.uid): message
+               for message in mailbox.fetch(uid_list=uid_list, headers_only=True, mark_seen=False, bulk=True)}
+    wanted = [(uid, headers[uid].size_rfc822) for uid in uids if uid in headers]
+    small = [(uid, size) for uid, size in wanted if size <= size_limit]
+    bodies = {}
+    for chunk in _chunks_by_size(small, settings.EMAIL_IMAP_FETCH_BYTES):
+        for message in mailbox.fetch(uid_list=[str(uid) for uid in chunk], mark_seen=False, bulk=True):
+            bodies[int(message.uid)] = message.raw
+    taken = []
+    for uid, size in wanted:
+        if size > size_limit:
+            taken.append((uid, header_block(headers[uid].raw), size))
+        elif uid in bodies:  # else expunged between the two fetches
+            taken.append((uid, bodies[uid], None))
+    return taken
+
+
+def _mark_taken(mailbox, uids, move_to):
+    """Flag (and move) messages already recorded; a failure here loses nothing, the cursor is past them."""
+    if not uids:
+        return
+    uid_list = [str(uid) for uid in uids]
     try:
-        mailbox.flag(str(uid), [IMPORTED_KEYWORD, "\\Seen"], True)
+        mailbox.flag(uid_list, [IMPORTED_KEYWORD, "\\Seen"], True)
         if move_to:
-            mailbox.move(str(uid), move_to)
+            mailbox.move(uid_list, move_to)
     except Exception as exc:  # imap-tools raises several unrelated types here
-        logger.warning("could not flag/move IMAP message %s: %s", uid, exc)
+        logger.warning("could not flag/move IMAP messages %s-%s: %s", uid_list[0], uid_list[-1], exc)
 
 
-def _poll(channel, cursor, config):
+def _import_batch(channel, cursor, mailbox, uids, location):
+    """Record one batch and move the cursor past it, in one transaction: a crash resumes after the last UID."""
+    taken = _fetch_batch(mailbox, uids, settings.EMAIL_MAX_MESSAGE_BYTES)
+    with transaction.atomic():
+        for uid, raw, original_size in taken:
+            accept_email(channel, raw, "imap", original_size=original_size, location=f"{location}/;UID={uid}")
+        cursor.last_uid = uids[-1]
+        cursor.save(update_fields=["last_uid"])
+    return [uid for uid, _raw, _size in taken]
+
+
+def _poll(channel, cursor, config, lock):
+    """Take every new message of the folder, batch after batch, until it is drained."""
     folder = config.get("imap_folder") or "INBOX"
-    location = f"imap://{config['imap_user']}@{config['imap_host']}/{folder}"
     imported = 0
-    with _mailbox(config).login(config["imap_user"], config["imap_password"], initial_folder=folder) as mailbox:
+    with _login(_mailbox(config), channel, config, folder) as mailbox:
         uidvalidity = int(mailbox.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
+        location = f"imap://{config['imap_user']}@{config['imap_host']}/{folder};UIDVALIDITY={uidvalidity}"
         uids, renumbered = _pending_uids(mailbox, cursor, uidvalidity, folder)
         if renumbered:
             if cursor.uidvalidity is not None:
@@ -97,17 +159,15 @@ def _poll(channel, cursor, config):
                                folder, channel.pk, cursor.uidvalidity, uidvalidity)
             cursor.folder, cursor.uidvalidity, cursor.last_uid = folder, uidvalidity, 0
             cursor.save(update_fields=["folder", "uidvalidity", "last_uid"])
-        for uid in uids:
-            raw, original_size = _fetch(mailbox, uid, settings.EMAIL_MAX_MESSAGE_BYTES)
-            with transaction.atomic():
-                if raw is not None:
-                    accept_email(channel, raw, "imap", original_size=original_size,
-                                 location=f"{location};UIDVALIDITY={uidvalidity}/;UID={uid}")
-                    imported += 1
-                cursor.last_uid = uid
-                cursor.save(update_fields=["last_uid"])
-            if raw is not None:
-                _mark_taken(mailbox, uid, config.get("imap_move_to"))
+        while uids:
+            taken = _import_batch(channel, cursor, mailbox, uids, location)
+            imported += len(taken)
+            _mark_taken(mailbox, taken, config.get("imap_move_to"))
+            if len(uids) < settings.EMAIL_IMAP_BATCH_SIZE:
+                break  # the folder is drained
+            # A full batch: more is waiting. Keep the channel ours while we go on at once.
+            cache.touch(lock, settings.EMAIL_IMAP_LOCK_SECONDS)
+            uids, _renumbered = _pending_uids(mailbox, cursor, uidvalidity, folder)
     return PollResult(imported=imported, renumbered=renumbered)
 
 
@@ -119,7 +179,7 @@ def poll_channel(channel):
     try:
         cursor, _ = ImapCursor.objects.get_or_create(channel=channel, defaults={"folder": ""})
         try:
-            result = _poll(channel, cursor, channel.config)
+            result = _poll(channel, cursor, channel.config, lock)
         except Exception as exc:  # network, login, protocol: recorded on the cursor for the admin
             ImapCursor.objects.filter(pk=cursor.pk).update(
                 last_polled_at=timezone.now(), last_error=f"{exc.__class__.__name__}: {exc}"[:2000])

@@ -1,4 +1,6 @@
 """One parser for every way an email arrives (IMAP, pipe, raw POST, providers): RFC 5322 bytes in, typed values out."""
+import base64
+import binascii
 import hashlib
 import mimetypes
 import re
@@ -24,9 +26,14 @@ SUPERSET_CHARSETS = {"us-ascii": "windows-1252", "ascii": "windows-1252", "iso-8
 # RFC 3834 and the de-facto headers of autoresponders and lists (checked in this order).
 PRECEDENCE_AUTOMATIC = {"bulk", "junk", "list", "auto_reply"}
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=")
+FOLD = re.compile(r"\r?\n(?=[ \t])")
 HEADER_END = re.compile(rb"\r?\n\r?\n")
 # When an email has no blank line early on, this much stands for its headers.
 MAX_HEADER_BYTES = 256 * 1024
+# The stdlib's legacy policy: its headers are plain strings, several times faster to parse than the
+# header objects of policy.default; the parser decodes what it reads itself (decode_words, _addresses).
+PARSE_POLICY = policy.compat32
 AUTH_RESULT = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECASE)
 
 
@@ -74,30 +81,61 @@ def decode_bytes(data, charset):
 
 
 def _unfold(value):
-    return re.sub(r"\r?\n(?=[ \t])", "", value).replace("\r", "").replace("\n", " ")
+    return FOLD.sub("", value).replace("\r", "").replace("\n", " ")
+
+
+def _header_index(message):
+    """{lower-case name: [values]}, 8-bit bytes decoded (UTF-8, else Windows-1252) and unfolded.
+
+    Built once per message and kept on it: the parser asks for some twenty headers of every email.
+    """
+    index = getattr(message, "_omnidesk_headers", None)
+    if index is None:
+        index = {}
+        for key, value in message.raw_items():
+            if not isinstance(value, str):
+                value = str(value)
+            if not value.isascii():
+                value = decode_bytes(value.encode("ascii", "surrogateescape"), "utf-8")
+            index.setdefault(key.lower(), []).append(_unfold(value))
+        message._omnidesk_headers = index
+    return index
 
 
 def _raw_headers(message, name):
-    """Every value of header `name`, 8-bit bytes decoded (UTF-8, else Windows-1252) and unfolded."""
-    wanted = name.lower()
-    values = []
-    for key, value in message.raw_items():
-        if key.lower() != wanted:
-            continue
-        data = value.encode("ascii", "surrogateescape")
-        values.append(_unfold(decode_bytes(data, "utf-8")))
-    return values
+    """Every value of header `name`, decoded to text but with RFC 2047 encoded words left as they are."""
+    return _header_index(message).get(name.lower(), [])
+
+
+def decode_words(value):
+    """`value` with its RFC 2047 encoded words (=?charset?Q|B?...?=) decoded; lenient, never raises."""
+    if "=?" not in value:
+        return value
+    parts, last, after_word = [], 0, False
+    for word in ENCODED_WORD.finditer(value):
+        between = value[last:word.start()]
+        # Blanks between two encoded words are not part of the text (RFC 2047, 6.2).
+        if not (after_word and not between.strip()):
+            parts.append(between)
+        charset, encoding, encoded = word.groups()
+        try:
+            if encoding in "bB":
+                data = base64.b64decode(encoded + "=" * (-len(encoded) % 4))
+            else:
+                data = binascii.a2b_qp(encoded.encode("ascii", "replace"), header=True)
+        except (binascii.Error, ValueError):
+            parts.append(word.group(0))
+        else:
+            parts.append(decode_bytes(data, charset.split("*")[0]))
+        last, after_word = word.end(), True
+    parts.append(value[last:])
+    return "".join(parts)
 
 
 def header_text(message, name):
     """The decoded text of the first `name` header (RFC 2047 words decoded), "" when absent."""
     values = _raw_headers(message, name)
-    if not values:
-        return ""
-    try:
-        return str(policy.default.header_factory(name, values[0])).strip()
-    except (ValueError, TypeError, IndexError):
-        return values[0].strip()
+    return decode_words(values[0]).strip() if values else ""
 
 
 def message_ids(value):
@@ -108,8 +146,11 @@ def message_ids(value):
 
 
 def _addresses(message, name):
-    pairs = getaddresses([header_text(message, name)])
-    return [(display.strip(), address.strip()) for display, address in pairs if "@" in address]
+    """(display name, address) pairs of the first `name` header: parsed first, then the names decoded (a
+    comma inside an encoded name must not split it)."""
+    values = _raw_headers(message, name)
+    pairs = getaddresses(values[:1])
+    return [(decode_words(display).strip(), address.strip()) for display, address in pairs if "@" in address]
 
 
 def sender_of(message):
@@ -121,22 +162,31 @@ def sender_of(message):
     raise PayloadError("the email has no sender address (From)")
 
 
-def automatic_reason(message):
-    """Why this mail was sent by a machine (so it must never be answered or reopen), or ""."""
+# Kinds of automatic mail, as the API reports them (metadata "automatic_kind").
+AUTO_REPLY, AUTO_GENERATED, BULK, BOUNCE = "auto_reply", "auto_generated", "bulk", "bounce"
+MAIL_SYSTEM_SENDERS = ("mailer-daemon", "postmaster")
+
+
+def automatic(message):
+    """(kind, why) when this mail was sent by a machine (so it must never be answered or reopen), else None."""
     auto_submitted = header_text(message, "Auto-Submitted").lower()
     if auto_submitted and auto_submitted.split(";")[0].strip() != "no":
-        return f"Auto-Submitted: {auto_submitted}"
+        kind = AUTO_REPLY if auto_submitted.startswith("auto-replied") else AUTO_GENERATED
+        return kind, f"Auto-Submitted: {auto_submitted}"
     precedence = header_text(message, "Precedence").lower()
     if precedence in PRECEDENCE_AUTOMATIC:
-        return f"Precedence: {precedence}"
+        return (AUTO_REPLY if precedence == "auto_reply" else BULK), f"Precedence: {precedence}"
     for header in ("X-Autoreply", "X-Autorespond", "X-Auto-Reply"):
         if header_text(message, header):
-            return f"{header}: {header_text(message, header)}"
+            return AUTO_REPLY, f"{header}: {header_text(message, header)}"
     if header_text(message, "List-Id") or header_text(message, "List-Unsubscribe"):
-        return "mailing list"
+        return BULK, "mailing list"
     if _raw_headers(message, "Return-Path") and header_text(message, "Return-Path").strip() in ("<>", ""):
-        return "Return-Path: <> (sent by a mail system)"
-    return ""
+        return BOUNCE, "Return-Path: <> (sent by a mail system)"
+    sender = _addresses(message, "From")
+    if sender and sender[0][1].split("@")[0].lower() in MAIL_SYSTEM_SENDERS:
+        return BOUNCE, f"From: {sender[0][1]} (a mail system)"
+    return None
 
 
 def authentication(message, authserv_id=""):
@@ -207,8 +257,12 @@ def _is_body_part(part):
 
 def _collect(part, body, limits):
     if part.get_content_maintype() == "multipart":
-        for sub in part.iter_parts():
+        payload = part.get_payload()
+        # A multipart whose boundary never comes is kept as text: its payload is then a string.
+        for sub in payload if isinstance(payload, list) else ():
             _collect(sub, body, limits)
+        if not isinstance(payload, list) and payload:
+            body.text_parts.append(decode_bytes(part.get_payload(decode=True) or b"", part.get_content_charset()))
         return
     if _is_body_part(part):
         text = decode_bytes(part.get_payload(decode=True) or b"", part.get_content_charset())
@@ -219,7 +273,7 @@ def _collect(part, body, limits):
     content_type = part.get_content_type()
     content_id = "".join(message_ids(part.get("Content-ID", "")))
     filename = _safe_filename(
-        decode_bytes(part.get_filename("").encode("utf-8", "surrogateescape"), "utf-8")
+        decode_words(decode_bytes(part.get_filename("").encode("utf-8", "surrogateescape"), "utf-8"))
         or ("forwarded-message.eml" if content_type == "message/rfc822" else ""),
         content_type, content_id, len(body.attachments) + len(body.skipped) + 1,
     )
@@ -291,7 +345,7 @@ def _delivery_report(message, context):
         content_type = part.get_content_type()
         if content_type in ("text/rfc822-headers", "message/rfc822", "message/rfc822-headers") and not original_id:
             if content_type == "text/rfc822-headers":
-                headers = BytesParser(policy=policy.default).parsebytes(
+                headers = BytesParser(policy=PARSE_POLICY).parsebytes(
                     (part.get_payload(decode=True) or b""), headersonly=True)
             else:
                 payload = part.get_payload()
@@ -326,7 +380,7 @@ def is_delivery_report(message):
 
 
 def parse_message_bytes(raw):
-    return BytesParser(policy=policy.default).parsebytes(raw)
+    return BytesParser(policy=PARSE_POLICY).parsebytes(raw)
 
 
 def _new_part(full_text, full_html, has_text_part, subject):
@@ -346,14 +400,14 @@ def parse_email(raw, context):
     """[InboundMessage] for a message, [InboundStatus] for a bounce of ours (or [] for a delay notice)."""
     size = context.original_size or len(raw)
     too_large = context.original_size is not None or size > context.limits.max_message_bytes
-    message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=too_large)
+    message = BytesParser(policy=PARSE_POLICY).parsebytes(raw, headersonly=too_large)
     if not too_large and is_delivery_report(message):
         return _delivery_report(message, context)
     sender = sender_of(message)
     metadata = {**_headers_metadata(message), **context.provider_metadata}
-    reason = automatic_reason(message)
-    if reason:
-        metadata["automatic"] = reason
+    machine = automatic(message)
+    if machine:
+        metadata["automatic_kind"], metadata["automatic"] = machine
     auth = authentication(message, context.authserv_id)
     if auth is not None:
         metadata["authentication"] = auth["results"]
@@ -387,6 +441,6 @@ def parse_email(raw, context):
             sent_at=_sent_at(message),
             reply_to=_reply_refs(metadata),
             metadata=metadata,
-            reopens=not reason,
+            reopens=not machine,
         )
     ]

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 
 from ..types import SendResult
+from .oauth import xoauth2_string as oauth_xoauth2_string
+from .tls import client_context
 
-SECURITY_MODES = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 REPLY_PREFIXES = ("re:", "res:", "aw:", "sv:", "r:", "rif:", "antw:")
 MAX_SUBJECT_LENGTH = 120
@@ -33,10 +34,12 @@ def new_thread_subject(text):
 
 
 def compose(*, from_address, from_name, to, subject, text, html, message_id, in_reply_to="", references=(),
-            attachments=(), automatic=False):
+            attachments=(), automatic=False, cc=()):
     message = EmailMessage()
     message["From"] = formataddr((from_name, from_address)) if from_name else from_address
     message["To"] = to
+    if cc:
+        message["Cc"] = ", ".join(cc)
     message["Subject"] = subject
     message["Date"] = format_datetime(timezone.now())
     message["Message-ID"] = f"<{message_id}>"
@@ -69,27 +72,38 @@ def _connect(config):
     port = int(config.get("smtp_port") or DEFAULT_PORTS[security])
     timeout = settings.EMAIL_SMTP_TIMEOUT_SECONDS
     if security == "ssl":
-        return smtplib.SMTP_SSL(config["smtp_host"], port, timeout=timeout, context=ssl.create_default_context())
+        return smtplib.SMTP_SSL(config["smtp_host"], port, timeout=timeout, context=client_context(config))
     connection = smtplib.SMTP(config["smtp_host"], port, timeout=timeout)
     if security == "starttls":
-        connection.starttls(context=ssl.create_default_context())
+        connection.starttls(context=client_context(config))
     return connection
 
 
-def send(config, message):
-    """Deliver `message` (an EmailMessage) through the channel's SMTP server."""
+def _authenticate(connection, config, oauth_token):
+    if oauth_token:
+        xoauth2 = oauth_xoauth2_string(config["smtp_user"], oauth_token)
+        # On a refused token the server sends a 334 challenge (JSON details): an empty answer ends the exchange.
+        connection.ehlo_or_helo_if_needed()
+        connection.auth("XOAUTH2", lambda challenge=None: "" if challenge else xoauth2, initial_response_ok=True)
+    elif config.get("smtp_user"):
+        connection.login(config["smtp_user"], config.get("smtp_password", ""))
+
+
+def send(config, message, oauth_token=None):
+    """Deliver `message` (an EmailMessage) through the channel's SMTP server (XOAUTH2 with `oauth_token`)."""
     if not config.get("smtp_host"):
         return SendResult(ok=False, reason="This email channel has no SMTP server (smtp_host) to send through.")
     try:
         with _connect(config) as connection:
-            if config.get("smtp_user"):
-                connection.login(config["smtp_user"], config.get("smtp_password", ""))
+            _authenticate(connection, config, oauth_token)
             refused = connection.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
         code, detail = next(iter(exc.recipients.values()))
         return _failure(code, detail, "The SMTP server refused the recipient")
     except smtplib.SMTPAuthenticationError as exc:
-        return _failure(exc.smtp_code, exc.smtp_error, "SMTP login failed (check smtp_user and smtp_password)")
+        what = ("SMTP login with the mailbox's OAuth2 token failed" if oauth_token
+                else "SMTP login failed (check smtp_user and smtp_password)")
+        return _failure(exc.smtp_code, exc.smtp_error, what)
     except smtplib.SMTPSenderRefused as exc:
         return _failure(exc.smtp_code, exc.smtp_error, "The SMTP server refused the sender address")
     except smtplib.SMTPResponseException as exc:

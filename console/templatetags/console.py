@@ -48,6 +48,8 @@ def system_text(message):
             "from": _channel_name(message, data.get("from_channel"), data.get("from_label")),
             "to": _channel_name(message, data.get("to_channel"), data.get("to_label")),
         }
+    if event == "participant_reply":
+        return _("Replied in the conversation of %(customer)s") % {"customer": data.get("customer_name", "")}
     if event == "merged":
         return _("%(source)s was merged into this conversation") % {"source": data.get("source_name", "")}
     if event == "unmerged":

@@ -124,7 +124,7 @@ def reply(request, pk):
     else:
         message = replies.send_reply(conversation, request.user, form.cleaned_data["text"],
                                      channel=form.cleaned_data["channel"], attachments=files,
-                                     template=form.template_choice())
+                                     template=form.template_choice(), cc=form.cc_choice())
     item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
     return done(item=_item_json(item))
 

@@ -14,6 +14,7 @@ from ..channel_kinds import rules_for
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
 from ..signals import attachments_to_fetch, message_created, message_status_changed
+from . import participants
 
 
 class UnknownOutboundMessage(LookupError):
@@ -147,8 +148,10 @@ def _store_inbound(channel, inbound, address):
     # A copy of a message already stored finds its identity and returns below, under the conversation
     # lock: no separate check before it (one round trip fewer for every new message).
     identity, new_customer = _find_or_create_identity(channel, inbound.sender, address, now)
+    # A reply from someone else into another customer's thread joins that thread as a participant's message.
+    thread = participants.thread_replied_to(channel, inbound, identity)
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel").get(
-        customer_id=identity.customer_id
+        customer_id=thread.customer_id if thread else identity.customer_id
     )
     # Checked again under the conversation lock: a concurrent copy may have landed meanwhile.
     existing = Message.objects.filter(channel=channel, external_id=inbound.external_id).first()
@@ -156,7 +159,7 @@ def _store_inbound(channel, inbound, address):
         return IngestResult(existing, created=False)
 
     customer = identity.customer
-    conversation.customer = customer  # the event payloads need it: no second query
+    conversation.customer = thread.customer if thread else customer  # the event payloads need it: no second query
     customer.last_seen_at = now
     if inbound.sender.name and not customer.name:
         customer.name = inbound.sender.name
@@ -184,6 +187,8 @@ def _store_inbound(channel, inbound, address):
         created_at=now,
     )
     _store_attachments(message, inbound.attachments)
+    if thread:
+        participants.point_own_conversation(identity, message, new_customer, now)
 
     conversation.last_message = message
     conversation.last_message_at = now
@@ -195,7 +200,7 @@ def _store_inbound(channel, inbound, address):
     conversation.save(update_fields=INGEST_UPDATED_FIELDS)
 
     # One event: the message where it is open, the changed inbox row (preview, waiting time) elsewhere.
-    events.message_created(message, created_conversation=new_customer)
+    events.message_created(message, created_conversation=new_customer and not thread)
     announce_message(message)
     return IngestResult(message, created=True)
 

@@ -21,6 +21,7 @@ from ..models import Attachment, Channel, Conversation, ConversationCycle, Ident
 from ..signals import outbound_message_queued
 from ..visibility import sees_everything, team_ids
 from .errors import ActionError
+from . import participants
 from .ingest import announce_message, announce_status
 from .notifications import notify_mentions
 
@@ -54,10 +55,11 @@ def reachable_identity(customer, channel):
     Prefers the identity the customer last wrote from on this channel.
     """
     last_inbound = (
-        _inbound_on(customer, channel).exclude(identity=None).select_related("identity")
+        # The customer's own messages: a participant who wrote into the thread is not who a reply goes to.
+        _inbound_on(customer, channel).filter(identity__customer=customer).select_related("identity")
         .order_by("-created_at", "-id").first()
     )
-    if last_inbound is not None and last_inbound.identity.customer_id == customer.pk:
+    if last_inbound is not None:
         return last_inbound.identity
     rules = rules_for(channel.kind)
     if not rules.reaches_any_identity:
@@ -87,7 +89,8 @@ def channels_reach(conversation, channels):
     inbound = Message.objects.filter(conversation=conversation, channel=OuterRef("pk"),
                                      direction=Message.Direction.INBOUND)
     annotated = Channel.objects.filter(pk__in=[channel.pk for channel in channels]).annotate(
-        last_identity_id=Subquery(inbound.exclude(identity=None).order_by("-created_at", "-id").values("identity")[:1]),
+        last_identity_id=Subquery(inbound.filter(identity__customer_id=conversation.customer_id)
+                                  .order_by("-created_at", "-id").values("identity")[:1]),
         last_at=Subquery(inbound.annotate(at=Coalesce("sent_at", "created_at")).order_by("-at").values("at")[:1]),
     ).values_list("pk", "last_identity_id", "last_at")
     facts = {pk: (identity_id, at) for pk, identity_id, at in annotated}
@@ -235,6 +238,7 @@ class ReplyOptions:
     templates: tuple  # the approved templates that may go out now (outside a closed window too)
     # The customer wrote on this channel (it may still be unusable now).
     written_on: bool = False
+    copies: tuple = ()  # participants a reply copies by default (email Cc), as Identities
 
     @property
     def usable(self):
@@ -248,7 +252,9 @@ def reply_options(customer, channel, now=None, reach=None):
     templates = channel_templates(channel)
     if templates and _availability(customer, channel, templates[0], now, reach)[0]:
         templates = ()
-    return ReplyOptions(channel, reason, window, templates, written_on=reach.last_inbound_at is not None)
+    copies = tuple(participants.participants(customer.conversation, channel)) if not reason else ()
+    return ReplyOptions(channel, reason, window, templates, written_on=reach.last_inbound_at is not None,
+                        copies=copies)
 
 
 def reply_options_of(conversation, channels, now=None):
@@ -361,7 +367,7 @@ def _check_length(channel, rules, text, has_attachments):
 
 @transaction.atomic
 def send_reply(conversation, author, text="", channel=None, metadata=None, template=None, attachments=(), to=None,
-               answers=True):
+               answers=True, cc=None):
     """Queue a reply to the customer on `channel` (default: the customer's last inbound channel).
 
     `author` is the agent (None: OmniDesk itself), who may only answer on `answerable_channels`.
@@ -369,7 +375,9 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
     the only thing some providers (WhatsApp) accept outside their reply window. `attachments` are
     Django File objects (uploads). `to` is one identity of the customer to deliver to (default: the
     one the channel reaches); `answers=False` for a message that is not an answer to the customer
-    (a verification code): it neither ends the wait nor counts as the first response.
+    (a verification code): it neither ends the wait nor counts as the first response. On a channel
+    that copies (email), the reply copies every participant of the conversation, or only the `cc`
+    addresses among them.
     """
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("customer").get(pk=conversation.pk)
     channel = channel or conversation.last_inbound_channel
@@ -394,6 +402,9 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
     else:
         text = _clean_text(text, allow_empty=bool(attachments))
     files = _clean_attachments(attachments, channel)
+    copied = participants.copied_addresses(conversation, channel, cc) if to is None else []
+    if copied:
+        metadata["cc"] = copied
     reason, field, window = _availability(conversation.customer, channel, chosen, to=to)
     if reason:
         raise ActionError(reason, field=field)

@@ -48,6 +48,15 @@ export function setupComposer(socket, conversation, onSent) {
     text.placeholder = note ? text.dataset.notePlaceholder : replyPlaceholder;
     showTemplate();
   }
+  // Participants the agent took out of Cc stay out while this page is open, even when the channels re-render.
+  const uncopied = new Set();
+  form.addEventListener("click", (event) => {
+    const remove = event.target.closest(".cc-remove");
+    if (!remove) return;
+    const chip = remove.closest(".cc-chip");
+    uncopied.add(chip.querySelector("input[name=cc]").value);
+    chip.remove();
+  });
   form.addEventListener("change", (event) => {
     if (event.target.name === "mode") setMode(event.target.value);
     if (event.target === files) showFiles();
@@ -71,6 +80,10 @@ export function setupComposer(socket, conversation, onSent) {
         fields.hidden = fields.disabled = !active || fields.dataset.template !== template;
       }
     }
+    // The participants copied on the reply: only the chosen channel's chips are sent.
+    for (const picker of channelChoice.querySelectorAll(".cc-picker")) {
+      picker.hidden = picker.disabled = Boolean(privateField.value) || picker.dataset.channel !== channel;
+    }
     const template = chosenTemplate();
     text.disabled = files.disabled = Boolean(template);
     form.classList.toggle("template-mode", Boolean(template));
@@ -88,6 +101,9 @@ export function setupComposer(socket, conversation, onSent) {
     for (const field of fresh.querySelectorAll(TEMPLATE_FIELDS)) {
       const value = kept.get(templateFieldKey(field));
       if (value !== undefined && (!field.options || [...field.options].some((o) => o.value === value))) field.value = value;
+    }
+    for (const chip of fresh.querySelectorAll(".cc-chip")) {
+      if (uncopied.has(chip.querySelector("input[name=cc]").value)) chip.remove();
     }
     channelChoice.replaceWith(fresh);
     channelChoice = fresh;

@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,10 +38,11 @@ def smtp_server():
         yield server
 
 
-@pytest.fixture
-def dovecot():
+@contextmanager
+def running_dovecot(**options):
+    """A started private Dovecot (see servers.Dovecot for the options), removed afterwards."""
     require("Dovecot", os.access(DOVECOT, os.X_OK), "apt-get install dovecot-imapd")
-    server = Dovecot()
+    server = Dovecot(**options)
     try:
         server.start()
         yield server
@@ -49,6 +51,12 @@ def dovecot():
 
 
 @pytest.fixture
+def dovecot():
+    with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture
 def imap_config(dovecot):
-    return {"imap_host": "127.0.0.1", "imap_port": dovecot.port, "imap_ssl": False,
+    return {"imap_host": "127.0.0.1", "imap_port": dovecot.port, "imap_security": "none",
             "imap_user": IMAP_USER, "imap_password": IMAP_PASSWORD}

@@ -1,4 +1,5 @@
 """Real mail servers on 127.0.0.1 for the email tests: aiosmtpd (SMTP) and Dovecot (IMAP) in a temp dir."""
+import base64
 import datetime
 import grp
 import imaplib
@@ -76,8 +77,22 @@ class SmtpScript:
 
 
 class RecordingHandler:
-    def __init__(self, script):
+    def __init__(self, script, bearer_check=None):
         self.script = script
+        self.bearer_check = bearer_check  # (user, token) -> bool, for XOAUTH2 logins
+
+    async def auth_XOAUTH2(self, server, args):
+        """SASL XOAUTH2 (Gmail, Microsoft 365): "user=<user>\\1auth=Bearer <token>\\1\\1", base64, as the initial response."""
+        if self.bearer_check is None or len(args) < 2:
+            return AuthResult(success=False, handled=False)
+        try:
+            fields = dict(part.split("=", 1) for part in base64.b64decode(args[1]).decode().split("\x01") if part)
+        except (ValueError, UnicodeDecodeError):
+            return AuthResult(success=False, handled=False)
+        user, token = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ")
+        ok = self.bearer_check(user, token)
+        self.script.logins.append((user.encode(), ok))
+        return AuthResult(success=ok, handled=False, auth_data=user)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.script.rcpt_replies:
@@ -113,8 +128,60 @@ def self_signed_tls_context(directory):
     return context
 
 
+@dataclass
+class TestAuthority:
+    """A certificate authority made for one test, and a server certificate for 127.0.0.1 it signed."""
+
+    ca_pem: str
+    cert_file: Path
+    key_file: Path
+
+    def server_context(self):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+
+def certificate_authority(directory, server_name="127.0.0.1"):
+    """A fresh CA and a certificate for `server_name` (an IP address or a host name) signed by it."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OmniDesk test CA")])
+    ca = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                     content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                     key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    try:
+        alt_name = x509.IPAddress(ipaddress.ip_address(server_name))
+    except ValueError:
+        alt_name = x509.DNSName(server_name)
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = (
+        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, server_name)]))
+        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([alt_name]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    directory = Path(directory)
+    cert_file, key_file = directory / "server-cert.pem", directory / "server-key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return TestAuthority(ca.public_bytes(serialization.Encoding.PEM).decode(), cert_file, key_file)
+
+
 class SmtpServer:
-    def __init__(self, require_auth=False, tls_context=None):
+    def __init__(self, require_auth=False, tls_context=None, bearer_check=None):
         self.script = SmtpScript()
         self.port = free_port()
 
@@ -124,7 +191,7 @@ class SmtpServer:
             return AuthResult(success=ok, handled=False)
 
         self.controller = Controller(
-            RecordingHandler(self.script), hostname="127.0.0.1", port=self.port,
+            RecordingHandler(self.script, bearer_check), hostname="127.0.0.1", port=self.port,
             authenticator=authenticate, auth_required=require_auth, auth_require_tls=False,
             tls_context=tls_context, require_starttls=tls_context is not None,
         )
@@ -138,12 +205,20 @@ class SmtpServer:
 
 
 class Dovecot:
-    """A private Dovecot instance: passwd-file user, maildir, plain IMAP on a free port."""
+    """A private Dovecot instance: passwd-file user, maildir, IMAP on a free port.
 
-    def __init__(self):
+    With `tls` (a TestAuthority), the IMAP port offers STARTTLS and `tls_port` speaks implicit TLS. With
+    `introspection_url`, it also takes XOAUTH2/OAUTHBEARER logins, each bearer token checked there (RFC 7662).
+    """
+
+    def __init__(self, tls=None, introspection_url="", user=IMAP_USER):
         self.root = Path(tempfile.mkdtemp(prefix="omnidesk-dovecot-"))
         self.root.chmod(0o755)  # Dovecot's unprivileged processes must reach the maildir
         self.port = free_port()
+        self.tls = tls
+        self.tls_port = free_port() if tls else 0
+        self.introspection_url = introspection_url
+        self.user = user
         self.mail_dir = self.root / "mail"
         self.mail_dir.mkdir()
         self.config_file = self.root / "dovecot.conf"
@@ -168,7 +243,7 @@ class Dovecot:
         login_user, internal_user, uid, gid = self._users()
         if os.geteuid() == 0:
             os.chown(self.mail_dir, uid, gid)
-        (self.root / "users").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}\n")
+        (self.root / "users").write_text(f"{self.user}:{{PLAIN}}{IMAP_PASSWORD}\n")
         internal_group = grp.getgrgid(pwd.getpwnam(internal_user).pw_gid).gr_name
         self.config_file.write_text(f"""
 base_dir = {self.root}/run
@@ -176,17 +251,18 @@ state_dir = {self.root}/state
 instance_name = omnidesk-test-{self.port}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{self._ssl_settings()}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if self.introspection_url else ""}
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
 first_valid_uid = 1
 log_path = {self.root}/dovecot.log
 mail_location = maildir:{self.mail_dir}/%u
-passdb {{
+{self._oauth_passdb()}passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {self.root}/users
 }}
 userdb {{
@@ -200,7 +276,8 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
   }}
 }}
 service anvil {{
@@ -216,6 +293,24 @@ service stats {{
   }}
 }}
 """)
+
+    def _oauth_passdb(self):
+        if not self.introspection_url:
+            return ""
+        settings_file = self.root / "dovecot-oauth2.conf.ext"
+        settings_file.write_text(f"""introspection_mode = post
+introspection_url = {self.introspection_url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+""")
+        return f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {settings_file}\n}}\n"
+
+    def _ssl_settings(self):
+        if not self.tls:
+            return "ssl = no"
+        return f"ssl = yes\nssl_cert = <{self.tls.cert_file}\nssl_key = <{self.tls.key_file}"
 
     @property
     def pid_file(self):
@@ -248,7 +343,7 @@ service stats {{
     def renumber(self):
         """Make Dovecot give the INBOX a new UIDVALIDITY (as after a mailbox rebuild or migration)."""
         self.stop()
-        maildir = self.mail_dir / IMAP_USER
+        maildir = self.mail_dir / self.user
         for name in os.listdir(maildir):
             if name.startswith(("dovecot-uidlist", "dovecot.index", "dovecot-uidvalidity")):
                 (maildir / name).unlink()
@@ -256,7 +351,7 @@ service stats {{
 
     def client(self):
         client = imaplib.IMAP4("127.0.0.1", self.port)
-        client.login(IMAP_USER, IMAP_PASSWORD)
+        client.login(self.user, IMAP_PASSWORD)
         return client
 
     def append(self, raw, folder="INBOX"):

@@ -156,3 +156,55 @@ def test_an_unreachable_server_is_recorded_on_the_cursor(make_email_channel, ima
     with pytest.raises(imap.ImapPollError):
         imap.poll_channel(channel)
     assert "ConnectionRefusedError" in ImapCursor.objects.get(channel=channel).last_error
+
+
+def test_a_backlog_is_drained_in_one_poll(channel, dovecot, settings):
+    settings.EMAIL_IMAP_BATCH_SIZE = 3
+    settings.EMAIL_IMAP_FETCH_BYTES = 1  # one message per FETCH of bodies: the chunking is exercised too
+    for number in range(1, 9):
+        dovecot.append(numbered(number))
+    assert imap.poll_channel(channel).imported == 8
+    assert inbound_ids() == [f"imap-{n:04d}@mail.example.com" for n in range(1, 9)]
+    assert dovecot.uids(f"NOT {IMPORTED}") == []
+    assert ImapCursor.objects.get(channel=channel).last_uid == 8
+
+
+def test_a_crash_in_the_middle_of_a_backlog_resumes_after_the_last_stored_batch(channel, dovecot, settings,
+                                                                              monkeypatch):
+    settings.EMAIL_IMAP_BATCH_SIZE = 3
+    for number in range(1, 9):
+        dovecot.append(numbered(number))
+    real_accept, calls = imap.accept_email, []
+
+    def dies_on_the_fifth(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise ConnectionResetError("worker killed")
+        return real_accept(*args, **kwargs)
+
+    monkeypatch.setattr(imap, "accept_email", dies_on_the_fifth)
+    with pytest.raises(imap.ImapPollError):
+        imap.poll_channel(channel)
+    # The first batch is stored and behind the cursor; the half-done second one left no trace.
+    assert ImapCursor.objects.get(channel=channel).last_uid == 3
+    assert inbound_ids() == [f"imap-{n:04d}@mail.example.com" for n in range(1, 4)]
+    monkeypatch.setattr(imap, "accept_email", real_accept)
+    assert imap.poll_channel(channel).imported == 5
+    assert RawInboundEvent.objects.count() == 8
+    assert inbound_ids() == [f"imap-{n:04d}@mail.example.com" for n in range(1, 9)]
+
+
+def test_a_draining_poll_keeps_its_channel_locked(channel, dovecot, settings, monkeypatch):
+    settings.EMAIL_IMAP_BATCH_SIZE = 2
+    for number in range(1, 6):
+        dovecot.append(numbered(number))
+    real_pending, seen_busy = imap._pending_uids, []
+
+    def pending_while_a_second_poll_tries(*args):
+        seen_busy.append(imap.poll_channel(channel).busy)
+        return real_pending(*args)
+
+    monkeypatch.setattr(imap, "_pending_uids", pending_while_a_second_poll_tries)
+    assert imap.poll_channel(channel).imported == 5
+    assert seen_busy == [True, True, True]  # first look and after each full batch: nobody else got in
+    assert RawInboundEvent.objects.count() == 5

@@ -137,3 +137,21 @@ def test_a_runaway_sender_stops_reopening_the_conversation(live_server_url, chan
     assert inbound_messages().count() == 4  # stored all the same, never lost
     assert inbound_messages().last().metadata["rate_limited"] is True
     assert not any(m.metadata.get("rate_limited") for m in inbound_messages()[:3])
+
+
+def test_the_api_says_which_messages_were_automatic_and_why(live_server_url, channel, admin_user):
+    from rest_framework.test import APIClient
+
+    for name in ("01_plain_first_message.eml", "05_auto_reply.eml", "17_newsletter_bulk.eml"):
+        post_mime(live_server_url, channel, fixture_bytes(name))
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    answer = {}
+    for message in inbound_messages():
+        row = client.get(f"/api/v1/messages/{message.pk}/").json()
+        answer[row["external_id"]] = row["automatic"]
+    assert answer == {
+        "first-0001@mail.example.com": None,
+        "autoreply-0005@example.com": {"kind": "auto_reply", "reason": "Auto-Submitted: auto-replied"},
+        "newsletter-0017@promo.example": {"kind": "bulk", "reason": "Precedence: bulk"},
+    }

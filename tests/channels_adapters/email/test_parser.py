@@ -168,16 +168,43 @@ def test_an_email_over_the_size_limit_becomes_a_clear_record():
 
 
 @pytest.mark.parametrize(
-    "name, reason",
+    "name, kind, reason",
     [
-        ("05_auto_reply.eml", "Auto-Submitted: auto-replied"),
-        ("17_newsletter_bulk.eml", "Precedence: bulk"),
+        ("05_auto_reply.eml", "auto_reply", "Auto-Submitted: auto-replied"),
+        ("17_newsletter_bulk.eml", "bulk", "Precedence: bulk"),
     ],
 )
-def test_automatic_mail_is_marked_and_never_reopens(name, reason):
+def test_automatic_mail_is_marked_and_never_reopens(name, kind, reason):
     message = parse_one(name)
     assert message.reopens is False
-    assert message.metadata["automatic"] == reason
+    assert (message.metadata["automatic_kind"], message.metadata["automatic"]) == (kind, reason)
+
+
+@pytest.mark.parametrize(
+    "headers, kind, reason",
+    [
+        (b"Auto-Submitted: auto-generated\r\n", "auto_generated", "Auto-Submitted: auto-generated"),
+        (b"Precedence: auto_reply\r\n", "auto_reply", "Precedence: auto_reply"),
+        (b"X-Autoreply: yes\r\n", "auto_reply", "X-Autoreply: yes"),
+        (b"List-Id: <news.shop.example>\r\n", "bulk", "mailing list"),
+    ],
+)
+def test_each_kind_of_automatic_mail_says_why(headers, kind, reason):
+    message = parse_email(headers + fixture_bytes("01_plain_first_message.eml"), CONTEXT)[0]
+    assert (message.metadata["automatic_kind"], message.metadata["automatic"], message.reopens) == (kind, reason, False)
+
+
+def test_a_bounce_that_is_no_delivery_report_is_still_a_bounce():
+    raw = (fixture_bytes("01_plain_first_message.eml")
+           .replace(b"Return-Path: <maria.teste@example.com>", b"Return-Path: <>")
+           .replace(b"From: Maria Teste <maria.teste@example.com>",
+                    b"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>"))
+    message = parse_email(raw, CONTEXT)[0]
+    assert (message.metadata["automatic_kind"], message.reopens) == ("bounce", False)
+    assert message.metadata["automatic"] == "Return-Path: <> (sent by a mail system)"
+    without_return_path = raw.replace(b"Return-Path: <>\r\n", b"")
+    assert parse_email(without_return_path, CONTEXT)[0].metadata["automatic"] == (
+        "From: MAILER-DAEMON@mx.example.com (a mail system)")
 
 
 def test_the_usual_messages_are_not_automatic():
