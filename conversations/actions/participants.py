@@ -67,7 +67,7 @@ def point_own_conversation(identity, message, new_customer, now):
         # Nothing waits for an answer here: the thread lives in the conversation they replied to.
         own.status = Conversation.Status.RESOLVED
         own.save(update_fields=["status"])
-    events.emit(events.MESSAGE_CREATED, line, events.conversation_audience(own))
+    events.message_created(line)
     return line
 
 

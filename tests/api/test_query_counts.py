@@ -9,8 +9,9 @@ from conversations.actions.ingest import ingest_message
 from conversations.actions.replies import add_note, send_reply
 from conversations.models import AgentProfile
 
-# The token with its user, the profile (and an agent's team ids), the page count, the page, its labels.
-CONVERSATION_LIST_QUERIES = {"supervisor": 5, "agent": 6}
+# The token with its user, the profile (and an agent's team ids), the page count, the page, its labels,
+# its running SLA clocks.
+CONVERSATION_LIST_QUERIES = {"supervisor": 6, "agent": 7}
 # The token with its user, the profile (and team ids), the conversation and its labels, the message count,
 # the page, its attachments.
 MESSAGES_PAGE_QUERIES = {"supervisor": 7, "agent": 8}
