@@ -249,6 +249,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "One customer, one conversation, every channel.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is for integrators who have a token, like the rest of the API (tests/test_urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Two models have a "status": each its own enum in the schema.
     "ENUM_NAME_OVERRIDES": {
         "ConversationStatusEnum": "conversations.models.Conversation.Status",
