@@ -322,7 +322,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Every eager or periodic task would log a success line a minute; failures still show.
-    "loggers": {"django.channels.server": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
+    # httpx logs every request's URL at INFO, and some providers put the credential in it (Telegram's
+    # /bot<token>/): only its warnings pass (tests/channels_adapters/test_credentials_in_logs.py).
+    "loggers": {"django.channels.server": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"},
+                "httpx": {"level": "WARNING"}},
 }
 
 # --- Web chat -------------------------------------------------------------------
