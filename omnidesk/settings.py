@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "One customer, one conversation, every channel.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is for integrators who have a token, like the rest of the API (tests/test_urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Two models have a "status": each its own enum in the schema.
     "ENUM_NAME_OVERRIDES": {
         "ConversationStatusEnum": "conversations.models.Conversation.Status",
@@ -359,7 +361,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Every eager or periodic task would log a success line a minute; failures still show.
-    "loggers": {"django.channels.server": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
+    # httpx logs every request's URL at INFO, and some providers put the credential in it (Telegram's
+    # /bot<token>/): only its warnings pass (tests/channels_adapters/test_credentials_in_logs.py).
+    "loggers": {"django.channels.server": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"},
+                "httpx": {"level": "WARNING"}},
 }
 
 # --- Web chat -------------------------------------------------------------------

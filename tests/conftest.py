@@ -51,6 +51,19 @@ def client_for():
 
 
 @pytest.fixture
+def console_for():
+    """A Django test client signed in (session) as the user: the console as that agent sees it."""
+    from django.test import Client
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def make_api_channel(db):
     def make(name="Shop API", team=None, callback_url=""):
         config = {"secret": API_SECRET}

@@ -1,6 +1,5 @@
 """Every page carries a strict Content-Security-Policy; stored files are never served as a page of ours."""
 import pytest
-from django.test import Client
 
 from channels_adapters.types import Attachment, InboundMessage, Sender
 from channels_adapters.webchat.payloads import message_payload
@@ -23,12 +22,6 @@ def ana(make_agent, team):
     return make_agent("ana", teams=[team])
 
 
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def conversation_with_files(make_api_channel, team):
     files = [Attachment(filename=name, content_type=kind, content=content) for name, (kind, content) in RISKY.items()]
@@ -49,8 +42,8 @@ def test_public_pages_and_errors_carry_the_strict_policy(client, db, path):
     assert_strict(client.get(path))
 
 
-def test_console_pages_carry_the_strict_policy(ana, conversation_with_files):
-    client = signed_in(ana)
+def test_console_pages_carry_the_strict_policy(console_for, ana, conversation_with_files):
+    client = console_for(ana)
     for path in ("/", f"/conversations/{conversation_with_files.conversation_id}/", "/settings/", "/search/?q=x",
                  "/password/", "/notifications/"):
         response = client.get(path)
@@ -70,10 +63,11 @@ def test_the_demo_shop_page_allows_only_its_own_snippet(client, db, settings):
 
 
 @pytest.mark.parametrize("name", sorted(RISKY))
-def test_a_risky_attachment_is_a_sandboxed_download_of_opaque_bytes_in_the_console(ana, conversation_with_files, name):
+def test_a_risky_attachment_is_a_sandboxed_download_of_opaque_bytes_in_the_console(console_for, ana,
+                                                                                   conversation_with_files, name):
     attachment = conversation_with_files.attachments.get(filename=name)
     for query in ("", "?inline=1"):
-        response = signed_in(ana).get(f"/attachments/{attachment.pk}/{query}")
+        response = console_for(ana).get(f"/attachments/{attachment.pk}/{query}")
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment;")
         assert response["Content-Type"] == "application/octet-stream"
@@ -81,9 +75,9 @@ def test_a_risky_attachment_is_a_sandboxed_download_of_opaque_bytes_in_the_conso
         assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
-def test_only_raster_images_show_inline(ana, conversation_with_files):
+def test_only_raster_images_show_inline(console_for, ana, conversation_with_files):
     photo = conversation_with_files.attachments.get(filename="photo.png")
-    response = signed_in(ana).get(f"/attachments/{photo.pk}/?inline=1")
+    response = console_for(ana).get(f"/attachments/{photo.pk}/?inline=1")
     assert response["Content-Type"] == "image/png" and response["Content-Disposition"].startswith("inline;")
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 

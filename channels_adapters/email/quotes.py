@@ -10,6 +10,7 @@ import re
 
 # An attribution may be wrapped over a few lines by the sender's client.
 ATTRIBUTION_MAX_LINES = 3
+ATTRIBUTION_START = re.compile(r"^\s*(on|em|el|le|am|op|il)\b", re.IGNORECASE)
 ATTRIBUTION = re.compile(
     r"^\s*(on|em|el|le|am|op|il)\b.{0,400}?"
     r"(wrote|escreveu|escribi[oó]|a\s+[ée]crit|schrieb|schreef|ha\s+scritto)\s*:\s*$",
@@ -38,6 +39,8 @@ MAX_SIGNATURE_LINES = 12
 
 
 def _attribution_at(lines, index):
+    if not ATTRIBUTION_START.match(lines[index]):  # cheap first: most lines are not one
+        return False
     for span in range(1, ATTRIBUTION_MAX_LINES + 1):
         chunk = " ".join(line.strip() for line in lines[index:index + span])
         if ATTRIBUTION.match(chunk):
@@ -51,28 +54,36 @@ def _header_block_at(lines, index):
     return any(HEADER_SENT.match(line) for line in lines[index + 1:index + 5])
 
 
-def _only_quotes_after(lines, index):
-    rest = [line for line in lines[index:] if line.strip()]
-    return bool(rest) and all(line.lstrip().startswith(">") for line in rest)
+def _last_unquoted(lines):
+    """Index of the last non-blank line that is not a ">" quote (-1 when none): one pass, not one per line."""
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index].strip() and not lines[index].lstrip().startswith(">"):
+            return index
+    return -1
 
 
 def quote_start(lines):
     """Index of the first line of the quoted history, or None."""
+    last_unquoted = _last_unquoted(lines)
     for index, line in enumerate(lines):
+        if not line.strip():  # nothing starts on a blank line (an attribution is found from its first word)
+            continue
         if ORIGINAL_MESSAGE.match(line) or _attribution_at(lines, index):
             return index
         if RULE.match(line) and any(_header_block_at(lines, i) for i in range(index + 1, min(index + 3, len(lines)))):
             return index
         if _header_block_at(lines, index) and index > 0:
             return index
-        if line.lstrip().startswith(">") and _only_quotes_after(lines, index):
+        if index > last_unquoted and line.lstrip().startswith(">"):  # only ">" quotes from here on
             return index
     return None
 
 
 def _strip_signature(lines):
-    while lines and (not lines[-1].strip() or MOBILE_SIGN_OFF.match(lines[-1])):
-        lines = lines[:-1]
+    end = len(lines)
+    while end and (not lines[end - 1].strip() or MOBILE_SIGN_OFF.match(lines[end - 1])):
+        end -= 1
+    lines = lines[:end]
     for index in range(len(lines) - 1, 0, -1):
         if SIGNATURE_DELIMITER.match(lines[index]):
             if len(lines) - index <= MAX_SIGNATURE_LINES:

@@ -1,4 +1,5 @@
 """Outbound email: compose a threaded reply and hand it to the channel's SMTP server."""
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -33,8 +34,16 @@ def new_thread_subject(text):
     return first_line
 
 
+def one_line(value):
+    """A header value as one line: CR, LF and other control characters (a header injection) become spaces."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", str(value or "")).strip()
+
+
 def compose(*, from_address, from_name, to, subject, text, html, message_id, in_reply_to="", references=(),
             attachments=(), automatic=False, cc=()):
+    from_name, subject, to = one_line(from_name), one_line(subject), one_line(to)
+    in_reply_to, references = one_line(in_reply_to), [one_line(ref) for ref in references]
+    cc = [one_line(address) for address in cc]
     message = EmailMessage()
     message["From"] = formataddr((from_name, from_address)) if from_name else from_address
     message["To"] = to

@@ -103,49 +103,42 @@ def _json_object(request):
     return data, None
 
 
-def _verification_request(request, widget):
-    """(visitor, data, language) of a verification call, or an error response."""
+def _verification_call(request, widget, step):
+    """Parse a verification call ({token, language, ...}) and answer what `step(visitor, data, language)`
+    returns as (JSON, status), in the visitor's language; refusals are 400s."""
     if not limits.allow("verify_ip", _client_ip(request), time.time()):
-        return None, _error(429, "Too many requests; try again later.")
+        return _error(429, "Too many requests; try again later.")
     data, error = _json_object(request)
     if error is not None:
-        return None, error
+        return error
     try:
         visitor = tokens.load(data.get("token"), widget.channel.pk)
     except tokens.InvalidToken:
-        return None, _error(401, "Invalid or expired token.")
+        return _error(401, "Invalid or expired token.")
     language = data.get("language") if data.get("language") in WIDGET_LANGUAGES else "en"
-    return (visitor, data, language), None
+    with translation.override(language):
+        try:
+            answer, status = step(visitor, data, language)
+        except visitors.Refused as exc:
+            return _error(400, str(exc))
+    return JsonResponse(answer, status=status)
 
 
 @widget_endpoint
 def verification_code(request, widget):
     """Send a one-time code to the address the visitor typed: {token, kind: "email" | "phone", language}."""
-    parsed, error = _verification_request(request, widget)
-    if error is not None:
-        return error
-    visitor, data, language = parsed
-    with translation.override(language):
-        try:
-            sent = visitors.request_code(widget, visitor, data.get("kind"), language)
-        except visitors.Refused as exc:
-            return _error(400, str(exc))
-    return JsonResponse(sent, status=201)
+    return _verification_call(request, widget, lambda visitor, data, language: (
+        visitors.request_code(widget, visitor, data.get("kind"), language), 201))
 
 
 @widget_endpoint
 def verification_confirm(request, widget):
     """The code typed back ({token, code, language}): a new token, verified as that address."""
-    parsed, error = _verification_request(request, widget)
-    if error is not None:
-        return error
-    visitor, data, language = parsed
-    with translation.override(language):
-        try:
-            visitor = visitors.confirm_code(widget, visitor, data.get("code"))
-        except visitors.Refused as exc:
-            return _error(400, str(exc))
-    return JsonResponse({"token": tokens.dump(visitor), "visitor": visitors.visitor_summary(visitor)})
+    def confirm(visitor, data, language):
+        visitor = visitors.confirm_code(widget, visitor, data.get("code"))
+        return {"token": tokens.dump(visitor), "visitor": visitors.visitor_summary(visitor)}, 200
+
+    return _verification_call(request, widget, confirm)
 
 
 @widget_endpoint

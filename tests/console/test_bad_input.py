@@ -15,16 +15,10 @@ def ana(make_agent, team):
     return make_agent("ana", teams=[team])
 
 
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_retrying_an_inbound_message_is_a_400(ana, make_api_channel, team):
+def test_retrying_an_inbound_message_is_a_400(console_for, ana, make_api_channel, team):
     inbound = ingest_message(make_api_channel(team=team), InboundMessage("in-1", Sender("phone", "+5511999990001"),
                                                                           "Oi")).message
-    response = signed_in(ana).post(f"/messages/{inbound.pk}/retry/")
+    response = console_for(ana).post(f"/messages/{inbound.pk}/retry/")
     assert response.status_code == 400 and "Only a failed message" in response.json()["error"]
     inbound.refresh_from_db()
     assert inbound.status == Message.Status.RECEIVED
@@ -36,10 +30,10 @@ def test_retrying_an_inbound_message_is_a_400(ana, make_api_channel, team):
     ("/conversations/{pk}/update/", {"status": "exploded"}),
     ("/conversations/{pk}/update/", {"snoozed_until": "yesterday"}),
 ])
-def test_bad_console_forms_are_400(ana, make_api_channel, team, path, data):
+def test_bad_console_forms_are_400(console_for, ana, make_api_channel, team, path, data):
     inbound = ingest_message(make_api_channel(team=team), InboundMessage("in-1", Sender("phone", "+5511999990001"),
                                                                           "Oi")).message
-    response = signed_in(ana).post(path.format(pk=inbound.conversation_id), data)
+    response = console_for(ana).post(path.format(pk=inbound.conversation_id), data)
     assert response.status_code == 400
     assert not Message.objects.filter(direction=Message.Direction.OUTBOUND).exists()
 

@@ -17,7 +17,7 @@ from conversations.models import AgentProfile, Customer, Message
 # Session, user and profile; the inbox column (team ids, view counts, rows, their labels, their running SLA
 # clocks); the filter form's and the action controls' choices (channels, labels, teams, agents); unread
 # notifications.
-INBOX_QUERIES = {("supervisor", "mine"): 14, ("supervisor", "unassigned"): 15, ("supervisor", "teams"): 15,
+INBOX_QUERIES = {("supervisor", "mine"): 13, ("supervisor", "unassigned"): 15, ("supervisor", "teams"): 15,
                  ("supervisor", "all"): 15, ("agent", "mine"): 15, ("agent", "unassigned"): 15,
                  ("agent", "teams"): 15}
 # The inbox column, plus the conversation: its timeline (messages, attachments, audit), canned responses,
