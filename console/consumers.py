@@ -77,14 +77,24 @@ class ConsoleConsumer(JsonObjectFrameConsumer):
     def agent(self):
         return self.opened.agent
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # daphne cancels an application slow to finish (a starved server): what the socket held in
+            # this process (its groups, its agent's count of open sockets) is given back all the same.
+            await self.disconnect(None)
+
     async def disconnect(self, code):
-        if not hasattr(self, "opened"):
+        opened = getattr(self, "opened", None)
+        if opened is None:
             return
+        self.opened = None  # once, whichever of the disconnect and the end of the application comes first
         await self.hub.unregister(self)
-        for conversation_id in list(self.subscriptions):
-            await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(self.agent, conversation_id))
-        self.subscriptions.clear()
+        subscriptions, self.subscriptions = list(self.subscriptions), {}
         offline = await self.open_agents.leave(self.user.pk)
+        for conversation_id in subscriptions:
+            await events.emit_now(events.VIEWERS_CHANGED, await _stop_viewing(opened.agent, conversation_id))
         if offline is not None:
             await events.emit_now(events.PRESENCE_CHANGED, offline)
 

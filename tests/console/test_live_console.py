@@ -96,3 +96,24 @@ def test_the_supervisor_view_moves_live(live_server_url, sign_in, desk, make_age
     expect(carla.locator("tr[data-presence-user]", has_text="Ana")).to_contain_text("Online")
     ana.context.close()
     expect(carla.locator("tr[data-presence-user]", has_text="Ana")).to_contain_text("Offline")
+
+
+def test_a_conversation_taken_away_says_so_and_leaves_the_inbox(live_server_url, sign_in, desk, other_team,
+                                                               admin_user):
+    import httpx
+    from rest_framework.authtoken.models import Token
+
+    post_webhook(live_server_url, desk["whatsapp"], api_message("wa-1", "+5511999990001", "Meu pedido sumiu",
+                                                                name="Maria Oliveira"))
+    conversation = Conversation.objects.get()
+    ana = sign_in("ana", f"/conversations/{conversation.pk}/?view=teams")
+    expect(row(ana, "Maria Oliveira")).to_contain_text("Meu pedido sumiu")
+
+    # An admin moves it to a team Ana is not in: her open page says so at once and the row goes.
+    token = Token.objects.get_or_create(user=admin_user)[0].key
+    moved = httpx.patch(f"{live_server_url}/api/v1/conversations/{conversation.pk}/", json={"team": other_team.pk},
+                        headers={"Authorization": f"Token {token}"}, timeout=10)
+    assert moved.status_code == 200, moved.text
+    expect(ana.locator("#viewers")).to_have_text("You no longer have access to this conversation.")
+    expect(ana.locator("#composer-text")).to_be_disabled()
+    expect(row(ana, "Maria Oliveira")).to_have_count(0)
