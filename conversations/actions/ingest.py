@@ -12,7 +12,7 @@ from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
-from ..signals import attachments_to_fetch
+from ..signals import attachments_to_fetch, inbound_message_stored
 
 
 class UnknownOutboundMessage(LookupError):
@@ -34,22 +34,28 @@ STATUS_RANK = {
 }
 
 
-def _find_or_create_identity(channel, sender, address, now):
-    identity = Identity.objects.select_related("customer").filter(kind=sender.kind, address=address).first()
+def find_or_create_identity(kind, address, name="", verified=False, team=None, now=None):
+    """The identity of a normalised address, with a new customer and their conversation when it is new.
+
+    Returns (identity, created). Only for an address its source has proven (a provider's sender, a
+    store's buyer): a claim nobody proved never reaches this (see customers.claim_address).
+    """
+    now = now or timezone.now()
+    identity = Identity.objects.select_related("customer").filter(kind=kind, address=address).first()
     if identity is not None:
         return identity, False
     try:
         # A savepoint: when a concurrent first message won the race, roll back
         # only our half-made customer and take theirs.
         with transaction.atomic():
-            customer = Customer.objects.create(name=sender.name, first_seen_at=now, last_seen_at=now)
+            customer = Customer.objects.create(name=name, first_seen_at=now, last_seen_at=now)
             identity = Identity.objects.create(
-                customer=customer, kind=sender.kind, address=address, verified=sender.verified, created_at=now
+                customer=customer, kind=kind, address=address, verified=verified, created_at=now
             )
-            Conversation.objects.create(customer=customer, team=channel.team, created_at=now, updated_at=now)
+            Conversation.objects.create(customer=customer, team=team, created_at=now, updated_at=now)
         return identity, True
     except IntegrityError:
-        return Identity.objects.select_related("customer").get(kind=sender.kind, address=address), False
+        return Identity.objects.select_related("customer").get(kind=kind, address=address), False
 
 
 def _store_attachments(message, attachments):
@@ -135,7 +141,9 @@ def ingest_message(channel, inbound):
     if existing is not None:
         return IngestResult(existing, created=False)
 
-    identity, new_customer = _find_or_create_identity(channel, inbound.sender, address, now)
+    sender = inbound.sender
+    identity, new_customer = find_or_create_identity(sender.kind, address, sender.name, sender.verified,
+                                                     channel.team, now)
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel").get(
         customer_id=identity.customer_id
     )
@@ -185,6 +193,8 @@ def ingest_message(channel, inbound):
 
     audience = events.conversation_audience(conversation)
     events.emit(events.MESSAGE_CREATED, message, audience)
+    transaction.on_commit(lambda: inbound_message_stored.send(
+        sender=Message, message_id=message.pk, customer_id=customer.pk))
     # Always sent: preview, waiting time and status of the inbox row have changed.
     events.emit(events.CONVERSATION_CREATED if new_customer else events.CONVERSATION_UPDATED, conversation, audience)
     return IngestResult(message, created=True)

@@ -1,0 +1,2 @@
+def forget_deliveries(sender, customer_ids, addresses, **kwargs):
+    pass

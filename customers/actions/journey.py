@@ -1,0 +1,105 @@
+"""Recompute a customer's journey from their facts; every change of stage or class is an event of its own."""
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+
+from conversations.models import CsatRating, Customer, Identity, Message
+
+from .. import journey as rules
+from .. import vocabulary
+from ..models import CustomerEventCounter, Journey, Order
+from .counting import store_event
+
+JOURNEY_SOURCE = "journey"
+AUDIENCE_ATTRIBUTES = ("audience", "followers")
+
+
+def _declared_audience(attributes):
+    best = 0
+    for key in AUDIENCE_ATTRIBUTES:
+        value = (attributes or {}).get(key)
+        try:
+            best = max(best, int(Decimal(str(value)))) if value not in (None, "", True, False) else best
+        except (ArithmeticError, ValueError):
+            continue
+    return best
+
+
+def gather_facts(customer):
+    customer_id = customer.pk
+    reachable = (Identity.objects.filter(customer_id=customer_id, kind__in=rules.REACHABLE_KINDS)
+                 .order_by("created_at", "id").values_list("kind", "address").first())
+    paid = tuple(Order.objects.filter(customer_id=customer_id, status=Order.Status.PAID)
+                 .order_by("placed_at", "id").values_list("placed_at", "number"))
+    counters = {row["name"]: row for row in CustomerEventCounter.objects.filter(
+        customer_id=customer_id,
+        name__in=[*vocabulary.INTEREST_EVENTS, vocabulary.REFERRAL_MADE, vocabulary.REVIEW_WRITTEN],
+    ).values("name", "count", "first_at")}
+    inbound = Message.objects.filter(conversation__customer_id=customer_id, direction=Message.Direction.INBOUND)
+    written = inbound.aggregate(count=Count("id"), first=Min("created_at"))
+    reads = Message.objects.filter(conversation__customer_id=customer_id, direction=Message.Direction.OUTBOUND,
+                                   status=Message.Status.READ).count()
+    interest = {}
+    interest_rows = [counters[name] for name in vocabulary.INTEREST_EVENTS if name in counters]
+    if interest_rows:
+        first = min(interest_rows, key=lambda row: row["first_at"])
+        interest = {"name": first["name"], "count": first["count"], "at": first["first_at"].isoformat()}
+    elif written["count"]:
+        first_message = inbound.select_related("channel").order_by("created_at", "id").first()
+        interest = {"name": "message", "count": written["count"], "at": written["first"].isoformat(),
+                    "channel": first_message.channel.name if first_message.channel_id else ""}
+    return rules.Facts(
+        reachable=tuple(reachable or ()),
+        interest=interest,
+        paid_orders=paid,
+        referrals=counters.get(vocabulary.REFERRAL_MADE, {}).get("count", 0),
+        reviews=counters.get(vocabulary.REVIEW_WRITTEN, {}).get("count", 0),
+        declared_audience=_declared_audience(customer.attributes),
+        replies=written["count"],
+        ratings=CsatRating.objects.filter(cycle__conversation__customer_id=customer_id).count(),
+        reads=reads,
+    )
+
+
+def _change_event(customer, name, before, after, evidence, now):
+    store_event(customer, name, {"from": before, "to": after, "evidence": evidence}, now, JOURNEY_SOURCE,
+                f"{name}:{customer.pk}:{uuid.uuid4().hex}", now)
+
+
+@transaction.atomic
+def recompute(customer_id, now=None):
+    """Stage, class and order totals of one customer from their facts now; returns the Journey."""
+    now = now or timezone.now()
+    customer = Customer.objects.get(pk=customer_id)
+    journey, _created = Journey.objects.select_for_update().get_or_create(customer_id=customer_id)
+    facts = gather_facts(customer)
+    stage, stage_evidence = rules.stage_of(facts, now)
+    profile_class, profile_evidence = rules.profile_class_of(facts)
+    totals = Order.objects.filter(customer_id=customer_id, status=Order.Status.PAID).aggregate(
+        revenue=Sum("total"), first=Min("placed_at"), last=Max("placed_at"), count=Count("id"))
+    if stage != journey.stage:
+        _change_event(customer, vocabulary.STAGE_CHANGED, journey.stage, stage, stage_evidence, now)
+        journey.stage, journey.stage_since = stage, now
+    if profile_class != journey.profile_class:
+        _change_event(customer, vocabulary.PROFILE_CLASS_CHANGED, journey.profile_class, profile_class,
+                      profile_evidence, now)
+        journey.profile_class = profile_class
+    journey.stage_evidence, journey.profile_evidence = stage_evidence, profile_evidence
+    journey.paid_orders = totals["count"]
+    journey.revenue = totals["revenue"] or Decimal("0")
+    journey.first_order_at, journey.last_order_at = totals["first"], totals["last"]
+    journey.updated_at = now
+    journey.save()
+    return journey
+
+
+def stale_journeys(now=None):
+    """Customers whose stage may decay with time alone (no event): recomputed by the daily sweep."""
+    now = now or timezone.now()
+    threshold = now - timedelta(days=rules.AT_RISK_MIN_DAYS)
+    return Journey.objects.filter(Q(last_order_at__lt=threshold) & ~Q(stage="lost") | Q(stage="repeat")).values_list(
+        "customer_id", flat=True)

@@ -1,0 +1,7 @@
+"""How the customer layer hears the core: after-commit domain signals, ids only."""
+from . import tasks
+
+
+def journey_after_message(sender, message_id, customer_id, **kwargs):
+    """A customer who writes may become a lead, a prospect or a participant."""
+    tasks.recompute_journey.delay(customer_id)

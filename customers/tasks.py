@@ -1,0 +1,42 @@
+"""Background work of the customer layer: ids in, idempotent (recomputations from the facts)."""
+from celery import shared_task
+
+from conversations.models import Customer
+
+
+@shared_task(name="customers.recompute_journey")
+def recompute_journey(customer_id):
+    from .actions import journey
+
+    if Customer.objects.filter(pk=customer_id).exists():
+        journey.recompute(customer_id)
+
+
+@shared_task(name="customers.sweep_journeys")
+def sweep_journeys():
+    """Stages that decay with time alone (at risk, lost, a repeat customer's window)."""
+    from .actions import journey
+
+    for customer_id in journey.stale_journeys().iterator(chunk_size=500):
+        journey.recompute(customer_id)
+
+
+@shared_task(name="customers.compute_rfm")
+def compute_rfm():
+    from . import rfm
+
+    return rfm.compute()
+
+
+@shared_task(name="customers.compute_product_pairs")
+def compute_product_pairs():
+    from . import recommendations
+
+    return recommendations.compute_pairs()
+
+
+@shared_task(name="customers.apply_retention")
+def apply_retention():
+    from .actions import retention
+
+    return retention.apply()
