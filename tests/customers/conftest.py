@@ -16,11 +16,13 @@ def api_channel(make_api_channel, team):
 
 
 @pytest.fixture
-def write_in(api_channel):
-    """An inbound message from `address` (phone), as a channel delivers it: returns the customer."""
+def write_in(api_channel, django_capture_on_commit_callbacks):
+    """An inbound message from `address` (phone), as a channel delivers it, its after-commit work done:
+    returns the customer."""
     def write(address="+5511999990001", text="Hello", kind="phone", channel=None):
-        result = ingest_message(channel or api_channel, InboundMessage(
-            external_id=f"msg-{next(_ids)}", sender=Sender(kind=kind, address=address), text=text))
+        with django_capture_on_commit_callbacks(execute=True):
+            result = ingest_message(channel or api_channel, InboundMessage(
+                external_id=f"msg-{next(_ids)}", sender=Sender(kind=kind, address=address), text=text))
         return result.message.conversation.customer
 
     return write
