@@ -324,4 +324,5 @@ CELERY_BEAT_SCHEDULE.update({
     "customers-compute-rfm": {"task": "customers.compute_rfm", "schedule": 24 * 3600.0},
     "customers-compute-product-pairs": {"task": "customers.compute_product_pairs", "schedule": 3600.0},
     "customers-apply-retention": {"task": "customers.apply_retention", "schedule": 24 * 3600.0},
+    "commerce-apply-retention": {"task": "commerce.apply_retention", "schedule": 24 * 3600.0},
 })
