@@ -39,12 +39,15 @@ def _baskets():
     recommendations.compute_pairs()
 
 
-def _panel(admin_user, customer):
+def _panel(user, customer):
+    """The Customer 360 sections as the console loads them into the conversation page's panel."""
     browser = Client()
-    browser.force_login(admin_user)
-    page = browser.get(f"/conversations/{customer.conversation.pk}/")
-    assert page.status_code == 200
-    return BeautifulSoup(page.content, "html.parser").select_one("#customer-panel [data-fact=customer360]")
+    browser.force_login(user)
+    page = BeautifulSoup(browser.get(f"/conversations/{customer.conversation.pk}/").content, "html.parser")
+    slot = page.select_one("#customer-panel [data-customer360-src]")
+    fragment = browser.get(slot["data-customer360-src"])
+    assert fragment.status_code == 200
+    return BeautifulSoup(fragment.content, "html.parser").select_one("[data-fact=customer360]")
 
 
 def test_the_panel_shows_journey_totals_channels_views_suggestions_and_one_timeline(write_in, admin_user, api_channel):
