@@ -13,7 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before the core's API: /api/v1/customers/events/ must not be read as the customer "events".
     path("api/v1/customers/", include("customers.api.urls")),
-    path("api/v1/stores/", include("commerce.api")),
+    path("api/v1/stores/", include("commerce.store_api")),
     path("api/v1/", include("api.urls")),
     path("", include("commerce.urls")),
     path("", include("channels_adapters.urls")),

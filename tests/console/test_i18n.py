@@ -7,6 +7,8 @@ from django.conf import settings
 from django.test import Client
 
 LOCALES = Path(settings.BASE_DIR) / "locale"
+# The root catalogue and every app's own (customers/locale, commerce/locale...).
+CATALOGUES = [LOCALES, *sorted(Path(settings.BASE_DIR).glob("*/locale"))]
 
 
 @pytest.fixture
@@ -41,13 +43,14 @@ def test_an_unknown_time_zone_is_refused(ana):
     assert response.status_code == 200 and "Mars/Olympus" not in ana.agent.time_zone
 
 
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: path.parent.name)
 @pytest.mark.parametrize("language", ["pt_BR", "es"])
-def test_every_console_string_is_translated_and_compiled(language):
-    po = (LOCALES / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+def test_every_console_string_is_translated_and_compiled(language, catalogue):
+    po = (catalogue / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     entries = po.split("\n\n")[1:]
     untranslated = [e for e in entries if re.search(r'^msgstr(\[\d\])? ""$', e, re.M) and not re.search(
         r'^msgstr(\[\d\])? ""\n"', e, re.M)]
     assert untranslated == [], f"{len(untranslated)} untranslated in {language}"
     assert "#, fuzzy" not in po
-    mo = LOCALES / language / "LC_MESSAGES" / "django.mo"
-    assert mo.stat().st_mtime >= (LOCALES / language / "LC_MESSAGES" / "django.po").stat().st_mtime - 1
+    mo = catalogue / language / "LC_MESSAGES" / "django.mo"
+    assert mo.stat().st_mtime >= (catalogue / language / "LC_MESSAGES" / "django.po").stat().st_mtime - 1

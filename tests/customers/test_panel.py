@@ -109,3 +109,14 @@ def test_the_panel_query_count_does_not_grow_with_the_history(write_in, admin_us
             assert browser.get(f"/conversations/{customer.conversation.pk}/customer-360/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("language, words", [("pt-BR", ["Jornada", "Ticket médio", "Linha do tempo do cliente"]),
+                                             ("es", ["Recorrido", "Ticket promedio", "Cronología del cliente"])])
+def test_the_sections_speak_the_agents_language(write_in, admin_user, language, words):
+    customer = write_in()
+    _shop(customer)
+    browser = Client(headers={"accept-language": language})
+    browser.force_login(admin_user)
+    page = browser.get(f"/conversations/{customer.conversation.pk}/customer-360/").content.decode()
+    assert all(word in page for word in words)
