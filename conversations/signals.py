@@ -11,3 +11,5 @@ raw_events_requeued = Signal()
 attachments_to_fetch = Signal()
 # Sent with message_id and customer_id once a new inbound message is committed (layers: the customer journey).
 inbound_message_stored = Signal()
+# Sent with source_id and target_id once a merge of customers (or its undoing, undone=True) is committed.
+customers_merged = Signal()

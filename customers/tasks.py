@@ -12,6 +12,15 @@ def recompute_journey(customer_id):
         journey.recompute(customer_id)
 
 
+@shared_task(name="customers.refresh_after_merge")
+def refresh_after_merge(source_id, target_id):
+    from .actions import attributes, journey
+
+    for customer in Customer.objects.filter(pk__in=[source_id, target_id]):
+        attributes.sync_typed_values(customer)
+        journey.recompute(customer.pk)
+
+
 @shared_task(name="customers.sweep_journeys")
 def sweep_journeys():
     """Stages that decay with time alone (at risk, lost, a repeat customer's window)."""

@@ -29,16 +29,31 @@ def _declared_audience(attributes):
     return best
 
 
-def gather_facts(customer):
+def people_of(customer):
+    """The customer and those merged into them (until a merge is undone): one person's facts."""
+    return [customer.pk, *Customer.objects.filter(merged_into=customer).values_list("pk", flat=True)]
+
+
+def _merged_counters(people):
+    """Counters of one person over their merged records: counts added, first and last across them."""
+    counters = {}
+    for row in CustomerEventCounter.objects.filter(
+            customer_id__in=people,
+            name__in=[*vocabulary.INTEREST_EVENTS, vocabulary.REFERRAL_MADE, vocabulary.REVIEW_WRITTEN],
+    ).values("name", "count", "first_at"):
+        kept = counters.get(row["name"])
+        counters[row["name"]] = row if kept is None else {
+            "name": row["name"], "count": kept["count"] + row["count"], "first_at": min(kept["first_at"], row["first_at"])}
+    return counters
+
+
+def gather_facts(customer, people):
     customer_id = customer.pk
     reachable = (Identity.objects.filter(customer_id=customer_id, kind__in=rules.REACHABLE_KINDS)
                  .order_by("created_at", "id").values_list("kind", "address").first())
-    paid = tuple(Order.objects.filter(customer_id=customer_id, status=Order.Status.PAID)
+    paid = tuple(Order.objects.filter(customer_id__in=people, status=Order.Status.PAID)
                  .order_by("placed_at", "id").values_list("placed_at", "number"))
-    counters = {row["name"]: row for row in CustomerEventCounter.objects.filter(
-        customer_id=customer_id,
-        name__in=[*vocabulary.INTEREST_EVENTS, vocabulary.REFERRAL_MADE, vocabulary.REVIEW_WRITTEN],
-    ).values("name", "count", "first_at")}
+    counters = _merged_counters(people)
     inbound = Message.objects.filter(conversation__customer_id=customer_id, direction=Message.Direction.INBOUND)
     written = inbound.aggregate(count=Count("id"), first=Min("created_at"))
     reads = Message.objects.filter(conversation__customer_id=customer_id, direction=Message.Direction.OUTBOUND,
@@ -60,7 +75,7 @@ def gather_facts(customer):
         reviews=counters.get(vocabulary.REVIEW_WRITTEN, {}).get("count", 0),
         declared_audience=_declared_audience(customer.attributes),
         replies=written["count"],
-        ratings=CsatRating.objects.filter(cycle__conversation__customer_id=customer_id).count(),
+        ratings=CsatRating.objects.filter(cycle__conversation__customer_id__in=people).count(),
         reads=reads,
     )
 
@@ -76,10 +91,11 @@ def recompute(customer_id, now=None):
     now = now or timezone.now()
     customer = Customer.objects.get(pk=customer_id)
     journey, _created = Journey.objects.select_for_update().get_or_create(customer_id=customer_id)
-    facts = gather_facts(customer)
+    people = people_of(customer)
+    facts = gather_facts(customer, people)
     stage, stage_evidence = rules.stage_of(facts, now)
     profile_class, profile_evidence = rules.profile_class_of(facts)
-    totals = Order.objects.filter(customer_id=customer_id, status=Order.Status.PAID).aggregate(
+    totals = Order.objects.filter(customer_id__in=people, status=Order.Status.PAID).aggregate(
         revenue=Sum("total"), first=Min("placed_at"), last=Max("placed_at"), count=Count("id"))
     if stage != journey.stage:
         _change_event(customer, vocabulary.STAGE_CHANGED, journey.stage, stage, stage_evidence, now)

@@ -134,3 +134,25 @@ def test_totals_follow_paid_orders_only(admin_api):
             order_event("Order Paid", "T-3", total="25.50", email="t@example.com"))
     record = Journey.objects.get()
     assert (record.paid_orders, record.revenue, record.stage) == (2, Decimal("75.50"), "repeat")
+
+
+def test_a_merge_joins_two_records_journeys_and_undoing_it_splits_them(write_in, admin_user,
+                                                                        django_capture_on_commit_callbacks):
+    from conversations.actions.merge import merge_customers, undo_merge
+
+    phone = write_in("+5511999990005")
+    events.record([order_event("Order Paid", "P-1", customer={"id": phone.pk}, days_ago=30),
+                   order_event("Order Paid", "E-1", email="same.person@example.com", days_ago=10)])
+    email = Customer.objects.get(identities__address="same.person@example.com")
+    assert Journey.objects.get(customer=phone).stage == "customer"
+    with django_capture_on_commit_callbacks(execute=True):
+        record = merge_customers(email, phone, admin_user)
+    kept = Journey.objects.get(customer=phone)
+    assert (kept.stage, kept.paid_orders) == ("repeat", 2)
+    # An event sent for the merged record lands on the kept one.
+    [result] = events.record([event("Product Viewed", customer={"id": email.pk})])
+    assert result.customer == phone.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        undo_merge(record, admin_user)
+    assert Journey.objects.get(customer=phone).stage == "customer"
+    assert Journey.objects.get(customer=email).paid_orders == 1
