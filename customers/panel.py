@@ -5,6 +5,7 @@ products viewed before writing, suggestions with their evidence, journey with it
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Max, Sum
 from django.db.models.fields.json import KeyTextTransform
@@ -21,6 +22,7 @@ PER_SOURCE = 15
 # "Viewed SKU 123 twice, then asked on WhatsApp": product views in the week before the last message.
 VIEWS_BEFORE_WRITING = timedelta(days=7)
 PRODUCTS_SHOWN = 5
+CENTS = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,9 @@ def purchase_totals(people):
     """Per currency: paid orders, revenue, average ticket, last purchase."""
     rows = (Order.objects.filter(customer_id__in=people, status=Order.Status.PAID).values("currency")
             .annotate(orders=Count("id"), revenue=Sum("total"), last=Max("placed_at")).order_by("-revenue"))
-    return [{**row, "average": (row["revenue"] / row["orders"]).quantize(row["revenue"])} for row in rows]
+    # SQLite sums decimals without their scale: money is shown with its two decimals everywhere.
+    return [{**row, "revenue": row["revenue"].quantize(CENTS),
+             "average": (row["revenue"] / row["orders"]).quantize(CENTS)} for row in rows]
 
 
 def channel_mix(conversation):

@@ -43,7 +43,8 @@ def _merged_counters(people):
     ).values("name", "count", "first_at"):
         kept = counters.get(row["name"])
         counters[row["name"]] = row if kept is None else {
-            "name": row["name"], "count": kept["count"] + row["count"], "first_at": min(kept["first_at"], row["first_at"])}
+            "name": row["name"], "count": kept["count"] + row["count"],
+            "first_at": min(kept["first_at"], row["first_at"])}
     return counters
 
 

@@ -151,8 +151,8 @@ class JourneyList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = (Journey.objects.filter(customer__in=visible_customers(self.request.user), customer__merged_into=None)
-                    .select_related("customer"))
+        visible = visible_customers(self.request.user)
+        queryset = Journey.objects.filter(customer__in=visible, customer__merged_into=None).select_related("customer")
         params = self.request.query_params
         stage = params.get("stage")
         if stage is not None:

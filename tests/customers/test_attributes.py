@@ -1,4 +1,4 @@
-"""Typed attributes: one registry, checked on every path (API, console, widget); wrong type = refused, nothing stored."""
+"""Typed attributes: one registry, checked on every path (API, console, widget); a wrong type stores nothing."""
 from decimal import Decimal
 
 import pytest
