@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from channels_adapters.base import ConfigError, PayloadError, SignatureError  # noqa: F401 (re-exported)
+from channels_adapters.base import ChannelAdapter, PayloadError, SignatureError  # noqa: F401 (re-exported)
 
 
 class FetchError(Exception):
@@ -59,30 +59,20 @@ class StoreConnector:
         self.store = store
         self.config = store.config
 
-    @classmethod
-    def clean_config(cls, config, previous=None):
-        """Configuration with secrets kept from `previous` when not given again; ConfigError names bad keys."""
-        if not isinstance(config, dict):
-            raise ConfigError({"config": "must be an object"})
-        merged = {**(previous or {}), **{k: v for k, v in config.items() if v not in (None, "")}}
-        allowed = set(cls.required_config) | set(cls.optional_config)
-        errors = {key: "unknown key" for key in merged if key not in allowed}
-        errors.update({key: "required" for key in cls.required_config if not merged.get(key)})
-        errors.update({key: "must be text" for key, value in merged.items()
-                       if key in allowed and not isinstance(value, str)})
-        if not errors:
-            cls.check_config(merged, errors)
-        if errors:
-            raise ConfigError(errors)
-        return merged
+    # A store's configuration is checked and shown exactly as a channel's (channels_adapters/base.py).
+    clean_config = vars(ChannelAdapter)["clean_config"]
+    public_config = vars(ChannelAdapter)["public_config"]
 
     @classmethod
     def check_config(cls, config, errors):
-        """Connector-specific checks, adding to `errors`."""
+        """Every value is text; then the connector's own checks (`check_store_config`), adding to `errors`."""
+        errors.update({key: "must be text" for key, value in config.items() if not isinstance(value, str)})
+        if not errors:
+            cls.check_store_config(config, errors)
 
     @classmethod
-    def public_config(cls, config):
-        return {key: value for key, value in config.items() if key not in cls.secret_config}
+    def check_store_config(cls, config, errors):
+        """Connector-specific checks of a complete, all-text configuration."""
 
     def verify(self, request):
         """Raise SignatureError unless the request provably comes from this store."""

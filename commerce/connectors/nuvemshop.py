@@ -27,7 +27,7 @@ class NuvemshopConnector(StoreConnector):
     secret_config = frozenset({"access_token", "app_secret"})
 
     @classmethod
-    def check_config(cls, config, errors):
+    def check_store_config(cls, config, errors):
         if not config["store_id"].isdigit():
             errors["store_id"] = "the store's number"
         if not config["api_base_url"].startswith(("https://", "http://127.0.0.1", "http://localhost")):

@@ -35,7 +35,7 @@ class ShopifyConnector(StoreConnector):
     secret_config = frozenset({"webhook_secret"})
 
     @classmethod
-    def check_config(cls, config, errors):
+    def check_store_config(cls, config, errors):
         if not config["shop_domain"].endswith(".myshopify.com"):
             errors["shop_domain"] = "the shop's myshopify.com domain, e.g. my-shop.myshopify.com"
 

@@ -29,7 +29,7 @@ class VtexConnector(StoreConnector):
     secret_config = frozenset({"app_token", "hook_token"})
 
     @classmethod
-    def check_config(cls, config, errors):
+    def check_store_config(cls, config, errors):
         if not config["api_base_url"].startswith(("https://", "http://127.0.0.1", "http://localhost")):
             errors["api_base_url"] = "https://<account>.vtexcommercestable.com.br"
         if len(config["hook_token"]) < 16:
