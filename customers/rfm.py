@@ -1,4 +1,5 @@
 """RFM scores: quintiles (1 low .. 5 high) of recency, frequency and money over 24 months of paid orders."""
+from collections import defaultdict
 from datetime import timedelta
 
 from django.db import transaction
@@ -9,6 +10,8 @@ from .models import Journey, Order
 
 WINDOW_DAYS = 730
 SCORES = 5
+# SQLite allows at most 32766 parameters per statement.
+UPDATE_CHUNK = 10_000
 
 
 def quintiles(values, higher_is_better=True):
@@ -35,13 +38,17 @@ def compute(now=None):
         frequency[row["customer_id"]] = row["orders"]
         monetary[row["customer_id"]] = row["money"]
     r, f, m = quintiles(recency), quintiles(frequency), quintiles(monetary)
-    Journey.objects.exclude(customer_id__in=list(r)).exclude(rfm_recency=None).update(
-        rfm_recency=None, rfm_frequency=None, rfm_monetary=None, rfm_computed_at=now)
-    journeys = list(Journey.objects.filter(customer_id__in=list(r)))
-    for journey in journeys:
-        key = journey.customer_id
-        journey.rfm_recency, journey.rfm_frequency, journey.rfm_monetary = r[key], f[key], m[key]
-        journey.rfm_computed_at = now
-    Journey.objects.bulk_update(journeys, ["rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_computed_at"],
-                                batch_size=1000)
-    return len(journeys)
+    # Cleared, then set, in one transaction: a customer whose orders left the window loses their scores.
+    Journey.objects.exclude(rfm_recency=None).update(rfm_recency=None, rfm_frequency=None, rfm_monetary=None,
+                                                     rfm_computed_at=now)
+    # At most 125 score combinations: one UPDATE per combination, however many customers.
+    by_scores = defaultdict(list)
+    for key in r:
+        by_scores[(r[key], f[key], m[key])].append(key)
+    scored = 0
+    for (recency_score, frequency_score, money_score), keys in by_scores.items():
+        for start in range(0, len(keys), UPDATE_CHUNK):
+            scored += Journey.objects.filter(customer_id__in=keys[start:start + UPDATE_CHUNK]).update(
+                rfm_recency=recency_score, rfm_frequency=frequency_score, rfm_monetary=money_score,
+                rfm_computed_at=now)
+    return scored
