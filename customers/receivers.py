@@ -4,7 +4,7 @@ from . import tasks
 
 def journey_after_message(sender, message_id, customer_id, **kwargs):
     """A customer who writes may become a lead, a prospect or a participant."""
-    tasks.recompute_journey.delay(customer_id)
+    tasks.journey_after_message.delay(customer_id)
 
 
 def journeys_after_merge(sender, source_id, target_id, undone, **kwargs):

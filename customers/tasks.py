@@ -4,11 +4,15 @@ from celery import shared_task
 from conversations.models import Customer
 
 
-@shared_task(name="customers.recompute_journey")
-def recompute_journey(customer_id):
+@shared_task(name="customers.journey_after_message")
+def journey_after_message(customer_id):
+    """A message can only make a visitor or lead a prospect, or someone a participant: mostly nothing to do."""
     from .actions import journey
+    from .models import Journey
 
-    if Customer.objects.filter(pk=customer_id).exists():
+    settled = Journey.objects.filter(customer_id=customer_id).exclude(stage__in=["visitor", "lead"]).filter(
+        profile_class__in=["participant", "influencer"]).exists()
+    if not settled and Customer.objects.filter(pk=customer_id).exists():
         journey.recompute(customer_id)
 
 

@@ -156,3 +156,12 @@ def test_a_merge_joins_two_records_journeys_and_undoing_it_splits_them(write_in,
         undo_merge(record, admin_user)
     assert Journey.objects.get(customer=phone).stage == "customer"
     assert Journey.objects.get(customer=email).paid_orders == 1
+
+
+def test_a_message_of_a_settled_customer_costs_one_query(write_in, django_assert_num_queries):
+    from customers.tasks import journey_after_message
+
+    customer = write_in("+5511999990006")
+    assert Journey.objects.get(customer=customer).stage == "prospect"
+    with django_assert_num_queries(1):
+        journey_after_message(customer.pk)
