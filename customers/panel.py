@@ -143,7 +143,7 @@ def products_viewed_before_writing(conversation, people):
 
 def suggested_products(people):
     bought = list(OrderItem.objects.filter(order__customer_id__in=people, order__status=Order.Status.PAID)
-                  .values_list("sku", flat=True).distinct()[:50])
+                  .order_by("sku").values_list("sku", flat=True).distinct()[:50])
     return recommendations.suggestions_for(bought)
 
 
