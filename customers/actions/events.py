@@ -90,7 +90,7 @@ def record_events(checked, source=API_SOURCE, store=None):
         touched[customer.pk] = customer
         results.append(EventResult(item.event_id, event.pk, customer.pk, created=True))
     for customer_id in touched:
-        journey.recompute(customer_id, now)
+        journey.recompute(customer_id, now, announce=True)
     return results
 
 

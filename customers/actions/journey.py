@@ -7,7 +7,8 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
-from conversations.models import CsatRating, Customer, Identity, Message
+from conversations import events
+from conversations.models import Conversation, CsatRating, Customer, Identity, Message
 
 from .. import journey as rules
 from .. import vocabulary
@@ -81,14 +82,23 @@ def gather_facts(customer, people):
     )
 
 
+def _announce(customer_id):
+    """An open console re-reads the panel: the stage or class it shows has changed."""
+    conversation = Conversation.objects.filter(customer_id=customer_id).select_related("customer").first()
+    if conversation is not None:
+        events.emit(events.CONVERSATION_UPDATED, conversation, events.conversation_audience(conversation))
+
+
 def _change_event(customer, name, before, after, evidence, now):
     store_event(customer, name, {"from": before, "to": after, "evidence": evidence}, now, JOURNEY_SOURCE,
                 f"{name}:{customer.pk}:{uuid.uuid4().hex}", now)
 
 
 @transaction.atomic
-def recompute(customer_id, now=None):
-    """Stage, class and order totals of one customer from their facts now; returns the Journey."""
+def recompute(customer_id, now=None, announce=False):
+    """Stage, class and order totals of one customer from their facts now; returns the Journey.
+
+    An open console is told when the stage or class changed (or always, with `announce`: new events)."""
     now = now or timezone.now()
     customer = Customer.objects.get(pk=customer_id)
     journey, _created = Journey.objects.select_for_update().get_or_create(customer_id=customer_id)
@@ -98,6 +108,7 @@ def recompute(customer_id, now=None):
     profile_class, profile_evidence = rules.profile_class_of(facts)
     totals = Order.objects.filter(customer_id__in=people, status=Order.Status.PAID).aggregate(
         revenue=Sum("total"), first=Min("placed_at"), last=Max("placed_at"), count=Count("id"))
+    changed = stage != journey.stage or profile_class != journey.profile_class
     if stage != journey.stage:
         _change_event(customer, vocabulary.STAGE_CHANGED, journey.stage, stage, stage_evidence, now)
         journey.stage, journey.stage_since = stage, now
@@ -105,6 +116,8 @@ def recompute(customer_id, now=None):
         _change_event(customer, vocabulary.PROFILE_CLASS_CHANGED, journey.profile_class, profile_class,
                       profile_evidence, now)
         journey.profile_class = profile_class
+    if changed or announce:
+        _announce(customer_id)
     journey.stage_evidence, journey.profile_evidence = stage_evidence, profile_evidence
     journey.paid_orders = totals["count"]
     journey.revenue = totals["revenue"] or Decimal("0")

@@ -160,3 +160,17 @@ def test_journeys_are_filterable_by_stage_class_and_rfm(admin_api, write_in):
     assert [row["name"] for row in customers] == [""] and len(customers) == 1
     assert admin_api.get("/api/v1/customers/journeys/?stage=gold").status_code == 400
     assert admin_api.get("/api/v1/customers/journeys/?rfm=9").status_code == 400
+
+
+def test_an_open_console_hears_of_new_events_once_committed(admin_api, write_in, django_capture_on_commit_callbacks,
+                                                            monkeypatch):
+    from conversations import events as catalogue
+
+    customer = write_in()
+    sent = []
+    monkeypatch.setattr(catalogue, "_send_to_groups", lambda groups, envelope: sent.append((groups, envelope)))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_api.post(URL, [event("Cart Updated", customer={"id": customer.pk})], format="json")
+    [(groups, envelope)] = sent
+    assert envelope["event"] == "conversation.updated" and envelope["payload"]["id"] == customer.conversation.pk
+    assert f"conversation.{customer.conversation.pk}" in groups
