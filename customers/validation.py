@@ -100,7 +100,10 @@ def _customer(raw):
 def _occurred_at(raw, now):
     if raw is None:
         return now
-    moment = parse_datetime(raw) if isinstance(raw, str) else None
+    try:
+        moment = parse_datetime(raw) if isinstance(raw, str) else None
+    except ValueError:  # well formed, but no such date (month 13)
+        moment = None
     if moment is None:
         raise EventRefused({"occurred_at": "must be an ISO 8601 date and time."})
     if timezone.is_naive(moment):

@@ -31,7 +31,10 @@ def money(value, cents=False):
 
 
 def moment(value, default=None):
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such date
+        parsed = None
     if parsed is None:
         return default or timezone.now()
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)

@@ -80,6 +80,10 @@ def test_unprovable_or_unknown_customers_are_refused(admin_api, customer, says):
     ({"name": ""}, "name"),
     ({"event_id": None}, "event_id"),
     ({"occurred_at": "yesterday"}, "ISO 8601"),
+    ({"occurred_at": "2026-13-01T10:00:00Z"}, "ISO 8601"),
+    ({"customer": "maria"}, "customer"),
+    ({"customer": {"identity": "maria@example.com"}}, "kind and address"),
+    ({"properties": {"x": "y" * 17_000}}, "16 KB"),
     ({"occurred_at": "2026-01-01T10:00:00"}, "time zone"),
     ({"occurred_at": (timezone.now() + timedelta(days=2)).isoformat()}, "future"),
     ({"properties": ["a"]}, "object"),
@@ -174,3 +178,21 @@ def test_an_open_console_hears_of_new_events_once_committed(admin_api, write_in,
     [(groups, envelope)] = sent
     assert envelope["event"] == "conversation.updated" and envelope["payload"]["id"] == customer.conversation.pk
     assert f"conversation.{customer.conversation.pk}" in groups
+
+
+@pytest.mark.parametrize("body", [
+    b"not json", b"[1, 2]", b"null", b'{"events": 3}', b'[{"customer": {"id": true}}]',
+    b'[{"customer": {"identity": {"kind": ["email"], "address": "a@b.co"}}, "name": "x", "event_id": "1"}]',
+    b'[{"customer": {"id": 1}, "name": {"x": 1}, "event_id": "1"}]',
+    b'[{"customer": {"id": 1}, "name": "Order Paid", "event_id": "1", "properties": {"order_id": "1", '
+    b'"items": "lots"}}]',
+    b'[{"customer": {"id": 1}, "name": "Order Paid", "event_id": "1", "properties": {"order_id": "1", '
+    b'"total": "NaN"}}]',
+    b'[{"customer": {"id": 1}, "name": "Order Paid", "event_id": "1", "properties": {"order_id": "1", '
+    b'"items": [{"sku": "A", "price": "1e400"}]}}]',
+    b'[{"customer": {"identity": {"kind": "phone", "address": "12"}}, "name": "x", "event_id": "1"}]',
+])
+def test_odd_bodies_are_refused_clearly_never_a_500(admin_api, body):
+    answer = admin_api.generic("POST", URL, body, content_type="application/json")
+    assert 400 <= answer.status_code < 500
+    assert not CustomerEvent.objects.exists()
