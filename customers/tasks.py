@@ -53,3 +53,12 @@ def apply_retention():
     from .actions import retention
 
     return retention.apply()
+
+
+@shared_task(name="customers.copy_existing_values")
+def copy_existing_values(definition_id):
+    from .actions import attributes
+    from .models import AttributeDefinition
+
+    definition = AttributeDefinition.objects.filter(pk=definition_id).first()
+    return attributes.copy_existing_values(definition) if definition else 0

@@ -208,7 +208,8 @@ def _clean_definition(key, label, type, options, currency):
 @transaction.atomic
 def define_attribute(key, type, label="", options=(), currency="", writable_by_agents=True, writable_by_api=True,
                      writable_by_widget=False):
-    """Register a typed attribute; values already stored under its key must fit the type."""
+    """Register a typed attribute. Values stored under its key before stay shown as they are; those that fit
+    the type are copied into typed values in the background (later writes are checked)."""
     key, label, options, currency = _clean_definition(key, label, type, options, currency)
     if AttributeDefinition.objects.filter(key=key).exists():
         raise ActionError(_("This attribute is already defined."), field="key")
@@ -216,7 +217,23 @@ def define_attribute(key, type, label="", options=(), currency="", writable_by_a
                                      writable_by_agents=writable_by_agents, writable_by_api=writable_by_api,
                                      writable_by_widget=writable_by_widget)
     definition.save()
+    transaction.on_commit(lambda: copy_existing_values_later(definition.pk))
     return definition
+
+
+def copy_existing_values_later(definition_id):
+    from ..tasks import copy_existing_values
+
+    copy_existing_values.delay(definition_id)
+
+
+def copy_existing_values(definition):
+    """Typed copies of the values customers already had under a newly registered key; returns how many."""
+    copied = 0
+    for customer in Customer.objects.filter(attributes__has_key=definition.key).iterator(chunk_size=500):
+        sync_typed_values(customer)
+        copied += 1
+    return copied
 
 
 @transaction.atomic

@@ -177,3 +177,16 @@ async def test_the_widget_set_attributes_path_is_checked_too(webchat):
     assert customer.attributes == {"vip": True, "utm_source": "instagram"}
     assert await sync_to_async(AttributeValue.objects.filter(customer=customer, bool_value=True).count)() == 1
     await communicator.disconnect()
+
+
+def test_values_stored_before_a_key_is_typed_are_copied_when_they_fit(write_in, django_capture_on_commit_callbacks):
+    from conversations.actions.customers import update_customer
+
+    fits, does_not = write_in("+5511999990001"), write_in("+5511999990002")
+    update_customer(fits, attributes={"orders_before": "7"})
+    update_customer(does_not, attributes={"orders_before": "many"})
+    with django_capture_on_commit_callbacks(execute=True):
+        define_attribute("orders_before", "number")
+    assert list(AttributeValue.objects.values_list("customer_id", "number_value")) == [(fits.pk, Decimal("7"))]
+    does_not.refresh_from_db()
+    assert does_not.attributes == {"orders_before": "many"}  # still shown, as it was
