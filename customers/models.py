@@ -45,7 +45,8 @@ class AttributeDefinition(models.Model):
 class AttributeValue(models.Model):
     """A typed attribute's value in a column of its type, so segments compare numbers as numbers."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="typed_attributes")
+    # Indexed by the unique (customer, definition) constraint: no index of its own.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="typed_attributes", db_index=False)
     definition = models.ForeignKey(AttributeDefinition, on_delete=models.CASCADE, related_name="values")
     text_value = models.CharField(max_length=500, null=True, blank=True)
     number_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
@@ -66,7 +67,8 @@ class AttributeValue(models.Model):
 class CustomerEvent(models.Model):
     """Something a customer did (or that happened to them), as an integrator, a store or the journey says."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    # Indexed by the timeline index (customer, -occurred_at): no index of its own to write 1M times.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events", db_index=False)
     name = models.CharField(max_length=120)
     properties = models.JSONField(default=dict, blank=True)
     # When it happened (the sender's clock) and when we heard of it (ours): late events stay in place.
@@ -91,7 +93,7 @@ class CustomerEvent(models.Model):
 class CustomerEventCounter(models.Model):
     """How often, first and last a customer did each named thing: the panel and segments never scan events."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="event_counters")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="event_counters", db_index=False)
     name = models.CharField(max_length=120)
     count = models.PositiveIntegerField(default=0)
     first_at = models.DateTimeField()
@@ -113,7 +115,8 @@ class Order(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     # Null once the customer is erased: the sale stays in the store's figures, the person does not.
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders",
+                                 db_index=False)
     # "api" or "store:<uuid>": an order number is only unique within its store.
     store = models.CharField(max_length=60)
     external_id = models.CharField(max_length=120)
