@@ -84,7 +84,8 @@ class AttributeDefinitionDetail(APIView):
         return Response(serializers.AttributeDefinitionSerializer(get_object_or_404(AttributeDefinition, key=key)).data)
 
     @extend_schema(request=serializers.AttributeDefinitionUpdateSerializer,
-                   responses=serializers.AttributeDefinitionSerializer)
+                   responses=serializers.AttributeDefinitionSerializer,
+                   operation_id="customers_attribute_definition_update")
     def patch(self, request, key):
         definition = get_object_or_404(AttributeDefinition, key=key)
         data = serializers.AttributeDefinitionUpdateSerializer(data=request.data)
@@ -125,6 +126,8 @@ class CustomerEventList(generics.ListAPIView):
     serializer_class = serializers.CustomerEventSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema's pass
+            return CustomerEvent.objects.none()
         customer = visible_customer(self.request, self.kwargs["pk"])
         return CustomerEvent.objects.filter(customer=customer).order_by("-occurred_at", "-id")
 
@@ -133,6 +136,8 @@ class CustomerOrderList(generics.ListAPIView):
     serializer_class = serializers.OrderSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Order.objects.none()
         customer = visible_customer(self.request, self.kwargs["pk"])
         return (Order.objects.filter(customer=customer).prefetch_related(Prefetch("items", OrderItem.objects.all()))
                 .order_by("-placed_at", "-id"))
