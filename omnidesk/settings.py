@@ -319,8 +319,6 @@ RAW_INBOUND_RETENTION_DAYS = env.int("RAW_INBOUND_RETENTION_DAYS", default=90)
 ATTACHMENT_RETENTION_DAYS = env.int("ATTACHMENT_RETENTION_DAYS", default=0)
 # A store's order fetch (VTEX, Nuvemshop) is retried this many times before its delivery is marked failed.
 STORE_FETCH_MAX_ATTEMPTS = env.int("STORE_FETCH_MAX_ATTEMPTS", default=6)
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}), "OrderStatusEnum": "customers.models.Order.Status"}
 CELERY_BEAT_SCHEDULE.update({
     "customers-sweep-journeys": {"task": "customers.sweep_journeys", "schedule": 6 * 3600.0},
     "customers-compute-rfm": {"task": "customers.compute_rfm", "schedule": 24 * 3600.0},
