@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conversations.actions.touchpoints import PageView, record_page_views
 from conversations.models import Message
 from customers import recommendations
 from customers.actions import events
@@ -54,6 +55,8 @@ def test_the_panel_shows_journey_totals_channels_views_suggestions_and_one_timel
     customer = write_in("+5511999990001", text="Tem a caneca azul?")
     _shop(customer, orders=2)
     _baskets()
+    record_page_views(customer, api_channel, [PageView("https://shop.example/caneca-azul", "Caneca azul",
+                                                        timezone.now() - timedelta(hours=1))])
     panel = _panel(admin_user, customer)
     assert panel.select_one("[data-fact=stage]").text == "Repeat customer"
     assert "2 paid orders in the last 365 days" in panel.select_one("[data-fact=stage-evidence]").text
@@ -67,7 +70,7 @@ def test_the_panel_shows_journey_totals_channels_views_suggestions_and_one_timel
     assert "Cuia de porongo bought with CHA-MATE in 3 orders" in suggestion
     timeline = panel.select_one("[data-fact=customer-timeline]")
     kinds = {li["class"][0] for li in timeline.select("li")}
-    assert kinds == {"entry-message", "entry-event", "entry-order"}
+    assert kinds == {"entry-message", "entry-page", "entry-event", "entry-order"}
     assert "Tem a caneca azul?" in timeline.text and "Order " in timeline.text
     assert panel.select_one("form[data-erase]") is not None  # an admin may erase
 
