@@ -29,6 +29,8 @@ class Sizes:
     data_agents: int
     data_teams: int
     data_samples: int
+    data_events: int
+    data_orders: int
     # 5 email
     email_corpus: int
     email_backlog: int  # mails waiting in the mailbox (IMAP) or posted at once (webhook)
@@ -43,6 +45,7 @@ FULL = Sizes(
     live_agents=50, live_rate=100, live_seconds=30,
     ws_connections=10_000,
     data_customers=100_000, data_messages=1_000_000, data_agents=300, data_teams=20, data_samples=100,
+    data_events=1_000_000, data_orders=200_000,
     email_corpus=10_000, email_backlog=2_000,
     pair_agents=10, pair_messages=300, pair_rate=20,
 )
@@ -51,11 +54,12 @@ QUICK = Sizes(
     live_agents=50, live_rate=100, live_seconds=5,
     ws_connections=1_000,
     data_customers=10_000, data_messages=100_000, data_agents=30, data_teams=2, data_samples=25,
+    data_events=100_000, data_orders=20_000,
     email_corpus=1_000, email_backlog=1_000,
     pair_agents=10, pair_messages=60, pair_rate=20,
 )
 # The small data set of figure 4, the same in both modes: queries per request must not grow past it.
-SMALL_DATA = {"customers": 1_000, "messages": 10_000}
+SMALL_DATA = {"customers": 1_000, "messages": 10_000, "events": 10_000, "orders": 2_000}
 
 
 @dataclass(frozen=True)

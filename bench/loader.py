@@ -22,7 +22,7 @@ from conversations.models import (
     Message,
 )
 
-from . import fixtures, stack
+from . import customer360_loader, fixtures, stack
 
 HEAVY_CUSTOMERS = 0.01  # this share of customers ...
 HEAVY_MESSAGES = 0.20  # ... holds this share of the messages (long-running relationships)
@@ -43,6 +43,9 @@ EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 class Loaded:
     customers: int = 0
     messages: int = 0
+    events: int = 0
+    orders: int = 0
+    background: dict = field(default_factory=dict)
     agents: int = 0
     teams: int = 0
     seconds: float = 0.0
@@ -112,8 +115,9 @@ def _messages_per_customer(customers, messages, rng):
     return counts
 
 
-def load(customers, messages, agents, teams, seed=8):
-    """Replace the bench database's contents with the data set; returns what was loaded."""
+def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
+    """Replace the bench database's contents with the data set (with `events` customer events and `orders`
+    orders: bench/customer360_loader.py); returns what was loaded."""
     started = time.monotonic()
     rng = random.Random(seed)
     stack.reset_database()
@@ -185,11 +189,17 @@ def load(customers, messages, agents, teams, seed=8):
         _copy(raw, Message, ["id", "direction", "text", "html", "external_id", "status", "failure_reason",
                              "delivery_attempts", "metadata", "sent_at", "created_at", "status_changed_at", "author_id",
                              "channel_id", "conversation_id", "identity_id"], message_rows)
+        if events or orders:
+            customer360_loader.copy(cursor, raw, customer360_loader.rows(
+                customers, events, orders, _messages_per_customer, datetime.now(timezone.utc)), _copy)
         cursor.execute("SET session_replication_role = DEFAULT")
         for model in (Customer, Identity, Conversation, ConversationCycle, Message):
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     stack.analyze()
+    seconds = time.monotonic() - started
+    # Timed apart from the load: what the workers would compute afterwards, in the background.
+    background = customer360_loader.compute_background() if orders else {}
 
     conversation_ids = list(range(1, customers + 1))
     heaviest = max(range(customers), key=lambda index: counts[index]) + 1
@@ -202,8 +212,8 @@ def load(customers, messages, agents, teams, seed=8):
         open_assigned[assignee_id] += 1
     team_agent_id = max(open_assigned, key=lambda pk: (open_assigned[pk], -pk))
     return Loaded(
-        customers=customers, messages=message_id, agents=sum(len(v) for v in team_agents.values()) + 1, teams=teams,
-        seconds=time.monotonic() - started, supervisor=supervisor,
+        customers=customers, messages=message_id, events=events, orders=orders, background=background,
+        agents=sum(len(v) for v in team_agents.values()) + 1, teams=teams, seconds=seconds, supervisor=supervisor,
         team_agent=next(agent for agent in team_agents[first_team.pk] if agent.pk == team_agent_id),
         conversation_ids=conversation_ids, heaviest_conversation=heaviest,
     )

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "api",
     "console",
     "routing",
+    "customers",
+    "commerce",
 ]
 
 MIDDLEWARE = [
@@ -405,3 +407,20 @@ AGENT_PRESENCE_SECONDS = env.int("AGENT_PRESENCE_SECONDS", default=90)
 # Channel kinds an agent who is away still takes (asynchronous: nobody waits at the screen).
 ROUTING_ASYNCHRONOUS_CHANNEL_KINDS = env.list("ROUTING_ASYNCHRONOUS_CHANNEL_KINDS", default=["email"])
 CSAT_LINK_MAX_AGE_SECONDS = env.int("CSAT_LINK_MAX_AGE_SECONDS", default=30 * 24 * 3600)
+
+# --- Customer 360 (customers/) and store connectors (commerce/) -----------------
+# Profile class: an influencer made this many referrals, or declares this audience ("audience"/"followers").
+CUSTOMER_INFLUENCER_MIN_REFERRALS = env.int("CUSTOMER_INFLUENCER_MIN_REFERRALS", default=3)
+CUSTOMER_INFLUENCER_MIN_AUDIENCE = env.int("CUSTOMER_INFLUENCER_MIN_AUDIENCE", default=10_000)
+# Privacy: raw inbound webhook bodies and attachment files are removed after this many days (0 = kept).
+RAW_INBOUND_RETENTION_DAYS = env.int("RAW_INBOUND_RETENTION_DAYS", default=90)
+ATTACHMENT_RETENTION_DAYS = env.int("ATTACHMENT_RETENTION_DAYS", default=0)
+# A store's order fetch (VTEX, Nuvemshop) is retried this many times before its delivery is marked failed.
+STORE_FETCH_MAX_ATTEMPTS = env.int("STORE_FETCH_MAX_ATTEMPTS", default=6)
+CELERY_BEAT_SCHEDULE.update({
+    "customers-sweep-journeys": {"task": "customers.sweep_journeys", "schedule": 6 * 3600.0},
+    "customers-compute-rfm": {"task": "customers.compute_rfm", "schedule": 24 * 3600.0},
+    "customers-compute-product-pairs": {"task": "customers.compute_product_pairs", "schedule": 3600.0},
+    "customers-apply-retention": {"task": "customers.apply_retention", "schedule": 24 * 3600.0},
+    "commerce-apply-retention": {"task": "commerce.apply_retention", "schedule": 24 * 3600.0},
+})

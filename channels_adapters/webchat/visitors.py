@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from conversations import attribute_rules
 from conversations.actions import csat, customers, touchpoints, verification
 from conversations.actions.errors import ActionError
 from conversations.actions.ingest import apply_status, ingest_message
@@ -246,7 +247,7 @@ def accept_message(widget, visitor, frame):
     attributes = frame.get("attributes") or None
     if attributes is not None:
         try:
-            attributes = customers.clean_attributes(attributes)
+            attributes = customers.clean_attributes(attributes, attribute_rules.WIDGET)
         except ActionError as exc:
             raise Refused(exc.message) from exc
     page_views = clean_page_views(frame.get("pages"), timezone.now())

@@ -67,7 +67,8 @@ def edit(request, pk):
     form = CustomerForm(request.POST)
     if not form.is_valid():
         return form_refused(form)
-    customers.update_customer(customer, name=form.cleaned_data["name"], attributes=form.cleaned_data["attributes"])
+    customers.update_customer(customer, name=form.cleaned_data["name"], attributes=form.cleaned_data["attributes"],
+                              from_text=True)
     return done()
 
 

@@ -3,7 +3,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import events
+from .. import attribute_rules, events
 from ..addresses import EMAIL, PHONE, InvalidAddress, normalise_address
 from ..models import Conversation, Customer, Identity, MergeSuggestion
 from .errors import ActionError
@@ -47,8 +47,11 @@ MAX_ATTRIBUTE_KEY_LENGTH = 60
 MAX_ATTRIBUTE_VALUE_LENGTH = 500
 
 
-def clean_attributes(attributes):
-    """Flat custom attributes (plan, order count...): string keys, scalar values, bounded sizes."""
+def clean_attributes(attributes, writer=attribute_rules.API, from_text=False):
+    """Flat custom attributes (plan, order count...): string keys, scalar values, bounded sizes.
+
+    Keys with a registered type are checked (and converted) by the rule book, for `writer`;
+    `from_text` when every value was typed as text (the console's form)."""
     if not isinstance(attributes, dict):
         raise ActionError("Attributes must be an object.", field="attributes")
     if len(attributes) > MAX_ATTRIBUTES:
@@ -62,7 +65,7 @@ def clean_attributes(attributes):
         if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_VALUE_LENGTH:
             raise ActionError(f"The attribute {key!r} is too long.", field="attributes")
         cleaned[key.strip()] = value
-    return cleaned
+    return attribute_rules.check(cleaned, writer, from_text)
 
 
 def _normalised_attribute(key, value):
@@ -76,32 +79,36 @@ def _normalised_attribute(key, value):
 
 
 @transaction.atomic
-def update_customer(customer, name=None, attributes=None):
+def update_customer(customer, name=None, attributes=None, from_text=False):
     """What an agent knows of the customer: the name, and the whole set of attributes (replaced)."""
     if name is not None:
         customer.name = name.strip()[:200]
     if attributes is not None:
-        customer.attributes = {key: _normalised_attribute(key, value)
-                               for key, value in clean_attributes(attributes).items()}
+        customer.attributes = {key: _normalised_attribute(key, value) for key, value in
+                               clean_attributes(attributes, attribute_rules.AGENT, from_text).items()}
     customer.save(update_fields=["name", "attributes"])
+    if attributes is not None:
+        attribute_rules.stored(customer)
     _announce(customer)
     return customer
 
 
 @transaction.atomic
-def update_profile(customer, name="", attributes=None):
+def update_profile(customer, name="", attributes=None, writer=attribute_rules.WIDGET):
     """Fill in the name when the customer has none yet and merge custom attributes."""
     changed = []
     if name and not customer.name:
         customer.name = name[:200]
         changed.append("name")
     if attributes:
-        merged = {**customer.attributes, **clean_attributes(attributes)}
+        merged = {**customer.attributes, **clean_attributes(attributes, writer)}
         if merged != customer.attributes:
             customer.attributes = merged
             changed.append("attributes")
     if changed:
         customer.save(update_fields=changed)
+    if "attributes" in changed:
+        attribute_rules.stored(customer)
     return customer
 
 
@@ -147,7 +154,8 @@ def take_claimed_identity(identity, channel, sender_name, sender_verified, now):
     """Traffic arrived from an address its customer only claimed: the address's owner gets it.
 
     Called by ingest inside its transaction. The identity moves to a new
-    customer (with a conversation of the channel's team) and the claimant is
+    customer (with a conversation of the channel's team; no team when a store's order proved the
+    address, `channel` None) and the claimant is
     left a MergeSuggestion, so an agent can still join the two when they are
     one person. Returns (identity, True when a new customer was made).
     """
@@ -156,7 +164,8 @@ def take_claimed_identity(identity, channel, sender_name, sender_verified, now):
         return identity, False
     claimant = identity.customer
     owner = Customer.objects.create(name=sender_name, first_seen_at=now, last_seen_at=now)
-    Conversation.objects.create(customer=owner, team=channel.team, created_at=now, updated_at=now)
+    Conversation.objects.create(customer=owner, team=channel.team if channel else None, created_at=now,
+                                updated_at=now)
     identity.customer, identity.claimed, identity.verified = owner, False, sender_verified
     identity.save(update_fields=["customer", "claimed", "verified"])
     _suggest(claimant, owner.pk, identity.kind, identity.address, CLAIM_SUPERSEDED, channel)

@@ -13,7 +13,7 @@ from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
-from ..signals import attachments_to_fetch, message_created, message_status_changed
+from ..signals import attachments_to_fetch, inbound_message_stored, message_created, message_status_changed
 from . import participants
 
 
@@ -40,24 +40,31 @@ STATUS_RANK = {
 }
 
 
-def _find_or_create_identity(channel, sender, address, now):
-    identity = Identity.objects.select_related("customer").filter(kind=sender.kind, address=address).first()
+def find_or_create_identity(kind, address, name="", verified=False, team=None, now=None, channel=None):
+    """The identity of a normalised address, with a new customer and their conversation when it is new.
+
+    Returns (identity, created). Only for an address its source has proven (a provider's sender, a
+    store's buyer): a claim nobody proved never reaches this (see customers.claim_address), and an
+    address held only as a claim is taken from the claimant (the claim becomes a merge suggestion).
+    """
+    now = now or timezone.now()
+    identity = Identity.objects.select_related("customer").filter(kind=kind, address=address).first()
     if identity is not None and identity.claimed:
-        return customers.take_claimed_identity(identity, channel, sender.name, sender.verified, now)
+        return customers.take_claimed_identity(identity, channel, name, verified, now)
     if identity is not None:
         return identity, False
     try:
         # A savepoint: when a concurrent first message won the race, roll back
         # only our half-made customer and take theirs.
         with transaction.atomic():
-            customer = Customer.objects.create(name=sender.name, first_seen_at=now, last_seen_at=now)
+            customer = Customer.objects.create(name=name, first_seen_at=now, last_seen_at=now)
             identity = Identity.objects.create(
-                customer=customer, kind=sender.kind, address=address, verified=sender.verified, created_at=now
+                customer=customer, kind=kind, address=address, verified=verified, created_at=now
             )
-            Conversation.objects.create(customer=customer, team=channel.team, created_at=now, updated_at=now)
+            Conversation.objects.create(customer=customer, team=team, created_at=now, updated_at=now)
         return identity, True
     except IntegrityError:
-        return Identity.objects.select_related("customer").get(kind=sender.kind, address=address), False
+        return Identity.objects.select_related("customer").get(kind=kind, address=address), False
 
 
 def _store_attachments(message, attachments):
@@ -147,7 +154,9 @@ def _store_inbound(channel, inbound, address):
     now = timezone.now()
     # A copy of a message already stored finds its identity and returns below, under the conversation
     # lock: no separate check before it (one round trip fewer for every new message).
-    identity, new_customer = _find_or_create_identity(channel, inbound.sender, address, now)
+    sender = inbound.sender
+    identity, new_customer = find_or_create_identity(sender.kind, address, sender.name, sender.verified,
+                                                     channel.team, now, channel=channel)
     # A reply from someone else into another customer's thread joins that thread as a participant's message.
     thread = participants.thread_replied_to(channel, inbound, identity)
     conversation = Conversation.objects.select_for_update(of=("self",)).select_related("last_inbound_channel").get(
@@ -202,6 +211,8 @@ def _store_inbound(channel, inbound, address):
     # One event: the message where it is open, the changed inbox row (preview, waiting time) elsewhere.
     events.message_created(message, created_conversation=new_customer and not thread)
     announce_message(message)
+    transaction.on_commit(lambda: inbound_message_stored.send(
+        sender=Message, message_id=message.pk, customer_id=customer.pk))
     return IngestResult(message, created=True)
 
 

@@ -24,6 +24,7 @@ from ..models import (
     MergeSuggestion,
     Message,
 )
+from ..signals import customers_merged
 from .errors import ActionError
 
 CONTACT_KINDS = (EMAIL, PHONE)
@@ -209,6 +210,8 @@ def merge_customers(source, target, actor):
     _audit(ConversationEvent.Kind.MERGED, actor, data, now, source_conversation, target_conversation)
     _system_line(target_conversation, f"{source} merged into this conversation", event="merged", **data)
     _announce(merge, source_conversation, target_conversation)
+    transaction.on_commit(lambda: customers_merged.send(sender=CustomerMerge, source_id=source.pk,
+                                                        target_id=target.pk, undone=False))
     return merge
 
 
@@ -256,4 +259,6 @@ def undo_merge(merge, actor):
     for conversation in (source_conversation, target_conversation):
         _system_line(conversation, f"Merge of {source} into {target} undone", event="unmerged", **data)
     _announce(merge, source_conversation, target_conversation)
+    transaction.on_commit(lambda: customers_merged.send(sender=CustomerMerge, source_id=source.pk,
+                                                        target_id=target.pk, undone=True))
     return merge

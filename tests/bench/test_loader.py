@@ -35,3 +35,31 @@ def test_the_loaded_data_is_consistent_and_the_app_writes_on_top_of_it(transacti
     result = ingest_message(channel, inbound)
     assert result.created and result.message.pk > 3_000
     assert Identity.objects.filter(address="+5511988887777").exists()
+
+
+def test_the_customer_360_data_is_what_the_app_would_have_written(transactional_db):
+    require_postgres()
+    from django.db.models import Sum
+
+    from customers.actions import journey
+    from customers.models import CustomerEvent, CustomerEventCounter, Journey, Order, OrderItem, ProductPair
+
+    data = loader.load(customers=300, messages=3_000, agents=6, teams=3, events=6_000, orders=1_500)
+    assert (CustomerEvent.objects.count(), Order.objects.count()) == (6_000, 1_500)
+    assert OrderItem.objects.count() >= 1_500 and Journey.objects.count() == 300
+    # Counters are the events' own counts, per customer and name.
+    assert CustomerEventCounter.objects.aggregate(total=Sum("count"))["total"] == 6_000
+    counter = CustomerEventCounter.objects.order_by("-count").first()
+    assert CustomerEvent.objects.filter(customer=counter.customer_id, name=counter.name).count() == counter.count
+    # A journey recomputed by the app itself agrees with the loaded one.
+    for loaded in Journey.objects.filter(paid_orders__gt=0).order_by("customer_id")[:20]:
+        recomputed = journey.recompute(loaded.customer_id)
+        assert (recomputed.stage, recomputed.paid_orders, recomputed.revenue) == (
+            loaded.stage, loaded.paid_orders, loaded.revenue)
+    assert data.background["pairs"] == ProductPair.objects.count() > 0
+    assert data.background["rfm_scored"] == Journey.objects.exclude(rfm_recency=None).count() > 0
+    # Sequences moved past the loaded ids: the events API writes on top.
+    from customers.actions.events import record
+
+    [result] = record([{"customer": {"id": 1}, "name": "Product Viewed", "event_id": "after-load"}])
+    assert result.created and result.id > 6_000

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 LOCALES = Path(settings.BASE_DIR) / "locale"
-# The root catalogue and each app's own (new apps keep theirs: routing/locale, ...).
+# The root catalogue and every app's own (routing/locale, customers/locale, ...).
 CATALOGUES = [LOCALES, *sorted(path for path in Path(settings.BASE_DIR).glob("*/locale") if path.is_dir())]
 
 

@@ -1,0 +1,6 @@
+"""Signals of the customer layer, for the layers on top of it (commerce keeps raw store deliveries)."""
+from django.dispatch import Signal
+
+# Sent INSIDE the erasure's transaction with customer_ids and addresses: whoever keeps copies of that
+# person's data (a store delivery's raw body) removes them in the same transaction, or the erasure fails.
+customer_erased = Signal()
