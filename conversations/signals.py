@@ -9,3 +9,5 @@ channel_created = Signal()
 raw_events_requeued = Signal()
 # Sent with attachment_ids once inbound attachments the provider only referenced are committed.
 attachments_to_fetch = Signal()
+# Sent with message_id once an inbound customer message is committed (layers such as insights score it).
+message_received = Signal()

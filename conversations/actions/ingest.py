@@ -12,7 +12,7 @@ from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
-from ..signals import attachments_to_fetch
+from ..signals import attachments_to_fetch, message_received
 
 
 class UnknownOutboundMessage(LookupError):
@@ -187,6 +187,7 @@ def ingest_message(channel, inbound):
     events.emit(events.MESSAGE_CREATED, message, audience)
     # Always sent: preview, waiting time and status of the inbox row have changed.
     events.emit(events.CONVERSATION_CREATED if new_customer else events.CONVERSATION_UPDATED, conversation, audience)
+    transaction.on_commit(lambda: message_received.send(sender=Message, message_id=message.pk))
     return IngestResult(message, created=True)
 
 

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from .actions.sentiment import score_messages, score_pending
+
+
+@shared_task(name="insights.score_message")
+def score_message(message_id):
+    return score_messages([message_id])
+
+
+@shared_task(name="insights.score_pending_messages")
+def score_pending_messages():
+    return score_pending()
