@@ -69,7 +69,7 @@ class CycleFact(models.Model):
     resolution_seconds = models.FloatField(null=True)
     resolution_business_seconds = models.FloatField(null=True)
     csat_rating = models.PositiveSmallIntegerField(null=True)
-    # The channel kinds the customer wrote on in this cycle, in order of first use ("whatsapp>email").
+    # The channels (ids) the customer wrote on in this cycle, in order of first use, joined by ">".
     hops = models.CharField(max_length=200, blank=True)
     hopped = models.BooleanField(default=False)
 

@@ -11,3 +11,10 @@ def score_message(message_id):
 @shared_task(name="insights.score_pending_messages")
 def score_pending_messages():
     return score_pending()
+
+
+@shared_task(name="insights.refresh_rollups")
+def refresh_rollups():
+    from .actions.rollups import refresh_rollups as refresh
+
+    return refresh()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
+    path("api/v1/reports/", include("insights.api.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("channels_adapters.urls")),
     path("", include("channels_adapters.webchat.urls")),
