@@ -13,6 +13,7 @@ from conversations.models import AgentProfile, Conversation
 from insights.actions.rollups import refresh_rollups
 
 from ..channels_adapters.providers import twilio_config
+from ..console.conftest import browser, sign_in  # noqa: F401  (the console's Playwright fixtures)
 
 
 class Clock:
@@ -97,3 +98,11 @@ def known_week(db, clock, business_week, team, other_team, make_agent):
     supervisor = make_agent("sofia", role=AgentProfile.Role.SUPERVISOR)
     return {"agent": agent, "seller": seller, "supervisor": supervisor, "whatsapp": whatsapp, "sms": sms,
             "team": team, "other_team": other_team, "conversations": (ana, bruno, carla, dario)}
+
+
+@pytest.fixture
+def known_week_live(transactional_db, live_server_url, clock, business_week, team, other_team, make_agent, request):
+    """The known week, in a database the live server (another thread) can read; the clock runs again after."""
+    data = request.getfixturevalue("known_week")
+    request.getfixturevalue("monkeypatch").undo()
+    return data
