@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Conversation, ConversationRead, Message
 from conversations.visibility import sees_everything, team_ids, visible_conversations
+from insights import inbox as moods
 
 PAGE_SIZE = 50
 
@@ -60,7 +61,7 @@ def filtered(queryset, filters):
         queryset = queryset.filter(team=filters["team"])
     if filters.get("priority"):
         queryset = queryset.filter(priority=filters["priority"])
-    return queryset
+    return moods.with_mood(queryset, filters.get("sentiment"))
 
 
 def counts(user, filters):
@@ -94,20 +95,32 @@ def rows(user, slug, filters, ids=None, offset=0):
     queryset = filtered(in_view(user, slug), filters)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
+    sort = filters.get("sort") or moods.WAITING
+    order = moods.ordering(sort) or [
+        F("waiting_since").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "-id"]
     queryset = (
         with_unread(queryset, user)
-        .select_related("customer", "assignee__agent", "team", "last_message__channel")
+        .select_related("customer", "assignee__agent", "team", "last_message__channel", "sentiment")
         .prefetch_related("labels")
-        .order_by(F("waiting_since").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "-id")
+        .order_by(*order)
         .distinct()
     )
     if ids is None:
         queryset = queryset[offset:offset + PAGE_SIZE]
-    return list(queryset)
+    found = list(queryset)
+    for conversation in found:
+        conversation.inbox_sort = sort
+    return found
 
 
 def sort_key(conversation):
     """A string that orders rows like `rows` does, so the browser can insert a live row in its place."""
+    if getattr(conversation, "inbox_sort", moods.WAITING) != moods.WAITING:
+        return moods.sort_key(conversation, _waiting_key(conversation))
+    return _waiting_key(conversation)
+
+
+def _waiting_key(conversation):
     if conversation.waiting_since is not None:
         return f"0{int(conversation.waiting_since.timestamp() * 1000):015d}{10**12 - conversation.pk:012d}"
     last = conversation.last_message_at

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from conversations import events
 from conversations.models import Message
 
 from ..models import NO_CHANNEL, NO_TEAM, ConversationSentiment, HourlySentiment, MessageSentiment
@@ -15,7 +16,7 @@ def _unscored(message_ids):
     return list(
         Message.objects.filter(pk__in=message_ids, direction=Message.Direction.INBOUND, sentiment__isnull=True)
         .exclude(text="")
-        .select_related("conversation")
+        .select_related("conversation", "channel")
         .order_by("created_at", "id")
     )
 
@@ -80,6 +81,8 @@ def score_messages(message_ids):
             if created:
                 _add_to_rollup(record, message.conversation.team_id)
                 _update_mood(record)
+                # The console shows the new badge without a reload.
+                events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
                 written += 1
     return written
 
