@@ -18,3 +18,10 @@ def refresh_rollups():
     from .actions.rollups import refresh_rollups as refresh
 
     return refresh()
+
+
+@shared_task(name="insights.send_weekly_summaries")
+def send_weekly_summaries():
+    from .actions.summaries import send_weekly_summaries as send
+
+    return send()

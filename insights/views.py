@@ -3,13 +3,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.contrib import messages as flash
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from conversations.models import Channel, Team
 from conversations.visibility import sees_everything, team_ids
 
+from .actions.summaries import NotASupervisor, set_weekly_summary, wants_weekly_summary
 from .api.views import csv_response
 from .reports import REPORTS, build
 from .reports.charts import render as render_chart
@@ -51,7 +55,9 @@ def _resolve(request, name):
 def report_page(request, name="overview"):
     fields = ("from", "to", "tz", "team", "channel", "agent")
     context = {"reports": [(key, title) for key, (title, _) in REPORTS.items()], "name": name,
-               "values": {field: request.GET.get(field, "") for field in fields}, **_choices(request.user)}
+               "values": {field: request.GET.get(field, "") for field in fields},
+               "may_subscribe": sees_everything(request.user), "subscribed": wants_weekly_summary(request.user),
+               **_choices(request.user)}
     try:
         filters = _resolve(request, name)
     except ReportInputError as exc:
@@ -76,3 +82,16 @@ def report_csv(request, name):
     if table_key and table_key not in {t.key for t in report.tables}:
         raise Http404
     return csv_response(report, table_key)
+
+
+@login_required
+@require_POST
+def weekly_summary(request):
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        set_weekly_summary(request.user, enabled)
+    except NotASupervisor as exc:
+        raise PermissionDenied(str(exc)) from exc
+    flash.success(request, _("You will get the weekly summary by email.") if enabled
+                  else _("You will no longer get the weekly summary."))
+    return redirect("insights:reports")
