@@ -22,8 +22,18 @@ def _clock(value):
     return time(int(hours), int(minutes))
 
 
+def _open_seconds(day, start, end, zone, opens, closes):
+    day_open = datetime.combine(day, opens, tzinfo=zone)
+    day_close = datetime.combine(day, closes, tzinfo=zone)
+    return max(0.0, (min(end, day_close) - max(start, day_open)).total_seconds())
+
+
 def opening_hours_seconds(start, end, team_id=None):
-    """Seconds of [start, end) that fall on an opening day between its opening and closing times."""
+    """Seconds of [start, end) that fall on an opening day between its opening and closing times.
+
+    Whole weeks in the middle of a long span count as whole weeks (a daylight-saving change inside
+    them is not corrected for); the days around them are counted one by one.
+    """
     if end <= start:
         return 0.0
     hours = settings.INSIGHTS_OPENING_HOURS
@@ -33,12 +43,18 @@ def opening_hours_seconds(start, end, team_id=None):
     day = start.astimezone(zone).date()
     last_day = end.astimezone(zone).date()
     total = 0.0
+    weeks = max(0, ((last_day - day).days - 1) // 7)
+    if weeks:
+        daily = (datetime.combine(day, closes) - datetime.combine(day, opens)).total_seconds()
+        total += weeks * len(weekdays) * max(0.0, daily)
+    skip_from = day + timedelta(days=1)
+    skip_to = skip_from + timedelta(days=7 * weeks)
     while day <= last_day:
+        if skip_from <= day < skip_to:
+            day = skip_to
+            continue
         if day.weekday() in weekdays:
-            day_open = datetime.combine(day, opens, tzinfo=zone)
-            day_close = datetime.combine(day, closes, tzinfo=zone)
-            overlap = (min(end, day_close) - max(start, day_open)).total_seconds()
-            total += max(0.0, overlap)
+            total += _open_seconds(day, start, end, zone, opens, closes)
         day += timedelta(days=1)
     return total
 

@@ -10,6 +10,10 @@ from conversations.models import Channel, Conversation, ConversationCycle, Messa
 NO_TEAM = 0
 NO_AGENT = 0
 NO_CHANNEL = ""
+# Hourly rollups also hold totals over a dimension ("any channel", "any team", "any agent"), so a report
+# filtered or grouped by at most one dimension reads a few rows per hour instead of every combination.
+ANY_CHANNEL = "*"
+ANY = -1
 
 
 class SentimentLabel(models.TextChoices):
@@ -97,7 +101,11 @@ class ResponseFact(models.Model):
 
 
 class HourlyMessages(models.Model):
-    """Messages in and out per UTC hour, channel, team and agent (inbound: the assignee)."""
+    """Messages in and out per UTC hour, channel, team and agent (inbound: the assignee).
+
+    Each hour has rows for every (channel, team, agent) that occurred, and rows with ANY_CHANNEL / ANY
+    in all but one of them (per channel, per team, per agent) and in all three (the hour's total).
+    """
 
     hour = models.DateTimeField()
     channel_key = models.CharField(max_length=36, default=NO_CHANNEL)
@@ -110,10 +118,11 @@ class HourlyMessages(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hour", "channel_key", "team_id", "agent_id"], name="hourly_messages_key")
         ]
+        indexes = [models.Index(fields=["team_id", "hour"], name="hourly_messages_team")]
 
 
 class HourlySentiment(models.Model):
-    """Scored customer messages per UTC hour, channel and team."""
+    """Scored customer messages per UTC hour, channel and team (with ANY rows like HourlyMessages)."""
 
     hour = models.DateTimeField()
     channel_key = models.CharField(max_length=36, default=NO_CHANNEL)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from conversations.models import Conversation, ConversationEvent, CsatRating, Message
 
 from ..business_time import business_seconds
-from ..models import NO_AGENT, NO_CHANNEL, NO_TEAM, CycleFact, HourlyMessages, ResponseFact, RollupCursor
+from ..models import ANY, ANY_CHANNEL, NO_AGENT, NO_CHANNEL, NO_TEAM, CycleFact, HourlyMessages, ResponseFact, RollupCursor
 
 # Data younger than this is read again by the next refresh (a transaction may still commit rows below the cursor).
 SETTLE = timedelta(minutes=2)
@@ -120,6 +120,14 @@ def refresh_conversations(conversation_ids):
             ResponseFact.objects.bulk_create(responses, batch_size=2_000)
 
 
+def with_totals(hour, channel, team, agent=None):
+    """The rollup keys one message counts under: its own, per single dimension, and the hour's total."""
+    if agent is None:
+        return [(hour, channel, team), (hour, channel, ANY), (hour, ANY_CHANNEL, team), (hour, ANY_CHANNEL, ANY)]
+    return [(hour, channel, team, agent), (hour, channel, ANY, ANY), (hour, ANY_CHANNEL, team, ANY),
+            (hour, ANY_CHANNEL, ANY, agent), (hour, ANY_CHANNEL, ANY, ANY)]
+
+
 def refresh_hours(since, until=None):
     """Recompute HourlyMessages for every hour from `since`'s hour to `until` (now)."""
     start = _hour(since)
@@ -134,9 +142,9 @@ def refresh_hours(since, until=None):
     for row in rows:
         inbound = row["direction"] == Message.Direction.INBOUND
         agent = row["conversation__assignee_id"] if inbound else row["author_id"]
-        key = (row["bucket"], _channel_key(row["channel_id"]), row["conversation__team_id"] or NO_TEAM,
-               agent or NO_AGENT)
-        counts[key][0 if inbound else 1] += row["n"]
+        for key in with_totals(row["bucket"], _channel_key(row["channel_id"]), row["conversation__team_id"] or NO_TEAM,
+                               agent or NO_AGENT):
+            counts[key][0 if inbound else 1] += row["n"]
     with transaction.atomic():
         HourlyMessages.objects.filter(hour__gte=start).delete()
         HourlyMessages.objects.bulk_create(

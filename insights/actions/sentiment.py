@@ -1,4 +1,6 @@
 """Scoring customer messages (in the worker, after the message is committed) and reading the results."""
+from datetime import timezone as dt_timezone
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -10,6 +12,7 @@ from conversations.models import Message
 from ..models import NO_CHANNEL, NO_TEAM, ConversationSentiment, HourlySentiment, MessageSentiment
 from ..sentiment.language import language_tag
 from ..sentiment.scoring import score_texts
+from .rollups import with_totals
 
 
 def _unscored(message_ids):
@@ -29,12 +32,13 @@ def _last_language(conversation_id):
 
 
 def _add_to_rollup(record, team_id):
-    hour = record.written_at.replace(minute=0, second=0, microsecond=0)
-    key = {"hour": hour, "channel_key": str(record.channel_id or NO_CHANNEL), "team_id": team_id or NO_TEAM}
-    HourlySentiment.objects.get_or_create(**key)
-    HourlySentiment.objects.filter(**key).update(
-        **{record.label: F(record.label) + 1}, score_sum=F("score_sum") + record.score
-    )
+    hour = record.written_at.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
+    for _hour, channel_key, team in with_totals(hour, str(record.channel_id or NO_CHANNEL), team_id or NO_TEAM):
+        key = {"hour": hour, "channel_key": channel_key, "team_id": team}
+        HourlySentiment.objects.get_or_create(**key)
+        HourlySentiment.objects.filter(**key).update(
+            **{record.label: F(record.label) + 1}, score_sum=F("score_sum") + record.score
+        )
 
 
 def _update_mood(record):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from conversations.models import Channel, Identity, Label, Team, Touchpoint
 from conversations.visibility import display_name
 
-from ..models import CycleFact, HourlyMessages, HourlySentiment, ResponseFact
+from ..models import ANY, ANY_CHANNEL, CycleFact, HourlyMessages, HourlySentiment, ResponseFact
 from .registry import Chart, Column, Figure, Report, Table, report
 from .stats import PercentileDisc, nearest_rank, percentiles
 
@@ -41,12 +41,41 @@ def responses(filters):
     return _scoped(ResponseFact.objects.filter(**_between("answered_at", filters)), filters)
 
 
-def hourly_messages(filters):
-    return _scoped(HourlyMessages.objects.filter(**_between("hour", filters)), filters)
+def _level(queryset, used, dimensions):
+    """Rows of the rollup level that holds exactly the `used` dimensions (totals over the others)."""
+    wildcard = {"channel_key": ANY_CHANNEL, "team_id": ANY, "agent_id": ANY}
+    if len(used) <= 1:
+        queryset = queryset.filter(**{field: wildcard[field] for field in dimensions if field not in used})
+        return queryset.exclude(**{field: wildcard[field] for field in used}) if used else queryset
+    # Two or more dimensions at once: the full rows (no totals among them).
+    for field in dimensions:
+        queryset = queryset.exclude(**{field: wildcard[field]})
+    return queryset
 
 
-def hourly_sentiment(filters):
-    return _scoped(HourlySentiment.objects.filter(**_between("hour", filters)), filters, agent=False)
+def _used(filters, group, dimensions):
+    used = {group} if group else set()
+    if filters.team_ids is not None:
+        used.add("team_id")
+    if filters.channel_key:
+        used.add("channel_key")
+    if filters.agent_id and "agent_id" in dimensions:
+        used.add("agent_id")
+    return used
+
+
+def hourly_messages(filters, group=None):
+    dimensions = ("channel_key", "team_id", "agent_id")
+    queryset = _level(HourlyMessages.objects.filter(**_between("hour", filters)),
+                      _used(filters, group, dimensions), dimensions)
+    return _scoped(queryset, filters)
+
+
+def hourly_sentiment(filters, group=None):
+    dimensions = ("channel_key", "team_id")
+    queryset = _level(HourlySentiment.objects.filter(**_between("hour", filters)),
+                      _used(filters, group, dimensions), dimensions)
+    return _scoped(queryset, filters, agent=False)
 
 
 def _grouped_median(queryset, group, field):
@@ -213,7 +242,7 @@ def _breakdown(filters, field, names, messages=True):
     resolution = _grouped_median(resolved_set, field, "resolution_seconds")
     volume = {}
     if messages:
-        volume = {row[field]: row for row in hourly_messages(filters).values(field)
+        volume = {row[field]: row for row in hourly_messages(filters, field).values(field)
                   .annotate(inbound=Sum("inbound"), outbound=Sum("outbound"))}
     keys = set(opened) | set(resolved) | set(volume)
     rows = [{
@@ -349,7 +378,7 @@ def sentiment(filters, title):
     names = {str(pk): name for pk, name in Channel.objects.values_list("pk", "name")}
     per_channel = sorted(
         ({"channel": names.get(found["channel_key"]) or _("None"), **row(found)}
-         for found in hourly_sentiment(filters).values("channel_key").annotate(**sums)),
+         for found in hourly_sentiment(filters, "channel_key").values("channel_key").annotate(**sums)),
         key=lambda r: (r["average"] if r["average"] is not None else 0, str(r["channel"])))
     totals = row(hourly_sentiment(filters).aggregate(**sums))
     scored = totals["negative"] + totals["neutral"] + totals["positive"]

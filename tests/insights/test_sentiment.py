@@ -11,13 +11,18 @@ from conversations.actions.ingest import ingest_message
 from conversations.models import Message
 from insights.actions.sentiment import score_messages, score_pending
 from insights.conditions import sentiment_matches
-from insights.models import ConversationSentiment, HourlySentiment, MessageSentiment
+from insights.models import ANY, ANY_CHANNEL, ConversationSentiment, HourlySentiment, MessageSentiment
 from insights.sentiment import dataset
 from insights.sentiment.evaluation import evaluate, macro_f1
 from insights.sentiment.language import language_tag
 from insights.sentiment.scoring import model_version, score_texts
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def own_row():
+    """The hourly sentiment row of the message's own channel and team (not one of the totals)."""
+    return HourlySentiment.objects.exclude(channel_key=ANY_CHANNEL).exclude(team_id=ANY).get()
 
 GOLDEN = [
     ("Não gostei do produto 😡", "negative"),
@@ -124,15 +129,18 @@ def test_an_inbound_message_is_scored_after_commit_with_its_mood_and_rollup(chan
     assert sentiment.language == "pt-BR" and sentiment.model_version == model_version()
     mood = ConversationSentiment.objects.get(conversation=message.conversation)
     assert (mood.label, mood.message_id) == ("negative", message.pk)
-    rollup = HourlySentiment.objects.get()
+    rollup = own_row()
     assert (rollup.negative, rollup.neutral, rollup.positive) == (1, 0, 0)
     assert rollup.channel_key == str(channel.pk) and rollup.team_id == channel.team_id
+    total = HourlySentiment.objects.get(channel_key=ANY_CHANNEL, team_id=ANY)
+    assert (total.negative, total.score_sum) == (1, rollup.score_sum)
+    assert HourlySentiment.objects.count() == 4  # own, per channel, per team, the hour's total
 
     with django_capture_on_commit_callbacks(execute=True):
         later = ingest_message(channel, _inbound("m2", "Chegou! Muito obrigado, ótimo atendimento")).message
     mood.refresh_from_db()
     assert (mood.label, mood.message_id) == ("positive", later.pk)
-    assert HourlySentiment.objects.get().positive == 1
+    assert own_row().positive == 1
 
 
 def test_scoring_twice_writes_once_and_skips_outbound_and_empty_messages(channel, admin_user):
@@ -145,7 +153,7 @@ def test_scoring_twice_writes_once_and_skips_outbound_and_empty_messages(channel
     assert score_messages([message.pk, empty.pk, outbound.pk]) == 1
     assert score_messages([message.pk]) == 0
     assert score_pending() == 0
-    assert HourlySentiment.objects.get().negative == 1
+    assert own_row().negative == 1
 
 
 def test_the_sweep_scores_what_a_lost_task_left_behind(channel):
