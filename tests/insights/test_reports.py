@@ -122,3 +122,21 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped():
                   [{"name": "=HYPERLINK(\"http://x\")", "wait": 60.0}, {"name": "Ana", "wait": None}])
     rows = list(csv.reader(io.StringIO(table_csv(table))))
     assert rows == [["'=Name", "Wait (s)"], ["'=HYPERLINK(\"http://x\")", "60.0"], ["Ana", ""]]
+
+
+def test_funnel_counts_visitors_with_touchpoints_and_those_reachable(known_week, clock):
+    from conversations.models import Customer, Identity, Touchpoint
+    from datetime import datetime, timezone as dt_timezone
+
+    whatsapp = known_week["whatsapp"]
+    visitors = [Customer.objects.create(name=f"Visitor {n}") for n in range(3)]
+    at = datetime(2026, 3, 8, 12, tzinfo=dt_timezone.utc)
+    for customer in visitors:
+        Touchpoint.objects.create(customer=customer, channel=whatsapp, url="https://shop.example/", viewed_at=at)
+    Identity.objects.create(customer=visitors[0], kind="email", address="v0@example.com")
+    Identity.objects.create(customer=visitors[1], kind="webchat", address="anon-1")
+    Touchpoint.objects.create(customer=visitors[0], channel=whatsapp, url="https://shop.example/", viewed_at=at.replace(year=2025))
+    report = report_for(known_week["supervisor"], "funnel")
+    numbers = summary(report)
+    assert (numbers["visitors"], numbers["leads"]) == (3, 1)
+    assert report.table("rows").rows == [{"channel": "WhatsApp", "visitors": 3, "leads": 1, "lead_rate": 1 / 3}]
