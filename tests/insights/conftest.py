@@ -1,6 +1,8 @@
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone as dt_timezone
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from channels_adapters.setup import create_channel
@@ -48,6 +50,10 @@ def _inbound(channel, external_id, address, text):
 
 @pytest.fixture
 def known_week(db, clock, business_week, team, other_team, make_agent):
+    return build_known_week(clock, team, other_team, make_agent)
+
+
+def build_known_week(clock, team, other_team, make_agent):
     """Three customers with known times (UTC), Friday 2026-03-06 to Monday 2026-03-09.
 
     Ana (WhatsApp): writes Fri 17:00; first answer Mon 10:00 on SMS (another channel); writes again 10:30,
@@ -102,7 +108,18 @@ def known_week(db, clock, business_week, team, other_team, make_agent):
 
 @pytest.fixture
 def known_week_live(transactional_db, live_server_url, clock, business_week, team, other_team, make_agent, request):
-    """The known week, in a database the live server (another thread) can read; the clock runs again after."""
-    data = request.getfixturevalue("known_week")
+    """The known week, in a database the live server (another thread) can read; the clock runs again after.
+
+    Built in a thread of its own: Playwright's sync API keeps an event loop in the test's thread, and the
+    embedded mode sends the events of each change through async_to_sync.
+    """
+    def build():
+        try:
+            return build_known_week(clock, team, other_team, make_agent)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        data = pool.submit(build).result()
     request.getfixturevalue("monkeypatch").undo()
     return data
