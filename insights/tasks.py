@@ -13,11 +13,23 @@ def score_pending_messages():
     return score_pending()
 
 
+REFRESH_LOCK = "insights:refresh-rollups"
+REFRESH_LOCK_SECONDS = 600
+
+
 @shared_task(name="insights.refresh_rollups")
 def refresh_rollups():
+    """One refresh at a time (beat may fire again while a long one runs): the others give way."""
+    from django.core.cache import cache
+
     from .actions.rollups import refresh_rollups as refresh
 
-    return refresh()
+    if not cache.add(REFRESH_LOCK, 1, REFRESH_LOCK_SECONDS):
+        return None
+    try:
+        return refresh()
+    finally:
+        cache.delete(REFRESH_LOCK)
 
 
 @shared_task(name="insights.send_weekly_summaries")

@@ -140,3 +140,17 @@ def test_funnel_counts_visitors_with_touchpoints_and_those_reachable(known_week,
     numbers = summary(report)
     assert (numbers["visitors"], numbers["leads"]) == (3, 1)
     assert report.table("rows").rows == [{"channel": "WhatsApp", "visitors": 3, "leads": 1, "lead_rate": 1 / 3}]
+
+
+def test_per_label_counts_each_labelled_conversation_and_follows_label_changes(known_week, clock):
+    from conversations.actions.assignment import update_conversation
+
+    ana, bruno, carla, _dario = known_week["conversations"]
+    clock.set(2026, 3, 9, 16, 30)
+    update_conversation(ana, known_week["agent"], labels=["entrega", "vip"])
+    update_conversation(bruno, known_week["agent"], labels=["entrega"])
+    refresh_rollups()
+    rows = {r["name"]: r for r in report_for(known_week["supervisor"], "labels").table("rows").rows}
+    assert (rows["entrega"]["opened"], rows["entrega"]["resolved"], rows["vip"]["resolved"]) == (2, 2, 1)
+    assert rows["entrega"]["csat_average"] == 3 and rows["vip"]["resolution_median"] == 66 * HOUR
+    assert rows["None"]["opened"] == 2  # Carla and Dario

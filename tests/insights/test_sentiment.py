@@ -173,3 +173,13 @@ def test_the_condition_for_rules_reads_label_and_score(channel, django_capture_o
     assert not sentiment_matches(10**9, labels=["negative"])
     with pytest.raises(ValueError):
         sentiment_matches(angry.pk, labels=["furious"])
+
+
+def test_ingest_never_waits_for_the_score_it_is_enqueued_after_commit(channel, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        message = ingest_message(channel, _inbound("m1", "Não gostei do atendimento")).message
+        assert not MessageSentiment.objects.filter(message=message).exists()
+    assert not MessageSentiment.objects.filter(message=message).exists()
+    for callback in callbacks:
+        callback()
+    assert MessageSentiment.objects.filter(message=message).exists()
