@@ -154,3 +154,20 @@ def test_per_label_counts_each_labelled_conversation_and_follows_label_changes(k
     assert (rows["entrega"]["opened"], rows["entrega"]["resolved"], rows["vip"]["resolved"]) == (2, 2, 1)
     assert rows["entrega"]["csat_average"] == 3 and rows["vip"]["resolution_median"] == 66 * HOUR
     assert rows["None"]["opened"] == 2  # Carla and Dario
+
+
+def test_postgresql_writes_the_same_hourly_rows_in_one_statement(known_week):
+    from datetime import datetime, timezone as dt_timezone
+
+    from insights.actions import rollups
+    from ..services import require_postgres
+
+    require_postgres()
+    start = datetime(2026, 3, 1, tzinfo=dt_timezone.utc)
+    until = datetime(2026, 3, 10, tzinfo=dt_timezone.utc)
+    in_python = sorted((r.hour, r.channel_key, r.team_id, r.agent_id, r.inbound, r.outbound)
+                       for r in rollups._hour_rows(start, until))
+    rollups.refresh_hours(start, until)
+    in_sql = sorted(HourlyMessages.objects.values_list("hour", "channel_key", "team_id", "agent_id", "inbound",
+                                                       "outbound"))
+    assert in_sql == in_python and len(in_sql) > 10
