@@ -15,7 +15,7 @@ from django.utils import timezone
 from conversations.models import Conversation, ConversationEvent, CsatRating, Message
 
 from ..business_time import business_seconds
-from ..models import ANY, ANY_CHANNEL, NO_AGENT, NO_CHANNEL, NO_TEAM, CycleFact, HourlyMessages, ResponseFact, RollupCursor
+from ..models import ANY, ANY_CHANNEL, NO_AGENT, Level, NO_CHANNEL, NO_TEAM, CycleFact, HourlyMessages, ResponseFact, RollupCursor
 
 # Data younger than this is read again by the next refresh (a transaction may still commit rows below the cursor).
 SETTLE = timedelta(minutes=2)
@@ -121,11 +121,13 @@ def refresh_conversations(conversation_ids):
 
 
 def with_totals(hour, channel, team, agent=None):
-    """The rollup keys one message counts under: its own, per single dimension, and the hour's total."""
+    """The (level, key) rollup rows one message counts under: its own, per single dimension, the hour's total."""
     if agent is None:
-        return [(hour, channel, team), (hour, channel, ANY), (hour, ANY_CHANNEL, team), (hour, ANY_CHANNEL, ANY)]
-    return [(hour, channel, team, agent), (hour, channel, ANY, ANY), (hour, ANY_CHANNEL, team, ANY),
-            (hour, ANY_CHANNEL, ANY, agent), (hour, ANY_CHANNEL, ANY, ANY)]
+        return [(Level.FULL, (hour, channel, team)), (Level.CHANNEL, (hour, channel, ANY)),
+                (Level.TEAM, (hour, ANY_CHANNEL, team)), (Level.TOTAL, (hour, ANY_CHANNEL, ANY))]
+    return [(Level.FULL, (hour, channel, team, agent)), (Level.CHANNEL, (hour, channel, ANY, ANY)),
+            (Level.TEAM, (hour, ANY_CHANNEL, team, ANY)), (Level.AGENT, (hour, ANY_CHANNEL, ANY, agent)),
+            (Level.TOTAL, (hour, ANY_CHANNEL, ANY, ANY))]
 
 
 def refresh_hours(since, until=None):
@@ -151,19 +153,23 @@ def _hour_rows(start, until):
     for row in rows:
         inbound = row["direction"] == Message.Direction.INBOUND
         agent = row["conversation__assignee_id"] if inbound else row["author_id"]
-        for key in with_totals(row["bucket"], _channel_key(row["channel_id"]), row["conversation__team_id"] or NO_TEAM,
-                               agent or NO_AGENT):
-            counts[key][0 if inbound else 1] += row["n"]
-    return [HourlyMessages(hour=hour, channel_key=channel, team_id=team, agent_id=agent, inbound=i, outbound=o)
-            for (hour, channel, team, agent), (i, o) in counts.items()]
+        for level, key in with_totals(row["bucket"], _channel_key(row["channel_id"]),
+                                      row["conversation__team_id"] or NO_TEAM, agent or NO_AGENT):
+            counts[(level, *key)][0 if inbound else 1] += row["n"]
+    return [HourlyMessages(level=level, hour=hour, channel_key=channel, team_id=team, agent_id=agent, inbound=i,
+                           outbound=o)
+            for (level, hour, channel, team, agent), (i, o) in counts.items()]
 
 
 def _insert_hours_in_sql(start, until):
     """The same rows as _hour_rows, in one statement: the totals are PostgreSQL's GROUPING SETS."""
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            INSERT INTO {HourlyMessages._meta.db_table} (hour, channel_key, team_id, agent_id, inbound, outbound)
-            SELECT hour,
+            INSERT INTO {HourlyMessages._meta.db_table} (level, hour, channel_key, team_id, agent_id, inbound, outbound)
+            SELECT CASE GROUPING(channel_key, team_id, agent_id)
+                       WHEN 0 THEN %(full)s WHEN 3 THEN %(channel)s WHEN 5 THEN %(team)s WHEN 6 THEN %(agent)s
+                       ELSE %(total)s END,
+                   hour,
                    CASE WHEN GROUPING(channel_key) = 1 THEN %(any_channel)s ELSE channel_key END,
                    CASE WHEN GROUPING(team_id) = 1 THEN %(any)s ELSE team_id END,
                    CASE WHEN GROUPING(agent_id) = 1 THEN %(any)s ELSE agent_id END,
@@ -180,7 +186,8 @@ def _insert_hours_in_sql(start, until):
             ) messages
             GROUP BY hour, GROUPING SETS ((channel_key, team_id, agent_id), (channel_key), (team_id), (agent_id), ())
         """, {"start": start, "until": until, "any_channel": ANY_CHANNEL, "any": ANY, "no_channel": NO_CHANNEL,
-              "no_team": NO_TEAM, "no_agent": NO_AGENT})
+              "no_team": NO_TEAM, "no_agent": NO_AGENT, "full": Level.FULL, "channel": Level.CHANNEL,
+              "team": Level.TEAM, "agent": Level.AGENT, "total": Level.TOTAL})
 
 
 def _cursor(name):

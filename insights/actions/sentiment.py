@@ -33,9 +33,10 @@ def _last_language(conversation_id):
 
 def _add_to_rollup(record, team_id):
     hour = record.written_at.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
-    for _hour, channel_key, team in with_totals(hour, str(record.channel_id or NO_CHANNEL), team_id or NO_TEAM):
+    for level, (_hour, channel_key, team) in with_totals(hour, str(record.channel_id or NO_CHANNEL),
+                                                         team_id or NO_TEAM):
         key = {"hour": hour, "channel_key": channel_key, "team_id": team}
-        HourlySentiment.objects.get_or_create(**key)
+        HourlySentiment.objects.get_or_create(**key, defaults={"level": level})
         HourlySentiment.objects.filter(**key).update(
             **{record.label: F(record.label) + 1}, score_sum=F("score_sum") + record.score
         )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from conversations.models import Channel, Identity, Label, Team, Touchpoint
 from conversations.visibility import display_name
 
-from ..models import ANY, ANY_CHANNEL, CycleFact, HourlyMessages, HourlySentiment, ResponseFact
+from ..models import CycleFact, Level, HourlyMessages, HourlySentiment, ResponseFact
 from .registry import Chart, Column, Figure, Report, Table, report
 from .stats import PercentileDisc, nearest_rank, percentiles
 
@@ -41,16 +41,17 @@ def responses(filters):
     return _scoped(ResponseFact.objects.filter(**_between("answered_at", filters)), filters)
 
 
-def _level(queryset, used, dimensions):
-    """Rows of the rollup level that holds exactly the `used` dimensions (totals over the others)."""
-    wildcard = {"channel_key": ANY_CHANNEL, "team_id": ANY, "agent_id": ANY}
-    if len(used) <= 1:
-        queryset = queryset.filter(**{field: wildcard[field] for field in dimensions if field not in used})
-        return queryset.exclude(**{field: wildcard[field] for field in used}) if used else queryset
-    # Two or more dimensions at once: the full rows (no totals among them).
-    for field in dimensions:
-        queryset = queryset.exclude(**{field: wildcard[field]})
-    return queryset
+LEVEL_OF = {"channel_key": Level.CHANNEL, "team_id": Level.TEAM, "agent_id": Level.AGENT}
+
+
+def _level(queryset, used):
+    """Rows of the rollup level that holds exactly the `used` dimension (totals over the others), or the
+    full rows when two or more are used."""
+    if not used:
+        return queryset.filter(level=Level.TOTAL)
+    if len(used) == 1:
+        return queryset.filter(level=LEVEL_OF[next(iter(used))])
+    return queryset.filter(level=Level.FULL)
 
 
 def _used(filters, group, dimensions):
@@ -66,15 +67,13 @@ def _used(filters, group, dimensions):
 
 def hourly_messages(filters, group=None):
     dimensions = ("channel_key", "team_id", "agent_id")
-    queryset = _level(HourlyMessages.objects.filter(**_between("hour", filters)),
-                      _used(filters, group, dimensions), dimensions)
+    queryset = _level(HourlyMessages.objects.filter(**_between("hour", filters)), _used(filters, group, dimensions))
     return _scoped(queryset, filters)
 
 
 def hourly_sentiment(filters, group=None):
     dimensions = ("channel_key", "team_id")
-    queryset = _level(HourlySentiment.objects.filter(**_between("hour", filters)),
-                      _used(filters, group, dimensions), dimensions)
+    queryset = _level(HourlySentiment.objects.filter(**_between("hour", filters)), _used(filters, group, dimensions))
     return _scoped(queryset, filters, agent=False)
 
 
