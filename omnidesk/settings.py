@@ -312,6 +312,8 @@ CSAT_LINK_MAX_AGE_SECONDS = env.int("CSAT_LINK_MAX_AGE_SECONDS", default=30 * 24
 # --- Insights (reports, sentiment) ------------------------------------------------
 # BLAS threads of the sentence encoder per worker process: more than the cores makes it far slower.
 INSIGHTS_SENTIMENT_THREADS = env.int("INSIGHTS_SENTIMENT_THREADS", default=1)
+# Score each customer message when it arrives (a task after commit); off, only the periodic sweep scores.
+INSIGHTS_SENTIMENT_ON_ARRIVAL = env.bool("INSIGHTS_SENTIMENT_ON_ARRIVAL", default=True)
 # Messages scored per encoder call by the sweep (micro-batches cost a third of single calls).
 INSIGHTS_SENTIMENT_BATCH = env.int("INSIGHTS_SENTIMENT_BATCH", default=32)
 # The business-time function of reports: (start, end, team_id) -> seconds. The default counts the

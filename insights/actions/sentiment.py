@@ -2,7 +2,7 @@
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -74,22 +74,33 @@ def score_messages(message_ids):
             languages[conversation_id] = _last_language(conversation_id)
         language = language_tag(message.text, fallback=languages[conversation_id])
         languages[conversation_id] = language
-        with transaction.atomic():
-            record, created = MessageSentiment.objects.get_or_create(
-                message_id=message.pk,
-                defaults={
-                    "conversation_id": conversation_id, "channel_id": message.channel_id, "label": result.label,
-                    "score": result.score, "language": language, "model_version": result.model_version,
-                    "written_at": message.created_at, "scored_at": now,
-                },
-            )
-            if created:
-                _add_to_rollup(record, message.conversation.team_id)
-                _update_mood(record)
-                # The console shows the new badge without a reload.
-                events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
-                written += 1
+        try:
+            created = _store(message, result, language, now)
+        except IntegrityError:
+            continue  # the message was deleted meanwhile
+        if created:
+            written += 1
     return written
+
+
+def _store(message, result, language, now):
+    """Write one score with its mood and rollup, once; True when this call wrote it."""
+    conversation_id = message.conversation_id
+    with transaction.atomic():
+        record, created = MessageSentiment.objects.get_or_create(
+            message_id=message.pk,
+            defaults={
+                "conversation_id": conversation_id, "channel_id": message.channel_id, "label": result.label,
+                "score": result.score, "language": language, "model_version": result.model_version,
+                "written_at": message.created_at, "scored_at": now,
+            },
+        )
+        if created:
+            _add_to_rollup(record, message.conversation.team_id)
+            _update_mood(record)
+            # The console shows the new badge without a reload.
+            events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    return created
 
 
 def pending_message_ids(limit):

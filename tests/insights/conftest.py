@@ -18,6 +18,11 @@ from ..channels_adapters.providers import twilio_config
 from ..console.conftest import browser, sign_in  # noqa: F401  (the console's Playwright fixtures)
 
 
+@pytest.fixture(autouse=True)
+def sentiment_on_arrival(settings):
+    settings.INSIGHTS_SENTIMENT_ON_ARRIVAL = True
+
+
 class Clock:
     def __init__(self):
         self.now = datetime(2026, 1, 1, tzinfo=dt_timezone.utc)

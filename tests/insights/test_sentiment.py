@@ -183,3 +183,12 @@ def test_ingest_never_waits_for_the_score_it_is_enqueued_after_commit(channel, d
     for callback in callbacks:
         callback()
     assert MessageSentiment.objects.filter(message=message).exists()
+
+
+def test_with_scoring_on_arrival_off_only_the_sweep_scores(channel, settings, django_capture_on_commit_callbacks):
+    settings.INSIGHTS_SENTIMENT_ON_ARRIVAL = False
+    with django_capture_on_commit_callbacks(execute=True):
+        message = ingest_message(channel, _inbound("m1", "Não gostei do atendimento")).message
+    assert not MessageSentiment.objects.exists()
+    assert score_pending() == 1 and MessageSentiment.objects.get().message_id == message.pk
+
