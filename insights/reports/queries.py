@@ -13,7 +13,7 @@ from conversations.visibility import display_name
 
 from ..models import CycleFact, Level, HourlyMessages, HourlySentiment, ResponseFact
 from .registry import Chart, Column, Figure, Report, Table, report
-from .stats import PercentileDisc, nearest_rank, percentiles
+from .stats import PercentileDisc, nearest_rank, percentiles, percentiles_of
 
 # Identities an agent can write to first (a visitor who left one of these is a lead).
 REACHABLE_KINDS = ("email", "phone")
@@ -90,8 +90,9 @@ def _grouped_median(queryset, group, field):
 
 
 def _times(queryset, calendar_field, business_field, key, label):
-    calendar = percentiles(queryset, calendar_field)
-    business = percentiles(queryset, business_field)
+    # Both are set on the same rows (a response or resolution has both times): one query for the four.
+    found = percentiles_of(queryset, (calendar_field, business_field))
+    calendar, business = found[calendar_field], found[business_field]
     return [
         Figure(f"{key}_median", _("%(what)s, median") % {"what": label}, calendar[0.5], "duration"),
         Figure(f"{key}_p90", _("%(what)s, 90th percentile") % {"what": label}, calendar[0.9], "duration"),

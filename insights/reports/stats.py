@@ -22,10 +22,19 @@ def nearest_rank(sorted_values, fraction):
 
 def percentiles(queryset, field, fractions=(0.5, 0.9)):
     """{fraction: value or None} of `field` over `queryset` (rows where it is NULL left out)."""
-    queryset = queryset.filter(**{f"{field}__isnull": False})
+    return percentiles_of(queryset, (field,), fractions)[field]
+
+
+def percentiles_of(queryset, fields, fractions=(0.5, 0.9)):
+    """{field: {fraction: value or None}} for fields that are NULL on the same rows, in one query."""
+    queryset = queryset.filter(**{f"{fields[0]}__isnull": False})
     if connection.vendor == "postgresql":
-        found = queryset.aggregate(**{f"p{index}": PercentileDisc(field, fraction)
-                                      for index, fraction in enumerate(fractions)})
-        return {fraction: found[f"p{index}"] for index, fraction in enumerate(fractions)}
-    values = sorted(queryset.values_list(field, flat=True))
-    return {fraction: nearest_rank(values, fraction) for fraction in fractions}
+        names = {(field, fraction): f"p{i}_{j}" for i, field in enumerate(fields) for j, fraction in enumerate(fractions)}
+        found = queryset.aggregate(**{name: PercentileDisc(field, fraction) for (field, fraction), name in names.items()})
+        return {field: {fraction: found[names[(field, fraction)]] for fraction in fractions} for field in fields}
+    rows = list(queryset.values_list(*fields))
+    result = {}
+    for index, field in enumerate(fields):
+        values = sorted(row[index] for row in rows)
+        result[field] = {fraction: nearest_rank(values, fraction) for fraction in fractions}
+    return result
