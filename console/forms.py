@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from conversations.actions.replies import MAX_REPLY_LENGTH
 from conversations.addresses import IDENTITY_KINDS
 from conversations.models import Channel, Conversation, Label, Team
+from insights import inbox as insights_inbox
 
 from .inbox import VIEW_SLUGS
 
@@ -27,8 +28,9 @@ class InboxFiltersForm(forms.Form):
     team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Team"), empty_label=_("All teams"))
     priority = forms.ChoiceField(choices=[("", _("Any priority")), *Conversation.Priority.choices], required=False,
                                  label=_("Priority"))
-    sort = forms.ChoiceField(choices=[("", _("Waiting longest")), (SORT_DUE, _("Due soonest"))], required=False,
-                             label=_("Sort"))
+    sentiment = forms.ChoiceField(choices=insights_inbox.SENTIMENT_CHOICES, required=False, label=_("Mood"))
+    sort = forms.ChoiceField(choices=[*insights_inbox.SORT_CHOICES, (SORT_DUE, _("Due soonest"))], required=False,
+                             label=_("Order"))
 
     def cleaned_filters(self):
         """The filters to apply; an invalid value is ignored rather than emptying the inbox."""

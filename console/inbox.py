@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conversations.models import INBOX_ORDER, Conversation, ConversationRead, Message
 from conversations.visibility import sees_everything, team_ids
+from insights import inbox as moods
 from routing import summary as routing_summary
 
 PAGE_SIZE = 50
@@ -90,7 +91,7 @@ def filtered(queryset, filters):
         queryset = queryset.filter(team=filters["team"])
     if filters.get("priority"):
         queryset = queryset.filter(priority=filters["priority"])
-    return queryset
+    return moods.with_mood(queryset, filters.get("sentiment"))
 
 
 def _count_of(queryset):
@@ -140,14 +141,15 @@ def rows(user, slug, filters, ids=None, offset=0, scope=None):
     queryset = filtered(in_view(user, slug, scope=scope), filters)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
-    order = list(INBOX_ORDER)
-    by_due = filters.get("sort") == "due"
+    sort = filters.get("sort") or moods.WAITING
+    order = moods.ordering(sort) or list(INBOX_ORDER)
+    by_due = sort == "due"
     if by_due:
         queryset = queryset.annotate(sla_due=routing_summary.earliest_due_subquery())
         order.insert(0, F("sla_due").asc(nulls_last=True))
     queryset = (
         with_unread(queryset, user)
-        .select_related("customer", "assignee__agent", "team", "last_message__channel")
+        .select_related("customer", "assignee__agent", "team", "last_message__channel", "sentiment")
         .prefetch_related("labels", routing_summary.active_clocks_prefetch())
         .order_by(*order)
     )
@@ -156,6 +158,7 @@ def rows(user, slug, filters, ids=None, offset=0, scope=None):
     found = list(queryset)
     for conversation in found:
         conversation.sorted_by_due = by_due
+        conversation.inbox_sort = sort
     return found
 
 
@@ -165,6 +168,8 @@ def sort_key(conversation):
         due = conversation.sla_due
         prefix = f"0{int(due.timestamp() * 1000):015d}" if due else "1" + "9" * 15
         return prefix + _waiting_key(conversation)
+    if getattr(conversation, "inbox_sort", moods.WAITING) != moods.WAITING:
+        return moods.sort_key(conversation, _waiting_key(conversation))
     return _waiting_key(conversation)
 
 

@@ -37,7 +37,8 @@ class Item:
 def _messages(conversation):
     return (
         Message.objects.filter(conversation=conversation)
-        .select_related("channel", "identity__customer", "author__agent", "conversation__customer")
+        # "sentiment": the insights app's score of a customer message, shown as a badge.
+        .select_related("channel", "identity__customer", "author__agent", "conversation__customer", "sentiment")
         .prefetch_related("attachments")
     )
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "routing",
     "customers",
     "commerce",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -423,4 +424,21 @@ CELERY_BEAT_SCHEDULE.update({
     "customers-compute-product-pairs": {"task": "customers.compute_product_pairs", "schedule": 3600.0},
     "customers-apply-retention": {"task": "customers.apply_retention", "schedule": 24 * 3600.0},
     "commerce-apply-retention": {"task": "commerce.apply_retention", "schedule": 24 * 3600.0},
+})
+
+# --- Insights (reports, sentiment) ------------------------------------------------
+# BLAS threads of the sentence encoder per worker process: more than the cores makes it far slower.
+INSIGHTS_SENTIMENT_THREADS = env.int("INSIGHTS_SENTIMENT_THREADS", default=1)
+# Score each customer message when it arrives (a task after commit); off, only the periodic sweep scores.
+INSIGHTS_SENTIMENT_ON_ARRIVAL = env.bool("INSIGHTS_SENTIMENT_ON_ARRIVAL", default=True)
+# Messages scored per encoder call by the sweep (micro-batches cost a third of single calls).
+INSIGHTS_SENTIMENT_BATCH = env.int("INSIGHTS_SENTIMENT_BATCH", default=32)
+# The business-time function of reports: (start, end, team_id) -> seconds. The default counts the
+# opening hours below; a business-calendar app can plug its own in by dotted path.
+INSIGHTS_BUSINESS_SECONDS = env.str("INSIGHTS_BUSINESS_SECONDS", default="insights.business_time.opening_hours_seconds")
+INSIGHTS_OPENING_HOURS = {"weekdays": [0, 1, 2, 3, 4], "start": "09:00", "end": "18:00", "time_zone": TIME_ZONE}
+CELERY_BEAT_SCHEDULE.update({
+    "insights-score-pending-messages": {"task": "insights.score_pending_messages", "schedule": 300.0},
+    "insights-refresh-rollups": {"task": "insights.refresh_rollups", "schedule": 60.0},
+    "insights-weekly-summaries": {"task": "insights.send_weekly_summaries", "schedule": 3600.0},
 })

@@ -16,3 +16,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 MEDIA_FETCH_TRUST_PROVIDER_HOSTS = False
 # Nor may a connection pool: pooled connections stay open between requests.
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+# Tasks are eager here: scoring every test's messages would load the sentiment model into every test
+# process. The insights tests turn it on (tests/insights/conftest.py).
+INSIGHTS_SENTIMENT_ON_ARRIVAL = False

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("console.urls")),
     path("", include("customers.console_urls")),
     path("login/", SignInView.as_view(), name="login"),
+    path("reports/", include("insights.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -16,6 +17,7 @@ urlpatterns = [
     # Before the core's API: /api/v1/customers/events/ must not be read as the customer "events".
     path("api/v1/customers/", include("customers.api.urls")),
     path("api/v1/stores/", include("commerce.store_api")),
+    path("api/v1/reports/", include("insights.api.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("commerce.urls")),
     path("", include("channels_adapters.urls")),

@@ -1,0 +1,260 @@
+"""Keeping the report rollups up to date: per-cycle facts and hourly message counts.
+
+Everything here is a recomputation, never an increment: recomputing a conversation's facts or an
+hour's counts twice gives the same rows, so the periodic refresh may look at the same data again
+(it does, for recent data, because a transaction may commit after a later id was read).
+"""
+from collections import defaultdict
+from datetime import timedelta, timezone as dt_timezone
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from conversations.models import Conversation, ConversationEvent, CsatRating, Message
+
+from ..business_time import business_seconds
+from ..models import ANY, ANY_CHANNEL, NO_AGENT, Level, NO_CHANNEL, NO_TEAM, CycleFact, HourlyMessages, ResponseFact, RollupCursor
+
+# Data younger than this is read again by the next refresh (a transaction may still commit rows below the cursor).
+SETTLE = timedelta(minutes=2)
+BATCH = 5_000
+CONVERSATION_CHUNK = 500
+COUNTED = (Message.Direction.INBOUND, Message.Direction.OUTBOUND)
+# Channels kept in a cycle's path (five channel ids fit CycleFact.hops).
+MAX_HOPS_KEPT = 5
+
+
+def _hour(value):
+    return value.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def _channel_key(channel_id):
+    return str(channel_id) if channel_id else NO_CHANNEL
+
+
+def _cycle_messages(cycle, next_opened_at, messages):
+    return [m for m in messages
+            if m.created_at >= cycle.opened_at and (next_opened_at is None or m.created_at < next_opened_at)]
+
+
+def _is_answer(message):
+    return message.direction == Message.Direction.OUTBOUND and message.author_id is not None
+
+
+def _cycle_facts(conversation, cycle, messages, csat):
+    """The CycleFact and ResponseFacts of one cycle, from its messages (in order)."""
+    team_id = conversation.team_id or NO_TEAM
+    end = cycle.resolved_at
+    live = [m for m in messages if end is None or m.created_at <= end]
+    first_answer = next((m for m in live if _is_answer(m)), None)
+    first_response_at = cycle.first_response_at or (first_answer.created_at if first_answer else None)
+    agent_id = (first_answer.author_id if first_answer else None) or conversation.assignee_id or NO_AGENT
+
+    written_on = []
+    for message in live:
+        if message.direction == Message.Direction.INBOUND and message.channel_id:
+            key = _channel_key(message.channel_id)
+            if key not in written_on:
+                written_on.append(key)
+    fact = CycleFact(
+        cycle_id=cycle.pk, conversation_id=conversation.pk, customer_id=conversation.customer_id,
+        channel_key=_channel_key(cycle.opened_on_channel_id), team_id=team_id, agent_id=agent_id,
+        opened_at=cycle.opened_at, first_response_at=first_response_at,
+        first_response_channel_key=_channel_key(first_answer.channel_id if first_answer else None),
+        resolved_at=end, csat_rating=csat.get(cycle.pk),
+        hops=">".join(written_on[:MAX_HOPS_KEPT]), hopped=len(written_on) > 1,
+    )
+    if first_response_at:
+        fact.first_response_seconds = (first_response_at - cycle.opened_at).total_seconds()
+        fact.first_response_business_seconds = business_seconds(cycle.opened_at, first_response_at, team_id)
+    if end:
+        fact.resolution_seconds = (end - cycle.opened_at).total_seconds()
+        fact.resolution_business_seconds = business_seconds(cycle.opened_at, end, team_id)
+
+    responses = []
+    waiting_since = None
+    for message in live:
+        if first_answer is None or message.created_at <= first_answer.created_at:
+            continue
+        if message.direction == Message.Direction.INBOUND and waiting_since is None:
+            waiting_since = message.created_at
+        elif _is_answer(message) and waiting_since is not None:
+            responses.append(ResponseFact(
+                cycle_id=cycle.pk, answered_at=message.created_at,
+                seconds=(message.created_at - waiting_since).total_seconds(),
+                business_seconds=business_seconds(waiting_since, message.created_at, team_id),
+                channel_key=_channel_key(message.channel_id), team_id=team_id,
+                agent_id=message.author_id or NO_AGENT,
+            ))
+            waiting_since = None
+    return fact, responses
+
+
+def refresh_conversations(conversation_ids):
+    """Recompute the cycle and response facts of these conversations (all their cycles)."""
+    conversation_ids = sorted(set(conversation_ids))
+    for start in range(0, len(conversation_ids), CONVERSATION_CHUNK):
+        chunk = conversation_ids[start:start + CONVERSATION_CHUNK]
+        conversations = {c.pk: c for c in Conversation.objects.filter(pk__in=chunk).prefetch_related("cycles")}
+        messages = defaultdict(list)
+        for message in (Message.objects.filter(conversation_id__in=chunk, direction__in=COUNTED)
+                        .only("id", "conversation_id", "direction", "channel_id", "author_id", "created_at")
+                        .order_by("conversation_id", "created_at", "id")):
+            messages[message.conversation_id].append(message)
+        csat = dict(CsatRating.objects.filter(cycle__conversation_id__in=chunk).values_list("cycle_id", "rating"))
+        facts, responses = [], []
+        for conversation in conversations.values():
+            cycles = list(conversation.cycles.all())
+            for index, cycle in enumerate(cycles):
+                next_opened = cycles[index + 1].opened_at if index + 1 < len(cycles) else None
+                own = _cycle_messages(cycle, next_opened, messages[conversation.pk])
+                fact, cycle_responses = _cycle_facts(conversation, cycle, own, csat)
+                facts.append(fact)
+                responses += cycle_responses
+        with transaction.atomic():
+            CycleFact.objects.filter(conversation_id__in=chunk).delete()
+            ResponseFact.objects.filter(cycle__conversation_id__in=chunk).delete()
+            CycleFact.objects.bulk_create(facts, batch_size=2_000)
+            ResponseFact.objects.bulk_create(responses, batch_size=2_000)
+
+
+def with_totals(hour, channel, team, agent=None):
+    """The (level, key) rollup rows one message counts under: its own, per single dimension, the hour's total."""
+    if agent is None:
+        return [(Level.FULL, (hour, channel, team)), (Level.CHANNEL, (hour, channel, ANY)),
+                (Level.TEAM, (hour, ANY_CHANNEL, team)), (Level.TOTAL, (hour, ANY_CHANNEL, ANY))]
+    return [(Level.FULL, (hour, channel, team, agent)), (Level.CHANNEL, (hour, channel, ANY, ANY)),
+            (Level.TEAM, (hour, ANY_CHANNEL, team, ANY)), (Level.AGENT, (hour, ANY_CHANNEL, ANY, agent)),
+            (Level.TOTAL, (hour, ANY_CHANNEL, ANY, ANY))]
+
+
+def refresh_hours(since, until=None):
+    """Recompute HourlyMessages for every hour from `since`'s hour to `until` (now)."""
+    start = _hour(since)
+    until = until or timezone.now()
+    with transaction.atomic():
+        HourlyMessages.objects.filter(hour__gte=start).delete()
+        if connection.vendor == "postgresql":
+            _insert_hours_in_sql(start, until)
+        else:
+            HourlyMessages.objects.bulk_create(_hour_rows(start, until), batch_size=5_000)
+
+
+def _hour_rows(start, until):
+    counts = defaultdict(lambda: [0, 0])
+    rows = (
+        Message.objects.filter(created_at__gte=start, created_at__lte=until, direction__in=COUNTED)
+        .annotate(bucket=TruncHour("created_at", tzinfo=dt_timezone.utc))
+        .values("bucket", "channel_id", "direction", "author_id", "conversation__team_id", "conversation__assignee_id")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        inbound = row["direction"] == Message.Direction.INBOUND
+        agent = row["conversation__assignee_id"] if inbound else row["author_id"]
+        for level, key in with_totals(row["bucket"], _channel_key(row["channel_id"]),
+                                      row["conversation__team_id"] or NO_TEAM, agent or NO_AGENT):
+            counts[(level, *key)][0 if inbound else 1] += row["n"]
+    return [HourlyMessages(level=level, hour=hour, channel_key=channel, team_id=team, agent_id=agent, inbound=i,
+                           outbound=o)
+            for (level, hour, channel, team, agent), (i, o) in counts.items()]
+
+
+def _insert_hours_in_sql(start, until):
+    """The same rows as _hour_rows, in one statement: the totals are PostgreSQL's GROUPING SETS."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO {HourlyMessages._meta.db_table} (level, hour, channel_key, team_id, agent_id, inbound, outbound)
+            SELECT CASE GROUPING(channel_key, team_id, agent_id)
+                       WHEN 0 THEN %(full)s WHEN 3 THEN %(channel)s WHEN 5 THEN %(team)s WHEN 6 THEN %(agent)s
+                       ELSE %(total)s END,
+                   hour,
+                   CASE WHEN GROUPING(channel_key) = 1 THEN %(any_channel)s ELSE channel_key END,
+                   CASE WHEN GROUPING(team_id) = 1 THEN %(any)s ELSE team_id END,
+                   CASE WHEN GROUPING(agent_id) = 1 THEN %(any)s ELSE agent_id END,
+                   SUM(inbound), SUM(outbound)
+            FROM (
+                SELECT date_trunc('hour', m.created_at, 'UTC') AS hour,
+                       COALESCE(m.channel_id::text, %(no_channel)s) AS channel_key,
+                       COALESCE(c.team_id, %(no_team)s) AS team_id,
+                       COALESCE(CASE WHEN m.direction = 'inbound' THEN c.assignee_id ELSE m.author_id END,
+                                %(no_agent)s) AS agent_id,
+                       (m.direction = 'inbound')::int AS inbound, (m.direction = 'outbound')::int AS outbound
+                FROM {Message._meta.db_table} m JOIN {Conversation._meta.db_table} c ON c.id = m.conversation_id
+                WHERE m.direction IN ('inbound', 'outbound') AND m.created_at >= %(start)s AND m.created_at <= %(until)s
+            ) messages
+            GROUP BY hour, GROUPING SETS ((channel_key, team_id, agent_id), (channel_key), (team_id), (agent_id), ())
+        """, {"start": start, "until": until, "any_channel": ANY_CHANNEL, "any": ANY, "no_channel": NO_CHANNEL,
+              "no_team": NO_TEAM, "no_agent": NO_AGENT, "full": Level.FULL, "channel": Level.CHANNEL,
+              "team": Level.TEAM, "agent": Level.AGENT, "total": Level.TOTAL})
+
+
+def _cursor(name):
+    cursor, _ = RollupCursor.objects.get_or_create(name=name)
+    return cursor
+
+
+def _advance(cursor, rows, now):
+    """Move the cursor past the rows old enough to be settled; younger ones are read again next time."""
+    settled = [pk for pk, created_at in rows if created_at <= now - SETTLE]
+    if settled:
+        cursor.position = max(settled)
+    cursor.updated_at = now
+    cursor.save()
+
+
+def refresh_rollups(now=None):
+    """Bring the rollups up to date with what happened since the last refresh; returns conversations refreshed."""
+    now = now or timezone.now()
+    message_cursor, audit_cursor, csat_cursor = _cursor("messages"), _cursor("audit"), _cursor("csat")
+    previous_run = csat_cursor.updated_at if csat_cursor.position else None
+
+    dirty, earliest = set(), None
+    while True:
+        rows = list(Message.objects.filter(pk__gt=message_cursor.position).order_by("pk")
+                    .values_list("pk", "created_at", "conversation_id")[:BATCH])
+        if not rows:
+            break
+        dirty.update(conversation for _, _, conversation in rows)
+        oldest = min(created_at for _, created_at, _ in rows)
+        earliest = oldest if earliest is None else min(earliest, oldest)
+        _advance(message_cursor, [(pk, created_at) for pk, created_at, _ in rows], now)
+        if len(rows) < BATCH or message_cursor.position < rows[-1][0]:
+            break
+
+    events = list(ConversationEvent.objects.filter(pk__gt=audit_cursor.position).order_by("pk")
+                  .values_list("pk", "created_at", "conversation_id"))
+    dirty.update(conversation for _, _, conversation in events)
+    _advance(audit_cursor, [(pk, created_at) for pk, created_at, _ in events], now)
+
+    ratings = CsatRating.objects.all()
+    if previous_run is not None:
+        ratings = ratings.filter(updated_at__gte=previous_run - SETTLE)
+    dirty.update(ratings.values_list("cycle__conversation_id", flat=True))
+    csat_cursor.position = 1
+    csat_cursor.updated_at = now
+    csat_cursor.save()
+
+    if dirty:
+        refresh_conversations(dirty)
+    refresh_hours(min(earliest, now - SETTLE) if earliest else now - SETTLE, now)
+    return len(dirty)
+
+
+def rebuild_rollups():
+    """Recompute every rollup from scratch (after an import, or a change of the business-time function)."""
+    RollupCursor.objects.all().delete()
+    ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
+    refresh_conversations(ids)
+    first = Message.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    if first:
+        refresh_hours(first)
+    now = timezone.now()
+    last = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    RollupCursor.objects.bulk_create([
+        RollupCursor(name="messages", position=last, updated_at=now),
+        RollupCursor(name="audit", position=ConversationEvent.objects.order_by("-pk")
+                     .values_list("pk", flat=True).first() or 0, updated_at=now),
+        RollupCursor(name="csat", position=1, updated_at=now),
+    ])

@@ -1,0 +1,121 @@
+"""Scoring customer messages (in the worker, after the message is committed) and reading the results."""
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from conversations import events
+from conversations.models import Message
+
+from ..models import NO_CHANNEL, NO_TEAM, ConversationSentiment, HourlySentiment, MessageSentiment
+from ..sentiment.language import language_tag
+from ..sentiment.scoring import score_texts
+from .rollups import with_totals
+
+
+def _unscored(message_ids):
+    return list(
+        Message.objects.filter(pk__in=message_ids, direction=Message.Direction.INBOUND, sentiment__isnull=True)
+        .exclude(text="")
+        .select_related("conversation", "channel")
+        .order_by("created_at", "id")
+    )
+
+
+def _last_language(conversation_id):
+    return (
+        MessageSentiment.objects.filter(conversation_id=conversation_id)
+        .order_by("-written_at").values_list("language", flat=True).first() or ""
+    )
+
+
+def _add_to_rollup(record, team_id):
+    hour = record.written_at.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
+    for level, (_hour, channel_key, team) in with_totals(hour, str(record.channel_id or NO_CHANNEL),
+                                                         team_id or NO_TEAM):
+        key = {"hour": hour, "channel_key": channel_key, "team_id": team}
+        HourlySentiment.objects.get_or_create(**key, defaults={"level": level})
+        HourlySentiment.objects.filter(**key).update(
+            **{record.label: F(record.label) + 1}, score_sum=F("score_sum") + record.score
+        )
+
+
+def _update_mood(record):
+    mood = ConversationSentiment.objects.select_for_update().filter(conversation_id=record.conversation_id).first()
+    if mood is None:
+        ConversationSentiment.objects.create(
+            conversation_id=record.conversation_id, label=record.label, score=record.score,
+            message_id=record.message_id, written_at=record.written_at,
+        )
+    elif (record.written_at, record.message_id) >= (mood.written_at, mood.message_id):
+        mood.label, mood.score, mood.message_id, mood.written_at = (
+            record.label, record.score, record.message_id, record.written_at)
+        mood.save()
+
+
+def score_messages(message_ids):
+    """Score the inbound messages among `message_ids` that have text and no score yet; returns how many.
+
+    The encoder runs outside any transaction; each message's score, its conversation's mood and the
+    hourly rollup are then written together, once (a message already scored is skipped).
+    """
+    messages = _unscored(message_ids)
+    if not messages:
+        return 0
+    results = score_texts(message.text for message in messages)
+    now = timezone.now()
+    written = 0
+    languages = {}
+    for message, result in zip(messages, results):
+        conversation_id = message.conversation_id
+        if conversation_id not in languages:
+            languages[conversation_id] = _last_language(conversation_id)
+        language = language_tag(message.text, fallback=languages[conversation_id])
+        languages[conversation_id] = language
+        try:
+            created = _store(message, result, language, now)
+        except IntegrityError:
+            continue  # the message was deleted meanwhile
+        if created:
+            written += 1
+    return written
+
+
+def _store(message, result, language, now):
+    """Write one score with its mood and rollup, once; True when this call wrote it."""
+    conversation_id = message.conversation_id
+    with transaction.atomic():
+        record, created = MessageSentiment.objects.get_or_create(
+            message_id=message.pk,
+            defaults={
+                "conversation_id": conversation_id, "channel_id": message.channel_id, "label": result.label,
+                "score": result.score, "language": language, "model_version": result.model_version,
+                "written_at": message.created_at, "scored_at": now,
+            },
+        )
+        if created:
+            _add_to_rollup(record, message.conversation.team_id)
+            _update_mood(record)
+            # The console shows the new badge without a reload.
+            events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+    return created
+
+
+def pending_message_ids(limit):
+    """Inbound messages with text and no score, oldest first (the sweep's safety net for lost tasks)."""
+    return list(
+        Message.objects.filter(direction=Message.Direction.INBOUND, sentiment__isnull=True)
+        .exclude(text="").order_by("id").values_list("id", flat=True)[:limit]
+    )
+
+
+def score_pending(limit=None):
+    batch = settings.INSIGHTS_SENTIMENT_BATCH
+    limit = limit or batch * 50
+    total = 0
+    ids = pending_message_ids(limit)
+    for start in range(0, len(ids), batch):
+        total += score_messages(ids[start:start + batch])
+    return total
