@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from automation.api import views as automation_views
+
 from . import views
 
 router = DefaultRouter()
@@ -12,6 +14,8 @@ router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("conversations", views.ConversationViewSet, basename="conversation")
 router.register("messages", views.MessageViewSet, basename="message")
 router.register("merges", views.CustomerMergeViewSet, basename="merge")
+router.register("webhook-subscriptions", automation_views.WebhookSubscriptionViewSet, basename="webhook-subscription")
+router.register("webhook-deliveries", automation_views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -4,6 +4,7 @@ Events are only ever sent after commit (`emit` registers an on_commit hook),
 so no agent sees a change that was rolled back.
 """
 import asyncio
+import logging
 import os
 import threading
 import uuid
@@ -15,7 +16,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .signals import event_committed
 from .visibility import display_name
+
+logger = logging.getLogger(__name__)
 
 SUPERVISORS_GROUP = "supervisors"
 
@@ -167,7 +171,14 @@ def emit(event_type, instance, groups=None):
     groups = list(groups if groups is not None else event_type.audience(instance))
 
     def send():
-        _send_to_groups(groups, _envelope(event_type, instance))
+        envelope = _envelope(event_type, instance)
+        # Robust: a listener's failure is logged, never a lost broadcast.
+        for _receiver, error in event_committed.send_robust(
+            sender=EventType, event=event_type.name, event_id=envelope["id"], payload=envelope["payload"]
+        ):
+            if isinstance(error, Exception):
+                logger.error("event_committed listener failed for %s", event_type.name, exc_info=error)
+        _send_to_groups(groups, envelope)
 
     transaction.on_commit(send)
 

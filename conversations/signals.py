@@ -9,3 +9,6 @@ channel_created = Signal()
 raw_events_requeued = Signal()
 # Sent with attachment_ids once inbound attachments the provider only referenced are committed.
 attachments_to_fetch = Signal()
+# Sent with event (its catalogue name), event_id and payload once the transaction behind a catalogue event
+# committed: how the layers on top of the core (automation, reports...) hear what happened.
+event_committed = Signal()

@@ -16,3 +16,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 MEDIA_FETCH_TRUST_PROVIDER_HOSTS = False
 # Nor may a connection pool: pooled connections stay open between requests.
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+# Outgoing webhooks go to receivers the tests start on this machine.
+WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]

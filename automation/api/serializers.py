@@ -1,0 +1,37 @@
+from rest_framework import serializers
+
+from ..models import WEBHOOK_EVENTS, WebhookAttempt, WebhookDelivery, WebhookSubscription
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=WEBHOOK_EVENTS), allow_empty=False)
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "name", "url", "events", "active", "consecutive_failures", "disabled_at", "disabled_reason",
+                  "created_at"]
+        read_only_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_at"]
+
+
+class CreatedWebhookSubscriptionSerializer(WebhookSubscriptionSerializer):
+    """The answer to a creation: the only time the signing secret is shown."""
+
+    secret = serializers.CharField(read_only=True)
+
+    class Meta(WebhookSubscriptionSerializer.Meta):
+        fields = WebhookSubscriptionSerializer.Meta.fields + ["secret"]
+
+
+class WebhookAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookAttempt
+        fields = ["number", "status_code", "error", "response_excerpt", "duration_ms", "at"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    attempt_log = WebhookAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "subscription", "event", "event_id", "payload", "status", "attempts", "last_status_code",
+                  "last_error", "next_attempt_at", "replay_of", "created_at", "finished_at", "attempt_log"]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "automation"
+urlpatterns = [
+    path("settings/webhooks/", views.subscription_list, name="webhooks"),
+    path("settings/webhooks/<int:pk>/", views.subscription_detail, name="webhook"),
+    path("settings/webhooks/<int:pk>/toggle/", views.subscription_toggle, name="webhook_toggle"),
+    path("settings/webhooks/<int:pk>/delete/", views.subscription_delete, name="webhook_delete"),
+    path("settings/webhook-deliveries/<uuid:pk>/replay/", views.delivery_replay, name="delivery_replay"),
+]
