@@ -95,3 +95,80 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ["number"]
+
+
+class RuleEvent(models.TextChoices):
+    CONVERSATION_CREATED = "conversation_created", _("Conversation created")
+    MESSAGE_RECEIVED = "message_received", _("Message received from the customer")
+    MESSAGE_SENT = "message_sent", _("Reply sent to the customer")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assignee changed")
+    TEAM_CHANGED = "team_changed", _("Team changed")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    LABELS_CHANGED = "labels_changed", _("Labels changed")
+
+
+class AutomationRule(models.Model):
+    """When `event` happens on a conversation and `conditions` hold, do `actions` (in one transaction)."""
+
+    name = models.CharField(max_length=120)
+    team = models.ForeignKey("conversations.Team", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="automation_rules", help_text=_("Empty: every team."))
+    event = models.CharField(max_length=40, choices=RuleEvent.choices)
+    conditions = models.JSONField(default=dict, blank=True)
+    actions = models.JSONField(default=list)
+    position = models.PositiveIntegerField(default=0)
+    stop_processing = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    # Bumped on every change, so an evaluation says which version of the rule decided.
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class RuleFiring(models.Model):
+    """A rule's actions ran for a root event on a conversation: at most once (the constraint enforces it)."""
+
+    rule = models.ForeignKey(AutomationRule, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="+")
+    root_event_id = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "conversation", "root_event_id"],
+                                               name="rule_fires_once_per_root_event")]
+
+
+class RuleEvaluation(models.Model):
+    """The answer to "why did this happen?": one rule looked at one event, and what came of it."""
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("Matched; actions done")
+        NOT_MATCHED = "not_matched", _("Conditions not met")
+        FAILED = "failed", _("Matched, but an action failed: nothing was changed")
+        ALREADY_FIRED = "already_fired", _("Already fired for this root event")
+        DEPTH_LIMIT = "depth_limit", _("Stopped: too many rules triggering each other")
+
+    rule = models.ForeignKey(AutomationRule, null=True, on_delete=models.SET_NULL, related_name="evaluations")
+    rule_name = models.CharField(max_length=120)
+    rule_version = models.PositiveIntegerField()
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE,
+                                     related_name="rule_evaluations")
+    event = models.CharField(max_length=40)
+    root_event_id = models.CharField(max_length=64)
+    depth = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    failed_condition = models.CharField(max_length=300, blank=True)
+    actions_done = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["conversation", "-at"], name="rule_evaluation_why")]

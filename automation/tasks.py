@@ -2,7 +2,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from .actions import webhooks
+from .actions import rules, webhooks
 
 
 @shared_task(name="automation.deliver_webhook", ignore_result=True)
@@ -17,3 +17,8 @@ def deliver_webhook(delivery_id):
 def sweep_webhook_deliveries():
     for delivery_id in webhooks.due_delivery_ids():
         deliver_webhook.delay(str(delivery_id))
+
+
+@shared_task(name="automation.run_rules", ignore_result=True)
+def run_rules(event, conversation_id, message_id, root_event_id, depth):
+    rules.run_rules(event, conversation_id, message_id, root_event_id, depth)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import causes
 from .signals import event_committed
 from .visibility import display_name
 
@@ -166,15 +167,20 @@ def _envelope(event_type, instance):
     }
 
 
-def emit(event_type, instance, groups=None):
-    """Send `event_type` about `instance` to `groups` once the current transaction commits."""
+def emit(event_type, instance, groups=None, changes=None):
+    """Send `event_type` about `instance` to `groups` once the current transaction commits.
+
+    `changes` ({field: [old, new]}) and the current cause go to the layers' listeners only.
+    """
     groups = list(groups if groups is not None else event_type.audience(instance))
+    cause = causes.current()
 
     def send():
         envelope = _envelope(event_type, instance)
         # Robust: a listener's failure is logged, never a lost broadcast.
         for _receiver, error in event_committed.send_robust(
-            sender=EventType, event=event_type.name, event_id=envelope["id"], payload=envelope["payload"]
+            sender=EventType, event=event_type.name, event_id=envelope["id"], payload=envelope["payload"],
+            changes=changes or {}, cause=cause,
         ):
             if isinstance(error, Exception):
                 logger.error("event_committed listener failed for %s", event_type.name, exc_info=error)

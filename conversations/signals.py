@@ -9,6 +9,7 @@ channel_created = Signal()
 raw_events_requeued = Signal()
 # Sent with attachment_ids once inbound attachments the provider only referenced are committed.
 attachments_to_fetch = Signal()
-# Sent with event (its catalogue name), event_id and payload once the transaction behind a catalogue event
+# Sent with event (its catalogue name), event_id, payload, changes ({field: [old, new]}, when the emitter
+# knows them) and cause (conversations.causes.Cause or None) once the transaction behind a catalogue event
 # committed: how the layers on top of the core (automation, reports...) hear what happened.
 event_committed = Signal()

@@ -235,6 +235,10 @@ WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30.0)
 WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0)
 # Deliveries that failed for good, in a row, before a subscription is turned off (with a notice).
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+# Automation rules: how many rule-caused events may chain from one root event, and how many automatic
+# replies one conversation may get in 24 hours.
+AUTOMATION_MAX_DEPTH = env.int("AUTOMATION_MAX_DEPTH", default=5)
+AUTOMATION_MAX_AUTO_REPLIES_PER_DAY = env.int("AUTOMATION_MAX_AUTO_REPLIES_PER_DAY", default=3)
 # Inbound processing attempts before a raw event stays `failed` for a human.
 INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=5)
 # A customer (identity) sending more inbound messages than this in an hour is

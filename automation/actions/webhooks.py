@@ -273,3 +273,18 @@ def due_delivery_ids(limit=500):
     return list(WebhookDelivery.objects.filter(
         status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
     ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+
+
+def deliver_rule_event(subscription_id, rule, conversation, root_event_id):
+    """A rule's "send a webhook" action: one delivery of `automation.rule_fired`, sent after commit."""
+    subscription = WebhookSubscription.objects.filter(pk=subscription_id, active=True).first()
+    if subscription is None:
+        raise ActionError(_("The webhook is turned off or was deleted."))
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription, event="automation.rule_fired",
+        event_id=f"rule-{rule.pk}-{conversation.pk}-{root_event_id}"[:64],
+        payload={"rule": {"id": rule.pk, "name": rule.name}, "conversation": conversation.pk,
+                 "customer": conversation.customer_id, "root_event_id": root_event_id},
+    )
+    transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    return delivery

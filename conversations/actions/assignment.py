@@ -40,35 +40,37 @@ def update_conversation(conversation, actor, **changes):
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     previous_team_id, previous_assignee_id = conversation.team_id, conversation.assignee_id
     now = timezone.now()
-    changed = False
+    changed = {}
 
     if "assignee" in changes and changes["assignee"] != conversation.assignee:
         assignee = changes["assignee"]
         if assignee is not None and not assignee.is_active:
             raise ActionError(_("This agent is deactivated."), field="assignee")
+        changed["assignee"] = [conversation.assignee_id, assignee.pk if assignee else None]
         conversation.assignee = assignee
         _audit(conversation, actor, ConversationEvent.Kind.ASSIGNED,
                assignee=assignee.pk if assignee else None,
                assignee_name=display_name(assignee) if assignee else "")
-        changed = True
 
     if "team" in changes and changes["team"] != conversation.team:
         team = changes["team"]
+        changed["team"] = [conversation.team_id, team.pk if team else None]
         conversation.team = team
         _audit(conversation, actor, ConversationEvent.Kind.TEAM_CHANGED, team=team.pk if team else None,
                team_name=team.name if team else "")
-        changed = True
 
     if "priority" in changes and changes["priority"] != conversation.priority:
         if changes["priority"] not in Conversation.Priority.values:
             raise ActionError(_("Unknown priority."), field="priority")
         _audit(conversation, actor, ConversationEvent.Kind.PRIORITY_CHANGED, old=conversation.priority,
                new=changes["priority"])
+        changed["priority"] = [conversation.priority, changes["priority"]]
         conversation.priority = changes["priority"]
-        changed = True
 
     if "status" in changes:
-        changed |= _change_status(conversation, actor, changes["status"], changes.get("snoozed_until"), now)
+        old_status = conversation.status
+        if _change_status(conversation, actor, changes["status"], changes.get("snoozed_until"), now):
+            changed["status"] = [old_status, conversation.status]
 
     if "labels" in changes:
         names = _clean_labels(changes["labels"])
@@ -77,7 +79,7 @@ def update_conversation(conversation, actor, **changes):
             labels = [Label.objects.get_or_create(name=name)[0] for name in names]
             conversation.labels.set(labels)
             _audit(conversation, actor, ConversationEvent.Kind.LABELS_CHANGED, old=current, new=sorted(names))
-            changed = True
+            changed["labels"] = [current, sorted(names)]
 
     if changed:
         conversation.updated_at = now
@@ -86,6 +88,7 @@ def update_conversation(conversation, actor, **changes):
             events.CONVERSATION_UPDATED,
             conversation,
             events.conversation_audience(conversation, previous_team_id, previous_assignee_id),
+            changes=changed,
         )
     return conversation
 

@@ -1,0 +1,188 @@
+"""Automation rules: saving them (validated), and running them when something happens on a conversation.
+
+Rules for an event run by position, each on the state the previous one left. A matching rule's actions
+commit together or not at all (outbound messages leave after commit). Loop control: every event carries
+its root cause and depth (conversations.causes); a rule fires at most once per root event (a unique
+constraint), chains stop at AUTOMATION_MAX_DEPTH, automatic replies are capped per conversation and never
+answer automatic mail.
+"""
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from conversations.actions.errors import ActionError
+from conversations.causes import Cause, caused_by
+from conversations.models import Conversation
+from conversations.visibility import is_admin
+
+from .. import conditions, facts, rule_actions
+from ..models import AutomationRule, RuleEvaluation, RuleEvent, RuleFiring
+
+logger = logging.getLogger(__name__)
+ACTIVE_EVENTS_CACHE_KEY = "automation.rule-events"
+MAX_ACTIONS = 20
+DRY_RUN_CONVERSATIONS = 100
+
+
+def _check_admin(actor):
+    if not is_admin(actor):
+        raise ActionError(_("Only admins may manage automation rules."))
+
+
+def _clean(name, event, rule_conditions, actions):
+    name = (name or "").strip()
+    if not name:
+        raise ActionError(_("Give the rule a name."), field="name")
+    if event not in RuleEvent.values:
+        raise ActionError(_("Unknown event."), field="event")
+    try:
+        conditions.check(rule_conditions if rule_conditions is not None else {})
+    except conditions.ConditionProblem as exc:
+        raise ActionError(str(exc), field="conditions") from exc
+    if not isinstance(actions, list) or not actions or len(actions) > MAX_ACTIONS:
+        raise ActionError(_("A rule has 1 to %(max)d actions.") % {"max": MAX_ACTIONS}, field="actions")
+    for action in actions:
+        try:
+            rule_actions.check(action)
+        except ActionError as exc:
+            raise ActionError(exc.message, field="actions") from exc
+    return name[:120], rule_conditions or {}, actions
+
+
+def _forget_active_events():
+    cache.delete(ACTIVE_EVENTS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(ACTIVE_EVENTS_CACHE_KEY))
+
+
+@transaction.atomic
+def save_rule(actor, name, event, conditions=None, actions=(), team=None, stop_processing=False, active=True,
+              position=None, rule=None):
+    """Create a rule (at the end of the list unless `position` is given), or change `rule` (a new version)."""
+    _check_admin(actor)
+    name, conditions, actions = _clean(name, event, conditions, list(actions))
+    if rule is None:
+        rule = AutomationRule(created_by=actor)
+        if position is None:
+            position = (AutomationRule.objects.aggregate(last=Max("position"))["last"] or 0) + 1
+    else:
+        rule.version += 1
+    rule.name, rule.event, rule.conditions, rule.actions = name, event, conditions, actions
+    rule.team, rule.stop_processing, rule.active = team, stop_processing, active
+    if position is not None:
+        rule.position = position
+    rule.updated_at = timezone.now()
+    rule.save()
+    _forget_active_events()
+    return rule
+
+
+def delete_rule(actor, rule):
+    _check_admin(actor)
+    rule.delete()
+    _forget_active_events()
+
+
+def active_events():
+    events = cache.get(ACTIVE_EVENTS_CACHE_KEY)
+    if events is None:
+        events = sorted(set(AutomationRule.objects.filter(active=True).values_list("event", flat=True)))
+        cache.set(ACTIVE_EVENTS_CACHE_KEY, events, None)
+    return events
+
+
+def rule_events_of(event, payload, changes):
+    """The rule events a committed catalogue event stands for, with the conversation and message ids."""
+    if event == "conversation.created":
+        return [(RuleEvent.CONVERSATION_CREATED, payload["id"], None)]
+    if event == "message.created":
+        kind = {"inbound": RuleEvent.MESSAGE_RECEIVED, "outbound": RuleEvent.MESSAGE_SENT}.get(payload.get("direction"))
+        return [(kind, payload["conversation"], payload["id"])] if kind else []
+    if event == "conversation.updated":
+        by_field = {"status": RuleEvent.STATUS_CHANGED, "assignee": RuleEvent.ASSIGNED,
+                    "team": RuleEvent.TEAM_CHANGED, "priority": RuleEvent.PRIORITY_CHANGED,
+                    "labels": RuleEvent.LABELS_CHANGED}
+        return [(by_field[field], payload["id"], None) for field in changes if field in by_field]
+    return []
+
+
+class Run:
+    """One rule looking at one event: what the actions may need to know."""
+
+    def __init__(self, rule, root_event_id, depth, rule_facts):
+        self.rule, self.root_event_id, self.depth, self.facts = rule, root_event_id, depth, rule_facts
+
+
+def _record(rule, conversation_id, event, root_event_id, depth, outcome, failed="", done=(), error=""):
+    RuleEvaluation.objects.create(
+        rule=rule, rule_name=rule.name, rule_version=rule.version, conversation_id=conversation_id, event=event,
+        root_event_id=root_event_id, depth=depth, outcome=outcome, failed_condition=failed[:300],
+        actions_done=list(done), error=error[:300],
+    )
+
+
+def _rules_for(event, conversation):
+    return [rule for rule in AutomationRule.objects.filter(active=True, event=event).select_related("team")
+            if rule.team_id is None or rule.team_id == conversation.team_id]
+
+
+def run_rules(event, conversation_id, message_id, root_event_id, depth):
+    """Evaluate the active rules of `event` for one conversation, in order; returns how many fired."""
+    conversation, message = facts.load(conversation_id, message_id)
+    fired = 0
+    for rule in _rules_for(event, conversation):
+        if depth > settings.AUTOMATION_MAX_DEPTH:
+            _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.DEPTH_LIMIT)
+            continue
+        conversation, message = facts.load(conversation_id, message_id)  # the state the previous rule left
+        rule_facts = facts.facts_for(conversation, message)
+        matched, failed = conditions.evaluate(rule.conditions, rule_facts)
+        if not matched:
+            _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.NOT_MATCHED, failed)
+            continue
+        run = Run(rule, root_event_id, depth, rule_facts)
+        done = []
+        try:
+            with caused_by(Cause(root_event_id=root_event_id, depth=depth + 1, rule_id=rule.pk)):
+                with transaction.atomic():
+                    RuleFiring.objects.create(rule=rule, conversation_id=conversation_id, root_event_id=root_event_id)
+                    locked = Conversation.objects.select_for_update(of=("self",)).select_related(
+                        "customer", "last_inbound_channel", "team").get(pk=conversation_id)
+                    for action in rule.actions:
+                        done.append(rule_actions.perform(locked, action, run))
+        except IntegrityError:
+            _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.ALREADY_FIRED)
+            continue
+        except ActionError as exc:
+            _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.FAILED,
+                    done=done, error=exc.message)
+            continue
+        except Exception as exc:  # a bug in one rule's action must not stop the others
+            logger.exception("automation rule %s failed on conversation %s", rule.pk, conversation_id)
+            _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.FAILED,
+                    done=done, error=exc.__class__.__name__)
+            continue
+        _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.MATCHED, done=done)
+        fired += 1
+        if rule.stop_processing:
+            break
+    return fired
+
+
+def dry_run(actor, rule):
+    """Which of the last 100 active conversations the rule's conditions would match now (nothing is changed)."""
+    _check_admin(actor)
+    recent = Conversation.objects.select_related("customer", "last_inbound_channel", "team").order_by(
+        F("last_message_at").desc(nulls_last=True), "-id")
+    if rule.team_id:
+        recent = recent.filter(team_id=rule.team_id)
+    results = []
+    for conversation in recent[:DRY_RUN_CONVERSATIONS]:
+        matched, failed = conditions.evaluate(rule.conditions, facts.facts_for(conversation))
+        results.append({"conversation": conversation.pk, "customer": conversation.customer.name,
+                        "matched": matched, "failed_condition": failed})
+    return results
