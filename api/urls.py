@@ -16,6 +16,8 @@ router.register("messages", views.MessageViewSet, basename="message")
 router.register("merges", views.CustomerMergeViewSet, basename="merge")
 router.register("webhook-subscriptions", automation_views.WebhookSubscriptionViewSet, basename="webhook-subscription")
 router.register("webhook-deliveries", automation_views.WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("automation-rules", automation_views.AutomationRuleViewSet, basename="automation-rule")
+router.register("automation-evaluations", automation_views.RuleEvaluationViewSet, basename="automation-evaluation")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
-from ..models import WEBHOOK_EVENTS, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from ..models import (
+    WEBHOOK_EVENTS, AutomationRule, RuleEvaluation, WebhookAttempt, WebhookDelivery, WebhookSubscription,
+)
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
@@ -35,3 +37,29 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         model = WebhookDelivery
         fields = ["id", "subscription", "event", "event_id", "payload", "status", "attempts", "last_status_code",
                   "last_error", "next_attempt_at", "replay_of", "created_at", "finished_at", "attempt_log"]
+
+
+class AutomationRuleSerializer(serializers.ModelSerializer):
+    conditions = serializers.JSONField(required=False)
+    actions = serializers.JSONField()
+
+    class Meta:
+        model = AutomationRule
+        fields = ["id", "name", "team", "event", "conditions", "actions", "position", "stop_processing", "active",
+                  "version", "updated_at"]
+        read_only_fields = ["version", "updated_at"]
+        extra_kwargs = {"position": {"required": False}}
+
+
+class RuleEvaluationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RuleEvaluation
+        fields = ["id", "rule", "rule_name", "rule_version", "conversation", "event", "root_event_id", "depth",
+                  "outcome", "failed_condition", "actions_done", "error", "at"]
+
+
+class DryRunResultSerializer(serializers.Serializer):
+    conversation = serializers.IntegerField()
+    customer = serializers.CharField()
+    matched = serializers.BooleanField()
+    failed_condition = serializers.CharField()

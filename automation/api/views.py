@@ -1,6 +1,7 @@
 """Thin REST views for outgoing webhooks (admins only): validate, call the action, serialise."""
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -8,9 +9,10 @@ from rest_framework.response import Response
 
 from api.permissions import IsAdmin
 from conversations.actions.errors import ActionError
+from conversations.visibility import visible_conversations
 
-from ..actions import webhooks
-from ..models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from ..actions import rules, webhooks
+from ..models import AutomationRule, RuleEvaluation, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from . import serializers
 
 
@@ -73,3 +75,62 @@ class WebhookDeliveryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet)
         except ActionError as exc:
             raise _refused(exc) from exc
         return Response(self.get_serializer(replay).data, status=status.HTTP_202_ACCEPTED)
+
+
+class AutomationRuleViewSet(viewsets.ModelViewSet):
+    queryset = AutomationRule.objects.select_related("team")
+    serializer_class = serializers.AutomationRuleSerializer
+    permission_classes = [IsAdmin]
+
+    def _save(self, serializer, rule=None):
+        data = serializer.validated_data
+        current = rule or AutomationRule()
+        try:
+            serializer.instance = rules.save_rule(
+                self.request.user, data.get("name", current.name), data.get("event", current.event),
+                data.get("conditions", current.conditions), data.get("actions", current.actions),
+                team=data.get("team", current.team if rule else None),
+                stop_processing=data.get("stop_processing", current.stop_processing),
+                active=data.get("active", current.active if rule else True),
+                position=data.get("position"), rule=rule,
+            )
+        except ActionError as exc:
+            raise _refused(exc) from exc
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    def perform_destroy(self, instance):
+        rules.delete_rule(self.request.user, instance)
+
+    @extend_schema(request=None, responses=serializers.DryRunResultSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="dry-run")
+    def dry_run(self, request, pk=None):
+        return Response(serializers.DryRunResultSerializer(rules.dry_run(request.user, self.get_object()),
+                                                           many=True).data)
+
+    @extend_schema(responses=serializers.RuleEvaluationSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def evaluations(self, request, pk=None):
+        page = self.paginate_queryset(self.get_object().evaluations.all())
+        return self.get_paginated_response(serializers.RuleEvaluationSerializer(page, many=True).data)
+
+
+class RuleEvaluationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """"Why did this happen?": the rule evaluations of the conversations the agent may see."""
+
+    serializer_class = serializers.RuleEvaluationSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("conversation", int, required=True)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        conversation_id = self.request.query_params.get("conversation", "")
+        if not conversation_id.isdigit():
+            raise ValidationError({"conversation": ["Give the conversation id."]})
+        conversation = get_object_or_404(visible_conversations(self.request.user), pk=int(conversation_id))
+        return RuleEvaluation.objects.filter(conversation=conversation)
