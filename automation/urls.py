@@ -4,6 +4,10 @@ from . import views
 
 app_name = "automation"
 urlpatterns = [
+    path("settings/rules/", views.rule_list, name="rules"),
+    path("settings/rules/<int:pk>/", views.rule_detail, name="rule"),
+    path("settings/rules/<int:pk>/move/", views.rule_move, name="rule_move"),
+    path("settings/rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
     path("settings/webhooks/", views.subscription_list, name="webhooks"),
     path("settings/webhooks/<int:pk>/", views.subscription_detail, name="webhook"),
     path("settings/webhooks/<int:pk>/toggle/", views.subscription_toggle, name="webhook_toggle"),

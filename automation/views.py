@@ -1,4 +1,4 @@
-"""Console pages for outgoing webhooks (admins): subscriptions, their delivery log, replay."""
+"""Console pages of automation (admins): rules and their builder, outgoing webhooks and their delivery log."""
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 from conversations.actions.errors import ActionError
 from conversations.visibility import is_admin
 
-from .actions import webhooks
+from .actions import rules, webhooks
 from .forms import WebhookSubscriptionForm
-from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from .models import AutomationRule, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from .rule_forms import RuleForm
 
 DELIVERIES_PER_PAGE = 25
 
@@ -98,3 +99,66 @@ def delivery_replay(request, pk):
     else:
         flash.success(request, _("Delivery queued again."))
     return redirect("automation:webhook", delivery.subscription_id)
+
+
+def _save_rule_from(request, form, rule=None):
+    rule_conditions, rule_actions = form.rule_conditions(), form.rule_actions()
+    if rule_conditions is None:
+        return None
+    data = form.cleaned_data
+    try:
+        return rules.save_rule(request.user, data["name"], data["event"], rule_conditions, rule_actions,
+                               team=data["team"], stop_processing=data["stop_processing"], active=data["active"],
+                               rule=rule)
+    except ActionError as exc:
+        form.add_error(None, exc.message)
+        return None
+
+
+@admin_only
+def rule_list(request):
+    form = RuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rule = _save_rule_from(request, form)
+        if rule is not None:
+            flash.success(request, _("Rule saved."))
+            return redirect("automation:rule", rule.pk)
+    return render(request, "automation/rules.html", {
+        "form": form, "rules": AutomationRule.objects.select_related("team"),
+    })
+
+
+@admin_only
+def rule_detail(request, pk):
+    rule = get_object_or_404(AutomationRule, pk=pk)
+    form = RuleForm(request.POST or None, initial=RuleForm.initial_for(rule))
+    if request.method == "POST" and form.is_valid():
+        if _save_rule_from(request, form, rule) is not None:
+            flash.success(request, _("Rule saved."))
+            return redirect("automation:rule", rule.pk)
+    dry_run = rules.dry_run(request.user, rule) if request.GET.get("dry_run") else None
+    return render(request, "automation/rule_detail.html", {
+        "rule": rule, "form": form, "dry_run": dry_run,
+        "dry_run_matches": sum(result["matched"] for result in dry_run or []),
+        "evaluations": rule.evaluations.all()[:50],
+    })
+
+
+@require_POST
+@admin_only
+def rule_move(request, pk):
+    rule = get_object_or_404(AutomationRule, pk=pk)
+    rules.move_rule(request.user, rule, up=request.POST.get("direction") == "up")
+    return redirect("automation:rules")
+
+
+@require_POST
+@admin_only
+def rule_delete(request, pk):
+    rule = get_object_or_404(AutomationRule, pk=pk)
+    if request.POST.get("confirm") != "yes":
+        flash.error(request, _("Tick the box to confirm the deletion."))
+        return redirect("automation:rule", rule.pk)
+    rules.delete_rule(request.user, rule)
+    flash.success(request, _("Rule deleted."))
+    return redirect("automation:rules")

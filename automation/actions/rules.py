@@ -81,6 +81,20 @@ def save_rule(actor, name, event, conditions=None, actions=(), team=None, stop_p
     return rule
 
 
+@transaction.atomic
+def move_rule(actor, rule, up):
+    """Swap `rule` with its neighbour above (or below): positions are renumbered 1..n first."""
+    _check_admin(actor)
+    ordered = list(AutomationRule.objects.select_for_update().order_by("position", "id"))
+    index = next(i for i, candidate in enumerate(ordered) if candidate.pk == rule.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, candidate in enumerate(ordered, start=1):
+        if candidate.position != position:
+            AutomationRule.objects.filter(pk=candidate.pk).update(position=position)
+
+
 def delete_rule(actor, rule):
     _check_admin(actor)
     rule.delete()
