@@ -17,6 +17,7 @@ router.register("merges", views.CustomerMergeViewSet, basename="merge")
 router.register("webhook-subscriptions", automation_views.WebhookSubscriptionViewSet, basename="webhook-subscription")
 router.register("webhook-deliveries", automation_views.WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("automation-rules", automation_views.AutomationRuleViewSet, basename="automation-rule")
+router.register("macros", automation_views.MacroViewSet, basename="macro")
 router.register("automation-evaluations", automation_views.RuleEvaluationViewSet, basename="automation-evaluation")
 
 urlpatterns = [

@@ -172,3 +172,29 @@ class RuleEvaluation(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["conversation", "-at"], name="rule_evaluation_why")]
+
+
+class Macro(models.Model):
+    """A named list of actions an agent runs on a conversation, or on many from the inbox.
+
+    Personal (owner set), for a team (team set) or for everyone (neither).
+    """
+
+    name = models.CharField(max_length=120)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="macros")
+    team = models.ForeignKey("conversations.Team", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="macros")
+    actions = models.JSONField(default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def scope(self):
+        return "personal" if self.owner_id else ("team" if self.team_id else "global")

@@ -1,4 +1,5 @@
-"""What a rule may do, each through the core's own actions (so windows, scoping and delivery hold)."""
+"""What a rule or a macro may do, each through the core's own actions (so windows, scoping and delivery hold)."""
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,6 +15,21 @@ from conversations.models import Conversation, Message, Team
 from .models import WebhookSubscription
 
 AUTOMATIC_REPLY = "rule"
+
+
+@dataclass
+class ActionContext:
+    """Who acts and why: a rule (no actor, automatic) or an agent running a macro."""
+
+    actor: object = None
+    rule: object = None
+    macro: object = None
+    root_event_id: str = ""
+    facts: dict = field(default_factory=dict)
+
+    @property
+    def automatic(self):
+        return self.rule is not None
 
 
 def _label(action):
@@ -64,22 +80,22 @@ def check(action):
             raise ActionError(_("No such webhook."))
 
 
-def _update(conversation, **changes):
-    assignment.update_conversation(conversation, None, **changes)
+def _update(conversation, context, **changes):
+    assignment.update_conversation(conversation, context.actor, **changes)
 
 
 def _assign_agent(conversation, action, run):
-    _update(conversation, assignee=get_user_model().objects.get(pk=action["agent"]))
+    _update(conversation, run, assignee=get_user_model().objects.get(pk=action["agent"]))
     return f"assigned to agent {action['agent']}"
 
 
 def _unassign(conversation, action, run):
-    _update(conversation, assignee=None)
+    _update(conversation, run, assignee=None)
     return "unassigned"
 
 
 def _assign_team(conversation, action, run):
-    _update(conversation, team=Team.objects.get(pk=action["team"]))
+    _update(conversation, run, team=Team.objects.get(pk=action["team"]))
     return f"moved to team {action['team']}"
 
 
@@ -88,17 +104,17 @@ def _labels(conversation):
 
 
 def _add_label(conversation, action, run):
-    _update(conversation, labels=[*_labels(conversation), _label(action)])
+    _update(conversation, run, labels=[*_labels(conversation), _label(action)])
     return f"label {_label(action)} added"
 
 
 def _remove_label(conversation, action, run):
-    _update(conversation, labels=[name for name in _labels(conversation) if name != _label(action)])
+    _update(conversation, run, labels=[name for name in _labels(conversation) if name != _label(action)])
     return f"label {_label(action)} removed"
 
 
 def _set_priority(conversation, action, run):
-    _update(conversation, priority=action["priority"])
+    _update(conversation, run, priority=action["priority"])
     return f"priority {action['priority']}"
 
 
@@ -106,7 +122,7 @@ def _set_status(conversation, action, run):
     until = None
     if action["status"] == Conversation.Status.SNOOZED:
         until = timezone.now() + timedelta(minutes=action["snooze_minutes"])
-    _update(conversation, status=action["status"], snoozed_until=until)
+    _update(conversation, run, status=action["status"], snoozed_until=until)
     return f"status {action['status']}"
 
 
@@ -116,19 +132,27 @@ def _recent_automatic_replies(conversation):
                                   metadata__automatic=AUTOMATIC_REPLY, created_at__gte=since).count()
 
 
+def _text(conversation, action, run):
+    agent = getattr(run.actor, "agent", None) if run.actor is not None else None
+    return variables.render(action["text"], variables.context_for(conversation, agent))
+
+
 def _send_reply(conversation, action, run):
-    # Never answer a machine (auto-replies, bounces, Auto-Submitted mail): that is how mail loops start.
-    if run.facts.get("automatic"):
-        return "reply skipped: the customer's message was sent automatically"
-    if _recent_automatic_replies(conversation) >= settings.AUTOMATION_MAX_AUTO_REPLIES_PER_DAY:
-        return "reply skipped: the daily limit of automatic replies for this conversation was reached"
-    text = variables.render(action["text"], variables.context_for(conversation))
-    replies.send_reply(conversation, None, text, metadata={"automatic": AUTOMATIC_REPLY, "rule": run.rule.pk})
+    if run.automatic:
+        # Never answer a machine (auto-replies, bounces, Auto-Submitted mail): that is how mail loops start.
+        if run.facts.get("automatic"):
+            return "reply skipped: the customer's message was sent automatically"
+        if _recent_automatic_replies(conversation) >= settings.AUTOMATION_MAX_AUTO_REPLIES_PER_DAY:
+            return "reply skipped: the daily limit of automatic replies for this conversation was reached"
+        metadata = {"automatic": AUTOMATIC_REPLY, "rule": run.rule.pk}
+    else:
+        metadata = {"macro": run.macro.pk}
+    replies.send_reply(conversation, run.actor, _text(conversation, action, run), metadata=metadata)
     return "reply sent"
 
 
 def _add_note(conversation, action, run):
-    replies.add_note(conversation, None, variables.render(action["text"], variables.context_for(conversation)))
+    replies.add_note(conversation, run.actor, _text(conversation, action, run))
     return "note added"
 
 
@@ -159,3 +183,29 @@ def perform(conversation, action, run):
         return PERFORMERS[action["type"]](conversation, action, run)
     except variables.TemplateProblem as exc:
         raise ActionError(str(exc)) from exc
+
+
+def refusal(conversation, actions, actor=None):
+    """Why `actions` cannot run on `conversation` at all ("" when they can): checked before anything runs.
+
+    A reply the channel would refuse now (WhatsApp outside its 24-hour window, say) or a variable that
+    would come out empty stops the whole list, so nothing half-happens.
+    """
+    agent = getattr(actor, "agent", None) if actor is not None else None
+    context = None
+    for action in actions:
+        if action["type"] not in ("send_reply", "add_note"):
+            continue
+        context = context or variables.context_for(conversation, agent)
+        try:
+            variables.render(action["text"], context)
+        except variables.TemplateProblem as exc:
+            return str(exc)
+        if action["type"] == "send_reply":
+            channel = conversation.last_inbound_channel
+            if channel is None:
+                return _("The customer has not written on any channel yet.")
+            reason = replies.unavailable_reason(conversation.customer, channel)
+            if reason:
+                return reason
+    return ""

@@ -45,16 +45,8 @@ def _value_of(field, op, raw):
     return raw
 
 
-class RuleForm(forms.Form):
-    name = forms.CharField(max_length=120, label=_("Name"))
-    event = forms.ChoiceField(choices=RuleEvent.choices, label=_("When"))
-    team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label=_("Every team"), label=_("Team"))
-    match = forms.ChoiceField(choices=[("all", _("all conditions hold")), ("any", _("any condition holds"))],
-                              label=_("Run when"))
-    conditions_json = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                      label=_("Or: conditions as JSON (for nested all / any / not)"))
-    stop_processing = forms.BooleanField(required=False, label=_("Stop processing the rules after this one"))
-    active = forms.BooleanField(required=False, initial=True, label=_("On"))
+class ActionRowsForm(forms.Form):
+    """Rows of actions (type and its parameters), shared by the rule and the macro builders."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,12 +54,6 @@ class RuleForm(forms.Form):
                                 get_user_model().objects.filter(is_active=True).order_by("username")]
         teams = [("", "—")] + [(str(team.pk), team.name) for team in Team.objects.all()]
         hooks = [("", "—")] + [(str(hook.pk), hook.name) for hook in WebhookSubscription.objects.all()]
-        for row in range(CONDITION_ROWS):
-            self.fields[f"c{row}_field"] = forms.ChoiceField(choices=FIELD_CHOICES, required=False, label=_("Field"))
-            self.fields[f"c{row}_key"] = forms.CharField(required=False, max_length=60, label=_("Attribute key"))
-            self.fields[f"c{row}_op"] = forms.ChoiceField(choices=OPERATOR_CHOICES, required=False,
-                                                          label=_("Operator"))
-            self.fields[f"c{row}_value"] = forms.CharField(required=False, max_length=500, label=_("Value"))
         for row in range(ACTION_ROWS):
             self.fields[f"a{row}_type"] = forms.ChoiceField(choices=ACTION_CHOICES, required=False, label=_("Action"))
             self.fields[f"a{row}_value"] = forms.CharField(
@@ -78,37 +64,11 @@ class RuleForm(forms.Form):
             self.fields[f"a{row}_text"] = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                                           label=_("Text (variables allowed)"))
 
-    def condition_rows(self):
-        return [[self[f"c{row}_{part}"] for part in ("field", "key", "op", "value")] for row in range(CONDITION_ROWS)]
-
     def action_rows(self):
         return [[self[f"a{row}_{part}"] for part in ("type", "value", "agent", "team", "webhook", "text")]
                 for row in range(ACTION_ROWS)]
 
-    def rule_conditions(self):
-        data = self.cleaned_data
-        if data["conditions_json"].strip():
-            try:
-                return json.loads(data["conditions_json"])
-            except ValueError:
-                self.add_error("conditions_json", _("This is not valid JSON."))
-                return None
-        leaves = []
-        for row in range(CONDITION_ROWS):
-            field = data[f"c{row}_field"]
-            if not field:
-                continue
-            if field == "attribute":
-                field = "customer.attributes." + data[f"c{row}_key"].strip().lower()
-            op = data[f"c{row}_op"]
-            leaf = {"field": field, "op": op}
-            value = _value_of(field, op, data[f"c{row}_value"])
-            if value is not None:
-                leaf["value"] = value
-            leaves.append(leaf)
-        return {data["match"]: leaves} if leaves else {}
-
-    def rule_actions(self):
+    def chosen_actions(self):
         data = self.cleaned_data
         actions = []
         for row in range(ACTION_ROWS):
@@ -137,6 +97,66 @@ class RuleForm(forms.Form):
             actions.append(action)
         return actions
 
+    @staticmethod
+    def initial_actions(actions):
+        initial = {}
+        for row, action in enumerate(actions[:ACTION_ROWS]):
+            initial[f"a{row}_type"] = action["type"]
+            initial[f"a{row}_value"] = action.get("label") or action.get("priority") or " ".join(
+                str(part) for part in (action.get("status"), action.get("snooze_minutes")) if part) or ""
+            initial[f"a{row}_agent"] = action.get("agent", "")
+            initial[f"a{row}_team"] = action.get("team", "")
+            initial[f"a{row}_webhook"] = action.get("subscription", "")
+            initial[f"a{row}_text"] = action.get("text", "")
+        return initial
+
+
+class RuleForm(ActionRowsForm):
+    name = forms.CharField(max_length=120, label=_("Name"))
+    event = forms.ChoiceField(choices=RuleEvent.choices, label=_("When"))
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label=_("Every team"), label=_("Team"))
+    match = forms.ChoiceField(choices=[("all", _("all conditions hold")), ("any", _("any condition holds"))],
+                              label=_("Run when"))
+    conditions_json = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                      label=_("Or: conditions as JSON (for nested all / any / not)"))
+    stop_processing = forms.BooleanField(required=False, label=_("Stop processing the rules after this one"))
+    active = forms.BooleanField(required=False, initial=True, label=_("On"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in range(CONDITION_ROWS):
+            self.fields[f"c{row}_field"] = forms.ChoiceField(choices=FIELD_CHOICES, required=False, label=_("Field"))
+            self.fields[f"c{row}_key"] = forms.CharField(required=False, max_length=60, label=_("Attribute key"))
+            self.fields[f"c{row}_op"] = forms.ChoiceField(choices=OPERATOR_CHOICES, required=False,
+                                                          label=_("Operator"))
+            self.fields[f"c{row}_value"] = forms.CharField(required=False, max_length=500, label=_("Value"))
+
+    def condition_rows(self):
+        return [[self[f"c{row}_{part}"] for part in ("field", "key", "op", "value")] for row in range(CONDITION_ROWS)]
+
+    def rule_conditions(self):
+        data = self.cleaned_data
+        if data["conditions_json"].strip():
+            try:
+                return json.loads(data["conditions_json"])
+            except ValueError:
+                self.add_error("conditions_json", _("This is not valid JSON."))
+                return None
+        leaves = []
+        for row in range(CONDITION_ROWS):
+            field = data[f"c{row}_field"]
+            if not field:
+                continue
+            if field == "attribute":
+                field = "customer.attributes." + data[f"c{row}_key"].strip().lower()
+            op = data[f"c{row}_op"]
+            leaf = {"field": field, "op": op}
+            value = _value_of(field, op, data[f"c{row}_value"])
+            if value is not None:
+                leaf["value"] = value
+            leaves.append(leaf)
+        return {data["match"]: leaves} if leaves else {}
+
     @classmethod
     def initial_for(cls, rule):
         """The form's initial data for `rule`: rows when its tree is flat, JSON when it is nested."""
@@ -158,12 +178,18 @@ class RuleForm(forms.Form):
                 value = leaf.get("value", "")
                 initial.update({f"c{row}_field": field, f"c{row}_op": leaf["op"],
                                 f"c{row}_value": ", ".join(map(str, value)) if isinstance(value, list) else value})
-        for row, action in enumerate(rule.actions[:ACTION_ROWS]):
-            initial[f"a{row}_type"] = action["type"]
-            initial[f"a{row}_value"] = action.get("label") or action.get("priority") or " ".join(
-                str(part) for part in (action.get("status"), action.get("snooze_minutes")) if part) or ""
-            initial[f"a{row}_agent"] = action.get("agent", "")
-            initial[f"a{row}_team"] = action.get("team", "")
-            initial[f"a{row}_webhook"] = action.get("subscription", "")
-            initial[f"a{row}_text"] = action.get("text", "")
+        initial.update(cls.initial_actions(rule.actions))
         return initial
+
+
+class MacroForm(ActionRowsForm):
+    name = forms.CharField(max_length=120, label=_("Name"))
+    scope = forms.ChoiceField(choices=[("personal", _("Only me")), ("team", _("A team")), ("global", _("Everyone"))],
+                              label=_("For"))
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Team"))
+
+    field_order = ["name", "scope", "team"]
+
+    @classmethod
+    def initial_for(cls, macro):
+        return {"name": macro.name, "scope": macro.scope, "team": macro.team_id, **cls.initial_actions(macro.actions)}

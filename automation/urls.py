@@ -4,6 +4,11 @@ from . import views
 
 app_name = "automation"
 urlpatterns = [
+    path("settings/macros/", views.macro_list, name="macros"),
+    path("settings/macros/<int:pk>/", views.macro_edit, name="macro"),
+    path("settings/macros/<int:pk>/delete/", views.macro_delete, name="macro_delete"),
+    path("macros/<int:pk>/preview/", views.macro_preview, name="macro_preview"),
+    path("macros/<int:pk>/run/", views.macro_run, name="macro_run"),
     path("settings/rules/", views.rule_list, name="rules"),
     path("settings/rules/<int:pk>/", views.rule_detail, name="rule"),
     path("settings/rules/<int:pk>/move/", views.rule_move, name="rule_move"),

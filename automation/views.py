@@ -4,17 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conversations.actions.errors import ActionError
 from conversations.visibility import is_admin
 
-from .actions import rules, webhooks
+from .actions import macros, rules, webhooks
 from .forms import WebhookSubscriptionForm
 from .models import AutomationRule, WebhookAttempt, WebhookDelivery, WebhookSubscription
-from .rule_forms import RuleForm
+from .rule_forms import MacroForm, RuleForm
 
 DELIVERIES_PER_PAGE = 25
 
@@ -102,7 +104,7 @@ def delivery_replay(request, pk):
 
 
 def _save_rule_from(request, form, rule=None):
-    rule_conditions, rule_actions = form.rule_conditions(), form.rule_actions()
+    rule_conditions, rule_actions = form.rule_conditions(), form.chosen_actions()
     if rule_conditions is None:
         return None
     data = form.cleaned_data
@@ -162,3 +164,98 @@ def rule_delete(request, pk):
     rules.delete_rule(request.user, rule)
     flash.success(request, _("Rule deleted."))
     return redirect("automation:rules")
+
+
+@login_required
+def macro_list(request):
+    form = MacroForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            macros.save_macro(request.user, data["name"], form.chosen_actions(), data["scope"], data["team"])
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            flash.success(request, _("Macro saved."))
+            return redirect("automation:macros")
+    available = macros.available_to(request.user)
+    return render(request, "automation/macros.html", {
+        "form": form, "macros": [(macro, macros.may_manage(request.user, macro)) for macro in available],
+    })
+
+
+def _managed_macro(request, pk):
+    macro = get_object_or_404(macros.available_to(request.user), pk=pk)
+    if not macros.may_manage(request.user, macro):
+        raise PermissionDenied
+    return macro
+
+
+@login_required
+def macro_edit(request, pk):
+    macro = _managed_macro(request, pk)
+    form = MacroForm(request.POST or None, initial=MacroForm.initial_for(macro))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            macros.save_macro(request.user, data["name"], form.chosen_actions(), data["scope"], data["team"],
+                              macro=macro)
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            flash.success(request, _("Macro saved."))
+            return redirect("automation:macros")
+    return render(request, "automation/macro_edit.html", {"form": form, "macro": macro})
+
+
+@require_POST
+@login_required
+def macro_delete(request, pk):
+    macro = _managed_macro(request, pk)
+    if request.POST.get("confirm") != "yes":
+        flash.error(request, _("Tick the box to confirm the deletion."))
+        return redirect("automation:macro", macro.pk)
+    macros.delete_macro(request.user, macro)
+    flash.success(request, _("Macro deleted."))
+    return redirect("automation:macros")
+
+
+def _chosen_conversations(request):
+    return [int(part) for part in request.POST.get("conversations", request.GET.get("conversations", "")).split(",")
+            if part.strip().isdigit()][:macros.MAX_BULK]
+
+
+@login_required
+def macro_preview(request, pk):
+    """What a macro would do on the chosen conversations, and a button that runs it."""
+    macro = get_object_or_404(macros.available_to(request.user), pk=pk)
+    conversation_ids = _chosen_conversations(request)
+    if not conversation_ids:
+        return JsonResponse({"ok": False, "error": _("Choose at least one conversation.")}, status=400)
+    preview = macros.preview(request.user, macro, conversation_ids)
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"ok": True, "macro": macro.name, "conversations": preview})
+    return render(request, "automation/macro_preview.html", {
+        "macro": macro, "preview": preview, "conversation_ids": ",".join(str(i) for i in conversation_ids),
+        "next": request.GET.get("next", ""),
+    })
+
+
+@require_POST
+@login_required
+def macro_run(request, pk):
+    macro = get_object_or_404(macros.available_to(request.user), pk=pk)
+    try:
+        results = macros.run(request.user, macro, _chosen_conversations(request))
+    except ActionError as exc:
+        return JsonResponse({"ok": False, "error": exc.message}, status=400)
+    failed = [f"#{result['conversation']}: {result['error']}" for result in results if not result["ok"]]
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"ok": not failed, "done": len(results) - len(failed), "errors": failed})
+    done = len(results) - len(failed)
+    flash.success(request, _("Macro %(name)s ran on %(count)d conversation(s).") % {"name": macro.name, "count": done})
+    for error in failed:
+        flash.error(request, error)
+    target = request.POST.get("next", "")
+    return redirect(target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+                    else "console:inbox")

@@ -124,13 +124,6 @@ def rule_events_of(event, payload, changes):
     return []
 
 
-class Run:
-    """One rule looking at one event: what the actions may need to know."""
-
-    def __init__(self, rule, root_event_id, depth, rule_facts):
-        self.rule, self.root_event_id, self.depth, self.facts = rule, root_event_id, depth, rule_facts
-
-
 def _record(rule, conversation_id, event, root_event_id, depth, outcome, failed="", done=(), error=""):
     RuleEvaluation.objects.create(
         rule=rule, rule_name=rule.name, rule_version=rule.version, conversation_id=conversation_id, event=event,
@@ -158,7 +151,7 @@ def run_rules(event, conversation_id, message_id, root_event_id, depth):
         if not matched:
             _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.NOT_MATCHED, failed)
             continue
-        run = Run(rule, root_event_id, depth, rule_facts)
+        run = rule_actions.ActionContext(rule=rule, root_event_id=root_event_id, facts=rule_facts)
         done = []
         try:
             with caused_by(Cause(root_event_id=root_event_id, depth=depth + 1, rule_id=rule.pk)):

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from ..models import (
-    WEBHOOK_EVENTS, AutomationRule, RuleEvaluation, WebhookAttempt, WebhookDelivery, WebhookSubscription,
+    WEBHOOK_EVENTS, AutomationRule, Macro, RuleEvaluation, WebhookAttempt, WebhookDelivery, WebhookSubscription,
 )
 
 
@@ -63,3 +63,32 @@ class DryRunResultSerializer(serializers.Serializer):
     customer = serializers.CharField()
     matched = serializers.BooleanField()
     failed_condition = serializers.CharField()
+
+
+class MacroSerializer(serializers.ModelSerializer):
+    actions = serializers.JSONField()
+    scope = serializers.ChoiceField(choices=["personal", "team", "global"], default="personal")
+
+    class Meta:
+        model = Macro
+        fields = ["id", "name", "scope", "team", "actions", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+
+class MacroTargetsSerializer(serializers.Serializer):
+    conversations = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False,
+                                          max_length=200)
+
+
+class MacroPreviewSerializer(serializers.Serializer):
+    conversation = serializers.IntegerField()
+    customer = serializers.CharField()
+    refused = serializers.CharField()
+    steps = serializers.ListField(child=serializers.CharField())
+
+
+class MacroResultSerializer(serializers.Serializer):
+    conversation = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    error = serializers.CharField()
+    done = serializers.ListField(child=serializers.CharField())

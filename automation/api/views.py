@@ -4,14 +4,14 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from api.permissions import IsAdmin
 from conversations.actions.errors import ActionError
 from conversations.visibility import visible_conversations
 
-from ..actions import rules, webhooks
+from ..actions import macros, rules, webhooks
 from ..models import AutomationRule, RuleEvaluation, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from . import serializers
 
@@ -136,3 +136,56 @@ class RuleEvaluationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise ValidationError({"conversation": ["Give the conversation id."]})
         conversation = get_object_or_404(visible_conversations(self.request.user), pk=int(conversation_id))
         return RuleEvaluation.objects.filter(conversation=conversation)
+
+
+class MacroViewSet(viewsets.ModelViewSet):
+    """Macros the agent may run (their own, their teams', everyone's); preview and run on conversations."""
+
+    serializer_class = serializers.MacroSerializer
+
+    def get_queryset(self):
+        return macros.available_to(self.request.user)
+
+    def _save(self, serializer, macro=None):
+        data = serializer.validated_data
+        try:
+            serializer.instance = macros.save_macro(
+                self.request.user, data.get("name", macro.name if macro else ""),
+                data.get("actions", macro.actions if macro else []),
+                data.get("scope", macro.scope if macro else "personal"),
+                data.get("team", macro.team if macro else None), macro=macro,
+            )
+        except ActionError as exc:
+            raise _refused(exc) from exc
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    def perform_destroy(self, instance):
+        try:
+            macros.delete_macro(self.request.user, instance)
+        except ActionError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    def _targets(self, request):
+        targets = serializers.MacroTargetsSerializer(data=request.data)
+        targets.is_valid(raise_exception=True)
+        return targets.validated_data["conversations"]
+
+    @extend_schema(request=serializers.MacroTargetsSerializer, responses=serializers.MacroPreviewSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk=None):
+        preview = macros.preview(request.user, self.get_object(), self._targets(request))
+        return Response(serializers.MacroPreviewSerializer(preview, many=True).data)
+
+    @extend_schema(request=serializers.MacroTargetsSerializer, responses=serializers.MacroResultSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def run(self, request, pk=None):
+        try:
+            results = macros.run(request.user, self.get_object(), self._targets(request))
+        except ActionError as exc:
+            raise _refused(exc) from exc
+        return Response(serializers.MacroResultSerializer(results, many=True).data)
