@@ -26,6 +26,8 @@ FIELDS = {
     "labels": ("contains", "not_contains") + PRESENCE,
     "text": ("contains", "not_contains", "eq") + PRESENCE,
     "automatic": ("eq",),
+    "waiting": ("eq",),
+    "csat": ("eq", "neq", "gt", "lt") + PRESENCE,
 }
 ATTRIBUTE_OPERATORS = EQUALITY + PRESENCE + ("contains", "gt", "lt")
 
@@ -79,9 +81,9 @@ def check(tree, depth=0, counter=None):
     elif op in ("gt", "lt"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConditionProblem(_("%(op)s takes a number.") % {"op": op})
-    elif field == "automatic":
+    elif field in ("automatic", "waiting"):
         if not isinstance(value, bool):
-            raise ConditionProblem(_("automatic is true or false."))
+            raise ConditionProblem(_("%(field)s is true or false.") % {"field": field})
     elif not isinstance(value, (str, int)) or isinstance(value, bool) or value == "":
         raise ConditionProblem(_("%(field)s needs a value.") % {"field": field})
 

@@ -1,5 +1,5 @@
 """What rule conditions look at: the conversation as it is now, and the message that triggered the rule."""
-from conversations.models import Conversation, Message
+from conversations.models import Conversation, CsatRating, Message
 
 
 def load(conversation_id, message_id=None):
@@ -28,6 +28,10 @@ def facts_for(conversation, message=None):
         "labels": list(conversation.labels.values_list("name", flat=True)),
         "text": customer_message.text if customer_message else "",
         "automatic": bool(customer_message and customer_message.metadata.get("automatic")),
+        # The customer wrote and nobody has answered yet.
+        "waiting": conversation.waiting_since is not None,
+        "csat": CsatRating.objects.filter(cycle__conversation=conversation).order_by("-updated_at")
+        .values_list("rating", flat=True).first(),
     }
     for key, value in (conversation.customer.attributes or {}).items():
         facts[f"customer.attributes.{str(key).lower()}"] = value

@@ -106,6 +106,8 @@ class RuleEvent(models.TextChoices):
     TEAM_CHANGED = "team_changed", _("Team changed")
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
     LABELS_CHANGED = "labels_changed", _("Labels changed")
+    CSAT_RECEIVED = "csat_received", _("Satisfaction rating received")
+    CUSTOMER_WAITING = "customer_waiting", _("Time passed since the customer's last message")
 
 
 class AutomationRule(models.Model):
@@ -120,6 +122,8 @@ class AutomationRule(models.Model):
     position = models.PositiveIntegerField(default=0)
     stop_processing = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
+    # For the timer event (customer_waiting): how long after the customer's last message the rule runs.
+    delay_minutes = models.PositiveIntegerField(null=True, blank=True)
     # Bumped on every change, so an evaluation says which version of the rule decided.
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -143,6 +147,20 @@ class RuleFiring(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rule", "conversation", "root_event_id"],
                                                name="rule_fires_once_per_root_event")]
+
+
+class RuleTimer(models.Model):
+    """A timer rule armed on a conversation by the customer's latest message; a newer message re-arms it."""
+
+    rule = models.ForeignKey(AutomationRule, on_delete=models.CASCADE, related_name="timers")
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.CASCADE, related_name="+")
+    message_id = models.BigIntegerField()
+    due_at = models.DateTimeField()
+    fired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "conversation"], name="one_timer_per_rule")]
+        indexes = [models.Index(fields=["fired_at", "due_at"], name="rule_timer_due")]
 
 
 class RuleEvaluation(models.Model):

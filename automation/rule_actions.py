@@ -74,6 +74,15 @@ def check(action):
             variables.check(text)
         except variables.TemplateProblem as exc:
             raise ActionError(str(exc)) from exc
+    elif kind == "send_template":
+        _need(action, "name", lambda v: isinstance(v, str) and v.strip(), _("Name the approved template."))
+        values = _need(action, "variables", lambda v: isinstance(v, dict) and all(
+            isinstance(value, str) for value in v.values()), _("Template variables are an object of name: text."))
+        for value in values.values():
+            try:
+                variables.check(value)
+            except variables.TemplateProblem as exc:
+                raise ActionError(str(exc)) from exc
     elif kind == "send_webhook":
         subscription = _need(action, "subscription", lambda v: isinstance(v, int), _("Choose the webhook."))
         if not WebhookSubscription.objects.filter(pk=subscription).exists():
@@ -151,6 +160,17 @@ def _send_reply(conversation, action, run):
     return "reply sent"
 
 
+def _send_template(conversation, action, run):
+    """An approved template (what WhatsApp accepts outside its 24-hour window), its variables filled safely."""
+    agent = getattr(run.actor, "agent", None) if run.actor is not None else None
+    context = variables.context_for(conversation, agent)
+    filled = {name: variables.render(value, context) for name, value in action["variables"].items()}
+    metadata = {"automatic": AUTOMATIC_REPLY, "rule": run.rule.pk} if run.automatic else {"macro": run.macro.pk}
+    replies.send_reply(conversation, run.actor, metadata=metadata, template={
+        "name": action["name"], "language": action.get("language", ""), "variables": filled})
+    return f"template {action['name']} sent"
+
+
 def _add_note(conversation, action, run):
     replies.add_note(conversation, run.actor, _text(conversation, action, run))
     return "note added"
@@ -172,6 +192,7 @@ PERFORMERS = {
     "set_priority": _set_priority,
     "set_status": _set_status,
     "send_reply": _send_reply,
+    "send_template": _send_template,
     "add_note": _add_note,
     "send_webhook": _send_webhook,
 }
@@ -194,11 +215,13 @@ def refusal(conversation, actions, actor=None):
     agent = getattr(actor, "agent", None) if actor is not None else None
     context = None
     for action in actions:
-        if action["type"] not in ("send_reply", "add_note"):
+        if action["type"] not in ("send_reply", "send_template", "add_note"):
             continue
         context = context or variables.context_for(conversation, agent)
+        texts = action["variables"].values() if action["type"] == "send_template" else [action["text"]]
         try:
-            variables.render(action["text"], context)
+            for text in texts:
+                variables.render(text, context)
         except variables.TemplateProblem as exc:
             return str(exc)
         if action["type"] == "send_reply":

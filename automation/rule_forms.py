@@ -98,6 +98,12 @@ class ActionRowsForm(forms.Form):
         return actions
 
     @staticmethod
+    def represents(actions):
+        """Whether these rows can show `actions` (templates and long lists are edited over the API)."""
+        builder_types = {value for value, _label in ACTION_CHOICES if value}
+        return len(actions) <= ACTION_ROWS and all(action["type"] in builder_types for action in actions)
+
+    @staticmethod
     def initial_actions(actions):
         initial = {}
         for row, action in enumerate(actions[:ACTION_ROWS]):
@@ -119,6 +125,7 @@ class RuleForm(ActionRowsForm):
                               label=_("Run when"))
     conditions_json = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                       label=_("Or: conditions as JSON (for nested all / any / not)"))
+    delay_minutes = forms.IntegerField(required=False, min_value=1, label=_("Minutes to wait (timer event only)"))
     stop_processing = forms.BooleanField(required=False, label=_("Stop processing the rules after this one"))
     active = forms.BooleanField(required=False, initial=True, label=_("On"))
 
@@ -161,6 +168,7 @@ class RuleForm(ActionRowsForm):
     def initial_for(cls, rule):
         """The form's initial data for `rule`: rows when its tree is flat, JSON when it is nested."""
         initial = {"name": rule.name, "event": rule.event, "team": rule.team_id, "match": "all",
+                   "delay_minutes": rule.delay_minutes,
                    "stop_processing": rule.stop_processing, "active": rule.active}
         tree = rule.conditions or {}
         key = "all" if "all" in tree else ("any" if "any" in tree else None)

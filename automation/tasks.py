@@ -22,3 +22,13 @@ def sweep_webhook_deliveries():
 @shared_task(name="automation.run_rules", ignore_result=True)
 def run_rules(event, conversation_id, message_id, root_event_id, depth):
     rules.run_rules(event, conversation_id, message_id, root_event_id, depth)
+
+
+@shared_task(name="automation.arm_rule_timers", ignore_result=True)
+def arm_rule_timers(conversation_id, message_id):
+    rules.arm_timers(conversation_id, message_id)
+
+
+@shared_task(name="automation.fire_due_rule_timers", ignore_result=True)
+def fire_due_rule_timers():
+    rules.fire_due_timers()

@@ -111,7 +111,7 @@ def _save_rule_from(request, form, rule=None):
     try:
         return rules.save_rule(request.user, data["name"], data["event"], rule_conditions, rule_actions,
                                team=data["team"], stop_processing=data["stop_processing"], active=data["active"],
-                               rule=rule)
+                               rule=rule, delay_minutes=data["delay_minutes"])
     except ActionError as exc:
         form.add_error(None, exc.message)
         return None
@@ -133,14 +133,16 @@ def rule_list(request):
 @admin_only
 def rule_detail(request, pk):
     rule = get_object_or_404(AutomationRule, pk=pk)
-    form = RuleForm(request.POST or None, initial=RuleForm.initial_for(rule))
-    if request.method == "POST" and form.is_valid():
+    editable = RuleForm.represents(rule.actions)
+    form = RuleForm((request.POST or None) if editable else None,
+                    initial=RuleForm.initial_for(rule) if editable else None)
+    if request.method == "POST" and editable and form.is_valid():
         if _save_rule_from(request, form, rule) is not None:
             flash.success(request, _("Rule saved."))
             return redirect("automation:rule", rule.pk)
     dry_run = rules.dry_run(request.user, rule) if request.GET.get("dry_run") else None
     return render(request, "automation/rule_detail.html", {
-        "rule": rule, "form": form, "dry_run": dry_run,
+        "rule": rule, "form": form, "editable": editable, "dry_run": dry_run,
         "dry_run_matches": sum(result["matched"] for result in dry_run or []),
         "evaluations": rule.evaluations.all()[:50],
     })

@@ -158,6 +158,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("EMAIL_IMAP_POLL_SECONDS", default=60.0),
     },
     "sweep-webhook-deliveries": {"task": "automation.sweep_webhook_deliveries", "schedule": 30.0},
+    "fire-due-rule-timers": {"task": "automation.fire_due_rule_timers", "schedule": 30.0},
 }
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_EAGER)
 # Without it, Celery's Django fix-up closes the database connection (and, in a prefork worker, the

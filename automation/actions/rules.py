@@ -7,6 +7,7 @@ constraint), chains stop at AUTOMATION_MAX_DEPTH, automatic replies are capped p
 answer automatic mail.
 """
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,12 +22,13 @@ from conversations.models import Conversation
 from conversations.visibility import is_admin
 
 from .. import conditions, facts, rule_actions
-from ..models import AutomationRule, RuleEvaluation, RuleEvent, RuleFiring
+from ..models import AutomationRule, RuleEvaluation, RuleEvent, RuleFiring, RuleTimer
 
 logger = logging.getLogger(__name__)
 ACTIVE_EVENTS_CACHE_KEY = "automation.rule-events"
 MAX_ACTIONS = 20
 DRY_RUN_CONVERSATIONS = 100
+MAX_DELAY_MINUTES = 60 * 24 * 30
 
 
 def _check_admin(actor):
@@ -34,12 +36,17 @@ def _check_admin(actor):
         raise ActionError(_("Only admins may manage automation rules."))
 
 
-def _clean(name, event, rule_conditions, actions):
+def _clean(name, event, rule_conditions, actions, delay_minutes):
     name = (name or "").strip()
     if not name:
         raise ActionError(_("Give the rule a name."), field="name")
     if event not in RuleEvent.values:
         raise ActionError(_("Unknown event."), field="event")
+    if event == RuleEvent.CUSTOMER_WAITING:
+        if not isinstance(delay_minutes, int) or not 0 < delay_minutes <= MAX_DELAY_MINUTES:
+            raise ActionError(_("A timer rule waits 1 minute to 30 days."), field="delay_minutes")
+    elif delay_minutes:
+        raise ActionError(_("Only the timer event waits."), field="delay_minutes")
     try:
         conditions.check(rule_conditions if rule_conditions is not None else {})
     except conditions.ConditionProblem as exc:
@@ -61,10 +68,11 @@ def _forget_active_events():
 
 @transaction.atomic
 def save_rule(actor, name, event, conditions=None, actions=(), team=None, stop_processing=False, active=True,
-              position=None, rule=None):
+              position=None, rule=None, delay_minutes=None):
     """Create a rule (at the end of the list unless `position` is given), or change `rule` (a new version)."""
     _check_admin(actor)
-    name, conditions, actions = _clean(name, event, conditions, list(actions))
+    actions = list(actions) if isinstance(actions, (list, tuple)) else actions
+    name, conditions, actions = _clean(name, event, conditions, actions, delay_minutes)
     if rule is None:
         rule = AutomationRule(created_by=actor)
         if position is None:
@@ -73,6 +81,7 @@ def save_rule(actor, name, event, conditions=None, actions=(), team=None, stop_p
         rule.version += 1
     rule.name, rule.event, rule.conditions, rule.actions = name, event, conditions, actions
     rule.team, rule.stop_processing, rule.active = team, stop_processing, active
+    rule.delay_minutes = delay_minutes if event == RuleEvent.CUSTOMER_WAITING else None
     if position is not None:
         rule.position = position
     rule.updated_at = timezone.now()
@@ -119,7 +128,7 @@ def rule_events_of(event, payload, changes):
     if event == "conversation.updated":
         by_field = {"status": RuleEvent.STATUS_CHANGED, "assignee": RuleEvent.ASSIGNED,
                     "team": RuleEvent.TEAM_CHANGED, "priority": RuleEvent.PRIORITY_CHANGED,
-                    "labels": RuleEvent.LABELS_CHANGED}
+                    "labels": RuleEvent.LABELS_CHANGED, "csat": RuleEvent.CSAT_RECEIVED}
         return [(by_field[field], payload["id"], None) for field in changes if field in by_field]
     return []
 
@@ -132,16 +141,18 @@ def _record(rule, conversation_id, event, root_event_id, depth, outcome, failed=
     )
 
 
-def _rules_for(event, conversation):
-    return [rule for rule in AutomationRule.objects.filter(active=True, event=event).select_related("team")
-            if rule.team_id is None or rule.team_id == conversation.team_id]
+def _rules_for(event, conversation, only_rule_id=None):
+    candidates = AutomationRule.objects.filter(active=True, event=event).select_related("team")
+    if only_rule_id is not None:
+        candidates = candidates.filter(pk=only_rule_id)
+    return [rule for rule in candidates if rule.team_id is None or rule.team_id == conversation.team_id]
 
 
-def run_rules(event, conversation_id, message_id, root_event_id, depth):
+def run_rules(event, conversation_id, message_id, root_event_id, depth, only_rule_id=None):
     """Evaluate the active rules of `event` for one conversation, in order; returns how many fired."""
     conversation, message = facts.load(conversation_id, message_id)
     fired = 0
-    for rule in _rules_for(event, conversation):
+    for rule in _rules_for(event, conversation, only_rule_id):
         if depth > settings.AUTOMATION_MAX_DEPTH:
             _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.DEPTH_LIMIT)
             continue
@@ -193,3 +204,39 @@ def dry_run(actor, rule):
         results.append({"conversation": conversation.pk, "customer": conversation.customer.name,
                         "matched": matched, "failed_condition": failed})
     return results
+
+
+def timer_due_at(rule, since):
+    """When a timer rule armed at `since` runs (calendar minutes)."""
+    return since + timedelta(minutes=rule.delay_minutes)
+
+
+def arm_timers(conversation_id, message_id):
+    """A customer message (re-)arms every timer rule of its conversation: due from this message on."""
+    conversation, message = facts.load(conversation_id, message_id)
+    if message is None:
+        return 0
+    armed = 0
+    for rule in _rules_for(RuleEvent.CUSTOMER_WAITING, conversation):
+        RuleTimer.objects.update_or_create(rule=rule, conversation=conversation, defaults={
+            "message_id": message.pk, "due_at": timer_due_at(rule, message.created_at), "fired_at": None})
+        armed += 1
+    return armed
+
+
+def fire_due_timers(now=None, limit=500):
+    """Run each timer rule whose time has come, once per arming message; returns how many ran."""
+    now = now or timezone.now()
+    fired = 0
+    while fired < limit:
+        with transaction.atomic():
+            timer = (RuleTimer.objects.select_for_update(skip_locked=True)
+                     .filter(fired_at__isnull=True, due_at__lte=now).order_by("due_at").first())
+            if timer is None:
+                break
+            timer.fired_at = now
+            timer.save(update_fields=["fired_at"])
+        run_rules(RuleEvent.CUSTOMER_WAITING, timer.conversation_id, timer.message_id,
+                  f"timer:{timer.rule_id}:{timer.message_id}", 0, only_rule_id=timer.rule_id)
+        fired += 1
+    return fired

@@ -93,6 +93,7 @@ class AutomationRuleViewSet(viewsets.ModelViewSet):
                 stop_processing=data.get("stop_processing", current.stop_processing),
                 active=data.get("active", current.active if rule else True),
                 position=data.get("position"), rule=rule,
+                delay_minutes=data.get("delay_minutes", current.delay_minutes if rule else None),
             )
         except ActionError as exc:
             raise _refused(exc) from exc

@@ -49,7 +49,8 @@ def rate_cycle(cycle_id, rating, comment="", channel=None):
         csat.comment = comment or csat.comment
         csat.save(update_fields=["rating", "comment", "updated_at"])
     conversation = cycle.conversation
-    events.emit(events.CONVERSATION_UPDATED, conversation, events.conversation_audience(conversation))
+    events.emit(events.CONVERSATION_UPDATED, conversation, events.conversation_audience(conversation),
+                changes={"csat": [None, rating]})
     return csat
 
 

@@ -200,3 +200,75 @@ def test_only_admins_manage_rules(make_agent, team):
     with pytest.raises(ActionError):
         rules.save_rule(make_agent("ana", teams=[team]), "Mine", RuleEvent.MESSAGE_RECEIVED, {},
                         [{"type": "add_label", "label": "x"}])
+
+
+def test_a_timer_rule_rearms_on_a_new_customer_message_and_fires_once(channel, rule,
+                                                                      django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from automation.models import RuleTimer
+
+    rule("Still waiting", RuleEvent.CUSTOMER_WAITING, [{"type": "set_priority", "priority": "high"}],
+         conditions={"field": "waiting", "op": "eq", "value": True}, delay_minutes=120)
+    receive(channel, django_capture_on_commit_callbacks, external_id="wa-1")
+    assert RuleTimer.objects.get().due_at - timezone.now() > timedelta(minutes=119)
+    # As if that message came 30 minutes ago: then a new one re-arms the timer, and the old due time
+    # passes without firing.
+    RuleTimer.objects.update(due_at=F("due_at") - timedelta(minutes=30))
+    first_due = RuleTimer.objects.get().due_at
+    assert rules.fire_due_timers(now=first_due - timedelta(minutes=1)) == 0
+    later = timezone.now() + timedelta(minutes=30)
+    receive(channel, django_capture_on_commit_callbacks, external_id="wa-2")
+    timer = RuleTimer.objects.get()
+    assert timer.due_at > first_due and timer.fired_at is None
+    assert rules.fire_due_timers(now=first_due + timedelta(seconds=1)) == 0
+    assert Conversation.objects.get().priority == "none"
+
+    assert rules.fire_due_timers(now=timer.due_at + timedelta(seconds=1)) == 1
+    assert Conversation.objects.get().priority == "high"
+    # Fires once: the next sweeps find nothing due, and re-running the same arming is refused.
+    assert rules.fire_due_timers(now=timer.due_at + timedelta(hours=5)) == 0
+    RuleTimer.objects.update(fired_at=None)
+    rules.fire_due_timers(now=later + timedelta(hours=5))
+    assert RuleEvaluation.objects.filter(outcome="matched").count() == 1
+    assert RuleEvaluation.objects.filter(outcome="already_fired").count() == 1
+
+
+def test_a_timer_rule_needs_its_delay(admin_user):
+    with pytest.raises(ActionError):
+        rules.save_rule(admin_user, "Timer", RuleEvent.CUSTOMER_WAITING, {}, [{"type": "add_label", "label": "x"}])
+    with pytest.raises(ActionError):
+        rules.save_rule(admin_user, "Not a timer", RuleEvent.MESSAGE_RECEIVED, {},
+                        [{"type": "add_label", "label": "x"}], delay_minutes=5)
+
+
+def test_a_csat_rating_triggers_its_rules(channel, rule, admin_user, django_capture_on_commit_callbacks):
+    from conversations.actions.csat import rate_cycle
+    from conversations.models import ConversationCycle
+
+    rule("Unhappy", RuleEvent.CSAT_RECEIVED, [{"type": "add_label", "label": "detrator"}],
+         conditions={"field": "csat", "op": "lt", "value": 3})
+    conversation = receive(channel, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_conversation(conversation, admin_user, status="resolved")
+    with django_capture_on_commit_callbacks(execute=True):
+        rate_cycle(ConversationCycle.objects.get().pk, 2)
+    assert labels(conversation) == ["detrator"]
+
+
+def test_a_template_reply_fills_its_variables_safely(rule, team, django_capture_on_commit_callbacks):
+    from channels_adapters.setup import create_channel
+
+    twilio = {"account_sid": "AC" + "0" * 32, "auth_token": "token", "from_number": "+15005550006",
+              "api_base_url": "http://127.0.0.1:9", "templates": [
+                  {"name": "retorno", "language": "pt_BR", "variables": ["1"], "body": "Olá {{1}}, podemos ajudar?",
+                   "content_sid": "HX" + "a" * 32}]}
+    whatsapp = create_channel("twilio_whatsapp", "WhatsApp", twilio, team=team)
+    rule("Template", RuleEvent.CONVERSATION_CREATED, [{"type": "send_template", "name": "retorno",
+         "variables": {"1": '{{ customer.first_name|default:"cliente" }}'}}])
+    receive(whatsapp, django_capture_on_commit_callbacks, name="")
+    reply = Message.objects.get(direction="outbound")
+    assert reply.text == "Olá cliente, podemos ajudar?" and reply.metadata["template"]["variables"] == {"1": "cliente"}
