@@ -15,6 +15,7 @@ from conversations.models import Conversation, Message, Team
 from .models import WebhookSubscription
 
 AUTOMATIC_REPLY = "rule"
+MAX_ACTIONS = 20
 
 
 @dataclass
@@ -87,6 +88,20 @@ def check(action):
         subscription = _need(action, "subscription", lambda v: isinstance(v, int), _("Choose the webhook."))
         if not WebhookSubscription.objects.filter(pk=subscription).exists():
             raise ActionError(_("No such webhook."))
+
+
+def check_list(actions, count_message):
+    """Raise ActionError (field "actions") unless `actions` is 1 to MAX_ACTIONS valid actions.
+
+    `count_message` says how many a rule or a macro may have, with %(max)d.
+    """
+    if not isinstance(actions, list) or not actions or len(actions) > MAX_ACTIONS:
+        raise ActionError(count_message % {"max": MAX_ACTIONS}, field="actions")
+    for action in actions:
+        try:
+            check(action)
+        except ActionError as exc:
+            raise ActionError(exc.message, field="actions") from exc
 
 
 def _update(conversation, context, **changes):

@@ -21,6 +21,14 @@ from .rule_forms import MacroForm, RuleForm
 DELIVERIES_PER_PAGE = 25
 
 
+def deletion_confirmed(request):
+    """Deleting needs the confirmation box ticked; without it the page says so and nothing is deleted."""
+    if request.POST.get("confirm") == "yes":
+        return True
+    flash.error(request, _("Tick the box to confirm the deletion."))
+    return False
+
+
 def admin_only(view):
     @login_required
     def checked(request, *args, **kwargs):
@@ -82,8 +90,7 @@ def subscription_toggle(request, pk):
 @admin_only
 def subscription_delete(request, pk):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
-    if request.POST.get("confirm") != "yes":
-        flash.error(request, _("Tick the box to confirm the deletion."))
+    if not deletion_confirmed(request):
         return redirect("automation:webhook", subscription.pk)
     webhooks.delete_subscription(request.user, subscription)
     flash.success(request, _("Webhook deleted, with its delivery log."))
@@ -160,8 +167,7 @@ def rule_move(request, pk):
 @admin_only
 def rule_delete(request, pk):
     rule = get_object_or_404(AutomationRule, pk=pk)
-    if request.POST.get("confirm") != "yes":
-        flash.error(request, _("Tick the box to confirm the deletion."))
+    if not deletion_confirmed(request):
         return redirect("automation:rule", rule.pk)
     rules.delete_rule(request.user, rule)
     flash.success(request, _("Rule deleted."))
@@ -214,8 +220,7 @@ def macro_edit(request, pk):
 @login_required
 def macro_delete(request, pk):
     macro = _managed_macro(request, pk)
-    if request.POST.get("confirm") != "yes":
-        flash.error(request, _("Tick the box to confirm the deletion."))
+    if not deletion_confirmed(request):
         return redirect("automation:macro", macro.pk)
     macros.delete_macro(request.user, macro)
     flash.success(request, _("Macro deleted."))

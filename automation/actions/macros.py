@@ -16,7 +16,6 @@ from conversations.visibility import sees_everything, team_ids, visible_conversa
 from .. import rule_actions
 from ..models import Macro
 
-MAX_ACTIONS = 20
 MAX_BULK = 200
 
 
@@ -34,13 +33,7 @@ def _clean(name, actions):
     name = (name or "").strip()
     if not name:
         raise ActionError(_("Give the macro a name."), field="name")
-    if not isinstance(actions, list) or not actions or len(actions) > MAX_ACTIONS:
-        raise ActionError(_("A macro has 1 to %(max)d actions.") % {"max": MAX_ACTIONS}, field="actions")
-    for action in actions:
-        try:
-            rule_actions.check(action)
-        except ActionError as exc:
-            raise ActionError(exc.message, field="actions") from exc
+    rule_actions.check_list(actions, _("A macro has 1 to %(max)d actions."))
     return name[:120], actions
 
 

@@ -26,7 +26,6 @@ from ..models import AutomationRule, RuleEvaluation, RuleEvent, RuleFiring, Rule
 
 logger = logging.getLogger(__name__)
 ACTIVE_EVENTS_CACHE_KEY = "automation.rule-events"
-MAX_ACTIONS = 20
 DRY_RUN_CONVERSATIONS = 100
 MAX_DELAY_MINUTES = 60 * 24 * 30
 
@@ -51,13 +50,7 @@ def _clean(name, event, rule_conditions, actions, delay_minutes):
         conditions.check(rule_conditions if rule_conditions is not None else {})
     except conditions.ConditionProblem as exc:
         raise ActionError(str(exc), field="conditions") from exc
-    if not isinstance(actions, list) or not actions or len(actions) > MAX_ACTIONS:
-        raise ActionError(_("A rule has 1 to %(max)d actions.") % {"max": MAX_ACTIONS}, field="actions")
-    for action in actions:
-        try:
-            rule_actions.check(action)
-        except ActionError as exc:
-            raise ActionError(exc.message, field="actions") from exc
+    rule_actions.check_list(actions, _("A rule has 1 to %(max)d actions."))
     return name[:120], rule_conditions or {}, actions
 
 
