@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from automation.api import views as automation_views
 from routing.api import views as routing_views
 
 from . import views
@@ -17,6 +18,11 @@ router.register("merges", views.CustomerMergeViewSet, basename="merge")
 router.register("business-calendars", routing_views.BusinessCalendarViewSet, basename="business-calendar")
 router.register("sla-policies", routing_views.SlaPolicyViewSet, basename="sla-policy")
 router.register("assignment-policies", routing_views.AssignmentPolicyViewSet, basename="assignment-policy")
+router.register("webhook-subscriptions", automation_views.WebhookSubscriptionViewSet, basename="webhook-subscription")
+router.register("webhook-deliveries", automation_views.WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("automation-rules", automation_views.AutomationRuleViewSet, basename="automation-rule")
+router.register("macros", automation_views.MacroViewSet, basename="macro")
+router.register("automation-evaluations", automation_views.RuleEvaluationViewSet, basename="automation-evaluation")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

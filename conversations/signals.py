@@ -15,9 +15,10 @@ agent_access_changed = Signal()
 # Domain facts for the layers on top of the core (routing, automation...), which the core never
 # imports. All but the presence one are sent inside `transaction.on_commit`.
 # Sent with conversation_id, changed (a frozenset of "assignee", "team", "status", "priority",
-# "labels") and actor_id (None for the system) once such a change is committed.
+# "labels", "csat"), actor_id (None for the system) and cause (conversations.causes.Cause, None
+# unless automation made the change) once such a change is committed.
 conversation_changed = Signal()
-# Sent with message_id, conversation_id and direction once a new message is committed.
+# Sent with message_id, conversation_id, direction and cause once a new message is committed.
 message_created = Signal()
 # Sent with message_id, conversation_id and status once an outbound message's new delivery status is committed.
 message_status_changed = Signal()

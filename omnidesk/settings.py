@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "customers",
     "commerce",
     "insights",
+    "automation",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels_adapters.email.poll_imap_channels",
         "schedule": env.float("EMAIL_IMAP_POLL_SECONDS", default=60.0),
     },
+    "sweep-webhook-deliveries": {"task": "automation.sweep_webhook_deliveries", "schedule": 30.0},
+    "fire-due-rule-timers": {"task": "automation.fire_due_rule_timers", "schedule": 30.0},
 }
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_EAGER)
 # Without it, Celery's Django fix-up closes the database connection (and, in a prefork worker, the
@@ -276,6 +279,20 @@ DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=5)
 DELIVERY_BACKOFF_SECONDS = env.float("DELIVERY_BACKOFF_SECONDS", default=2.0)
 DELIVERY_BACKOFF_MAX_SECONDS = env.float("DELIVERY_BACKOFF_MAX_SECONDS", default=600.0)
 OUTBOUND_HTTP_TIMEOUT_SECONDS = env.float("OUTBOUND_HTTP_TIMEOUT_SECONDS", default=10.0)
+# Outgoing webhooks (automation/): targets must be public https URLs; hosts listed here skip the address
+# checks and may use http (a receiver on this machine, in tests or development).
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_REDIRECTS = env.int("WEBHOOK_MAX_REDIRECTS", default=3)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30.0)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0)
+# Deliveries that failed for good, in a row, before a subscription is turned off (with a notice).
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+# Automation rules: how many rule-caused events may chain from one root event, and how many automatic
+# replies one conversation may get in 24 hours.
+AUTOMATION_MAX_DEPTH = env.int("AUTOMATION_MAX_DEPTH", default=5)
+AUTOMATION_MAX_AUTO_REPLIES_PER_DAY = env.int("AUTOMATION_MAX_AUTO_REPLIES_PER_DAY", default=3)
 # Inbound processing attempts before a raw event stays `failed` for a human.
 INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=5)
 # A customer (identity) sending more inbound messages than this in an hour is

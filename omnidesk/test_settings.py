@@ -19,3 +19,5 @@ DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
 # Tasks are eager here: scoring every test's messages would load the sentiment model into every test
 # process. The insights tests turn it on (tests/insights/conftest.py).
 INSIGHTS_SENTIMENT_ON_ARRIVAL = False
+# Outgoing webhooks go to receivers the tests start on this machine.
+WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]

@@ -8,6 +8,7 @@ from console.auth import PasswordChangeView, SignInView
 urlpatterns = [
     path("", include("console.urls")),
     path("", include("customers.console_urls")),
+    path("", include("automation.urls")),
     path("login/", SignInView.as_view(), name="login"),
     path("reports/", include("insights.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
+from conversations import variables
 from conversations.actions import assignment, canned, notifications, replies
 from conversations.downloads import file_response
 from conversations.models import Attachment, Message
@@ -59,10 +60,12 @@ def conversation_page(request, pk):
     conversation = visible_conversation(request.user, pk)
     items, cursor = timeline.page(conversation)
     profile = profile_of(request.user)
-    canned_responses = [
-        {"shortcut": r.shortcut, "title": r.title, "text": canned.expand(r.text, conversation.customer, profile)}
-        for r in canned.available_to(request.user)
-    ]
+    variables_context = variables.context_for(conversation, profile)
+    canned_responses = []
+    for response in canned.available_to(request.user):
+        text, problem = canned.expand(response.text, variables_context)
+        canned_responses.append({"shortcut": response.shortcut, "title": response.title, "text": text,
+                                 "problem": problem})
     context = inbox_context(request)
     context.update(_header_context(conversation))
     context.update(panel_context(request, conversation))

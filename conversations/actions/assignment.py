@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import events
+from .. import causes, events
 from ..models import Conversation, ConversationCycle, ConversationEvent, Label
 from ..signals import conversation_changed
 from ..visibility import display_name
@@ -18,10 +18,13 @@ def _audit(conversation, actor, kind, **data):
 
 
 def announce_change(conversation_id, changed, actor_id=None):
-    """Tell the layers (routing, automation) what changed, once it is committed."""
-    changed = frozenset(changed)
+    """Tell the layers (routing, automation) what changed, once it is committed.
+
+    The cause (conversations.causes) is taken now, while the change is made, not when it is sent.
+    """
+    changed, cause = frozenset(changed), causes.current()
     transaction.on_commit(lambda: conversation_changed.send(
-        sender=Conversation, conversation_id=conversation_id, changed=changed, actor_id=actor_id))
+        sender=Conversation, conversation_id=conversation_id, changed=changed, actor_id=actor_id, cause=cause))
 
 
 def _clean_labels(labels):

@@ -1,32 +1,17 @@
 """Canned responses: saved answers an agent inserts with /shortcut, shared with everyone or personal."""
-import re
-
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .. import variables
 from ..models import CannedResponse
 from ..visibility import sees_everything
 from .errors import ActionError
 
 MAX_TITLE_LENGTH = 120
 MAX_TEXT_LENGTH = 5000
-VARIABLE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
-
-
-def _first_name(name):
-    return (name or "").strip().split(" ")[0]
-
-
-# Each variable and how it is read from (customer, agent profile).
-VARIABLES = {
-    "customer.name": lambda customer, agent: customer.name,
-    "customer.first_name": lambda customer, agent: _first_name(customer.name),
-    "agent.name": lambda customer, agent: agent.display_name if agent else "",
-    "agent.first_name": lambda customer, agent: _first_name(agent.display_name) if agent else "",
-}
 
 
 def available_to(user):
@@ -42,10 +27,15 @@ def may_manage(user, response):
     return response.owner_id == user.pk if response.owner_id else sees_everything(user)
 
 
-def expand(text, customer, agent_profile):
-    """Fill the variables of `text`; a value the customer does not have becomes empty."""
-    return VARIABLE.sub(lambda m: VARIABLES[m.group(1)](customer, agent_profile) if m.group(1) in VARIABLES
-                        else m.group(0), text)
+def expand(text, context):
+    """`text` filled from a variables context, or the reason it cannot be sent on this conversation.
+
+    Returns (text, problem): on a problem the text stays unfilled for the agent to complete by hand.
+    """
+    try:
+        return variables.render(text, context), ""
+    except variables.TemplateProblem as exc:
+        return text, str(exc)
 
 
 def _clean(shortcut, title, text):
@@ -57,13 +47,10 @@ def _clean(shortcut, title, text):
         raise ActionError(_("A title is 1 to %(max)d characters.") % {"max": MAX_TITLE_LENGTH}, field="title")
     if not text or len(text) > MAX_TEXT_LENGTH:
         raise ActionError(_("A text is 1 to %(max)d characters.") % {"max": MAX_TEXT_LENGTH}, field="text")
-    unknown = sorted({name for name in VARIABLE.findall(text) if name not in VARIABLES})
-    if unknown:
-        raise ActionError(
-            _("Unknown variable %(names)s; use one of %(known)s.")
-            % {"names": ", ".join(unknown), "known": ", ".join("{{%s}}" % v for v in VARIABLES)},
-            field="text",
-        )
+    try:
+        variables.check(text)
+    except variables.TemplateProblem as exc:
+        raise ActionError(str(exc), field="text") from exc
     return shortcut, title, text
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from .. import events
 from ..csat_links import csat_url
 from ..models import ConversationCycle, CsatRating
+from .assignment import announce_change
 from .errors import ActionError
 from .replies import send_reply
 
@@ -50,6 +51,7 @@ def rate_cycle(cycle_id, rating, comment="", channel=None):
         csat.save(update_fields=["rating", "comment", "updated_at"])
     conversation = cycle.conversation
     events.conversation_changed(conversation)
+    announce_change(conversation.pk, {"csat"})
     return csat
 
 

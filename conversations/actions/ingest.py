@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import events
+from .. import causes, events
 from . import customers
 from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
@@ -217,9 +217,11 @@ def _store_inbound(channel, inbound, address):
 
 
 def announce_message(message):
-    """Tell the layers (routing, automation) about a new message once it is committed."""
+    """Tell the layers (routing, automation) about a new message once it is committed (with its cause)."""
+    cause = causes.current()
     transaction.on_commit(lambda: message_created.send(
-        sender=Message, message_id=message.pk, conversation_id=message.conversation_id, direction=message.direction))
+        sender=Message, message_id=message.pk, conversation_id=message.conversation_id, direction=message.direction,
+        cause=cause))
 
 
 def announce_status(message):

@@ -135,7 +135,7 @@ export function setupComposer(socket, conversation, onSent) {
     choices = [];
     if (token?.kind === "canned") {
       choices = canned.filter((c) => c.shortcut.startsWith(token.query)).map((c) => ({
-        label: `/${c.shortcut} — ${c.title}`, insert: c.text, token,
+        label: `/${c.shortcut} — ${c.title}`, insert: c.text, problem: c.problem, token,
       }));
     } else if (token?.kind === "mention") {
       choices = agents.filter((a) => a.username.toLowerCase().startsWith(token.query) || a.name.toLowerCase().includes(token.query))
@@ -163,6 +163,8 @@ export function setupComposer(socket, conversation, onSent) {
     text.setSelectionRange(caret, caret);
     menu.hidden = true;
     choices = [];
+    // A canned response that cannot be filled for this customer is inserted unfilled, with the reason.
+    error.textContent = choice.problem || "";
     saveDraft();
     text.focus();
   }

@@ -1,0 +1,17 @@
+"""What an outgoing webhook carries: the public shape of a conversation, a message or a merge, read by id."""
+from conversations import events
+from conversations.models import Conversation, Message
+
+
+def conversation_event(conversation_id):
+    conversation = Conversation.objects.select_related("customer", "last_message__channel").get(pk=conversation_id)
+    return events.conversation_payload(conversation)
+
+
+def message_event(message_id):
+    message = Message.objects.select_related("channel", "conversation").get(pk=message_id)
+    return events.message_payload(message)
+
+
+def merge_event(source_id, target_id, undone):
+    return {"source_customer": source_id, "target_customer": target_id, "undone": bool(undone)}
