@@ -63,7 +63,7 @@ def on_conversation_changed(sender, conversation_id, changed, cause=None, **kwar
     root_event_id, depth = _root(cause)
     _queue_rules([(RULE_EVENT_OF_CHANGE[field], conversation_id, None)
                   for field in sorted(changed) if field in RULE_EVENT_OF_CHANGE], root_event_id, depth)
-    webhooks.record_event("conversation.updated", f"conversation.updated:{conversation_id}:{root_event_id}",
+    webhooks.record_event("conversation.updated", f"conversation.updated:{uuid.uuid4().hex}",
                           lambda: {**conversation_event(conversation_id), "changed": sorted(changed)})
 
 
