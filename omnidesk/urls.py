@@ -14,8 +14,10 @@ urlpatterns = [
     # Before the core's API: /api/v1/customers/events/ must not be read as the customer "events".
     path("api/v1/customers/", include("customers.api.urls")),
     path("api/v1/stores/", include("commerce.store_api")),
+    path("api/v1/", include("marketing.api.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("commerce.urls")),
+    path("marketing/", include("marketing.urls")),
     path("", include("channels_adapters.urls")),
     path("", include("channels_adapters.webchat.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -220,6 +220,7 @@ class EmailAdapter(ChannelAdapter):
             references=references,
             attachments=outbound.attachments,
             automatic=bool(outbound.metadata.get("automatic")),
+            list_unsubscribe=outbound.metadata.get("list_unsubscribe") or "",
         )
         result = smtp.send(self.config, message)
         if result.ok:

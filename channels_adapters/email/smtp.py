@@ -33,7 +33,7 @@ def new_thread_subject(text):
 
 
 def compose(*, from_address, from_name, to, subject, text, html, message_id, in_reply_to="", references=(),
-            attachments=(), automatic=False):
+            attachments=(), automatic=False, list_unsubscribe=""):
     message = EmailMessage()
     message["From"] = formataddr((from_name, from_address)) if from_name else from_address
     message["To"] = to
@@ -48,6 +48,10 @@ def compose(*, from_address, from_name, to, subject, text, html, message_id, in_
         # RFC 3834: tells well-behaved responders not to answer, which stops loops at both ends.
         message["Auto-Submitted"] = "auto-replied" if in_reply_to else "auto-generated"
         message["X-Auto-Response-Suppress"] = "All"
+    if list_unsubscribe:
+        # RFC 2369 and RFC 8058: mail clients show their own unsubscribe button, one click, no login.
+        message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html or linebreaks(text, autoescape=True), subtype="html")
     for attachment in attachments:

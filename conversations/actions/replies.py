@@ -17,6 +17,7 @@ from .. import events
 from ..channel_kinds import rules_for
 from ..media_types import is_allowed_media_type
 from ..models import Attachment, Conversation, ConversationCycle, Identity, Message
+from ..sanitize import sanitise_html
 from ..signals import outbound_message_queued
 from .errors import ActionError
 from .notifications import notify_mentions
@@ -266,8 +267,10 @@ def _check_length(channel, rules, text, has_attachments):
 
 
 @transaction.atomic
-def send_reply(conversation, author, text="", channel=None, metadata=None, template=None, attachments=()):
+def send_reply(conversation, author, text="", channel=None, metadata=None, template=None, attachments=(), html=""):
     """Queue a reply to the customer on `channel` (default: the customer's last inbound channel).
+
+    `html` is an HTML alternative of `text` for channels that render it (email); it is sanitised.
 
     `template` ({"name", "language"?, "variables"?}) sends one of the channel's approved templates,
     the only thing some providers (WhatsApp) accept outside their reply window. `attachments` are
@@ -307,6 +310,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
         identity=reachable_identity(conversation.customer, channel),
         author=author,
         text=text,
+        html=sanitise_html(html) if html else "",
         status=Message.Status.QUEUED,
         metadata=metadata,
         created_at=now,
