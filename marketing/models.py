@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Channel, Customer, Identity, Message
 
-from .channels import FAMILY_CHOICES
+from .families import FAMILY_CHOICES
 
 
 class Consent(models.Model):

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from conversations.models import Channel, Conversation, CsatRating, Identity, Message
 from customers.models import AttributeDefinition, AttributeValue, CustomerEvent, CustomerEventCounter, Journey
 
-from .channels import kinds_of
+from .families import kinds_of
 
 MAX_DEPTH = 6
 MAX_LEAVES = 50

@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from conversations.models import Message
 
 from .actions import campaigns, consent
-from .channels import family_of
+from .families import family_of
 from .models import Consent, Recipient
 
 MAX_AGE_SECONDS = 365 * 24 * 3600

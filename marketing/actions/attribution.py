@@ -11,7 +11,7 @@ from conversations import events
 from conversations.models import Label, Message
 from customers.models import Order
 
-from ..channels import family_of
+from ..families import family_of
 from ..models import Recipient
 
 LONGEST_REPLY_WINDOW = timedelta(days=60)

@@ -20,18 +20,18 @@ from conversations.actions.errors import ActionError
 from conversations.actions.replies import channel_templates, reachable_identity, retry_delivery, send_reply
 from conversations.models import Channel, Conversation, Message
 
-from .. import channels
+from .. import families
 from ..models import Campaign, Recipient, Segment, SegmentMember
 from . import consent, opt_out, segments
 
 UNSUBSCRIBE_SALT = "omnidesk.marketing.unsubscribe"
-SUPPORTED = {channels.WHATSAPP, channels.SMS, channels.EMAIL, channels.WEBCHAT}
+SUPPORTED = {families.WHATSAPP, families.SMS, families.EMAIL, families.WEBCHAT}
 MAX_BATCH = 500
 _ERROR_CODE = re.compile(r"error (\d+)\]")
 
 
 def family(campaign):
-    return channels.family_of(campaign.channel.kind)
+    return families.family_of(campaign.channel.kind)
 
 
 # --- compose -------------------------------------------------------------------------------------
@@ -43,10 +43,10 @@ def check_campaign(name, segment, channel, text, subject, html, template, rate_p
         raise ActionError(_("Choose the segment to send to."), field="segment")
     if not isinstance(channel, Channel) or not channel.active:
         raise ActionError(_("Choose an active channel."), field="channel")
-    kind = channels.family_of(channel.kind)
+    kind = families.family_of(channel.kind)
     if kind not in SUPPORTED:
         raise ActionError(_("Campaigns are sent on WhatsApp, SMS, email or web chat."), field="channel")
-    if kind == channels.WHATSAPP:
+    if kind == families.WHATSAPP:
         if not isinstance(template, dict) or not template.get("name"):
             raise ActionError(_("A WhatsApp campaign sends one of the channel's approved templates."),
                               field="template")
@@ -59,7 +59,7 @@ def check_campaign(name, segment, channel, text, subject, html, template, rate_p
             raise ActionError(_("A template has its own approved text; leave the text empty."), field="text")
     elif not (text or "").strip():
         raise ActionError(_("Write the message."), field="text")
-    if kind == channels.EMAIL and not (subject or "").strip():
+    if kind == families.EMAIL and not (subject or "").strip():
         raise ActionError(_("An email campaign has a subject."), field="subject")
     if not isinstance(rate_per_minute, int) or not 1 <= rate_per_minute <= 6000:
         raise ActionError(_("The rate is 1 to 6000 messages a minute."), field="rate_per_minute")
@@ -72,7 +72,7 @@ def check_campaign(name, segment, channel, text, subject, html, template, rate_p
 def create(name, segment, channel, text="", subject="", html="", template=None, scheduled_at=None,
            rate_per_minute=None, quiet_start_hour=None, quiet_end_hour=None, by=None):
     rate_per_minute = rate_per_minute or settings.MARKETING_RATE_PER_MINUTE.get(
-        channels.family_of(channel.kind) if isinstance(channel, Channel) else "", 60)
+        families.family_of(channel.kind) if isinstance(channel, Channel) else "", 60)
     quiet_start_hour = settings.MARKETING_QUIET_HOURS[0] if quiet_start_hour is None else quiet_start_hour
     quiet_end_hour = settings.MARKETING_QUIET_HOURS[1] if quiet_end_hour is None else quiet_end_hour
     check_campaign(name, segment, channel, text, subject, html, template, rate_per_minute, quiet_start_hour,
@@ -98,7 +98,7 @@ def _skip_before_sending(campaign, customer, kind, now):
         return Recipient.SkipReason.NO_IDENTITY, ""
     if kind in settings.MARKETING_CONSENT_REQUIRED and not consent.is_granted(identity, kind):
         return Recipient.SkipReason.NO_CONSENT, ""
-    if kind == channels.WHATSAPP and identity.kind == "phone" and identity.address.startswith(
+    if kind == families.WHATSAPP and identity.kind == "phone" and identity.address.startswith(
             tuple(settings.MARKETING_WHATSAPP_BLOCKED_PREFIXES)):
         return Recipient.SkipReason.WHATSAPP_RULES, _("WhatsApp does not deliver marketing templates to %(prefix)s "
                                                       "numbers.") % {"prefix": identity.address[:2]}
@@ -233,14 +233,14 @@ def _send_one(campaign, recipient, kind, now):
     conversation = Conversation.objects.get(customer=recipient.customer)
     metadata = {"campaign_id": campaign.pk, "automatic": "campaign"}
     text, html = _personalise(campaign.text, recipient.customer), _personalise(campaign.html, recipient.customer)
-    if kind == channels.EMAIL:
+    if kind == families.EMAIL:
         link = unsubscribe_url(recipient)
         metadata.update(subject=campaign.subject, list_unsubscribe=link)
         footer = _("Unsubscribe: %(link)s") % {"link": link}
         text = f"{text}\n\n{footer}"
         if html:
             html = f'{html}<p><a href="{link}">{_("Unsubscribe")}</a></p>'
-    if kind == channels.WHATSAPP:
+    if kind == families.WHATSAPP:
         return send_reply(conversation, None, channel=campaign.channel, metadata=metadata, template=campaign.template)
     return send_reply(conversation, None, text, channel=campaign.channel, metadata=metadata, html=html)
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from conversations.actions.errors import ActionError
 from conversations.models import Identity
 
-from ..channels import FAMILIES
+from ..families import FAMILIES
 from ..models import Consent
 
 

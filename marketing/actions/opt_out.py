@@ -10,7 +10,7 @@ from conversations.actions.errors import ActionError
 from conversations.actions.replies import send_reply
 from conversations.models import Message
 
-from ..channels import family_of, kinds_of
+from ..families import family_of, kinds_of
 from ..keywords import fold, is_opt_out
 from ..models import Consent, Recipient
 from . import consent
