@@ -49,8 +49,7 @@ def create(name, kind, definition, by=None):
         raise ActionError(_("A segment is dynamic or static."), field="kind")
     check_definition(definition)
     segment = Segment.objects.create(name=name, kind=kind, definition=definition, created_by=by)
-    recompute(segment.pk)
-    return segment
+    return recompute(segment.pk)
 
 
 @transaction.atomic
@@ -65,9 +64,7 @@ def update(segment, name=None, definition=None):
         check_definition(definition)
         segment.definition = definition
     segment.save()
-    if definition is not None:
-        recompute(segment.pk)
-    return segment
+    return recompute(segment.pk) if definition is not None else segment
 
 
 @transaction.atomic
