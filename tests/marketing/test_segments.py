@@ -1,6 +1,6 @@
 """Segment trees: precedence, windows, every kind of fact, one query, dynamic and static membership, the API."""
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,7 +18,7 @@ from marketing.segments import matching_customers
 
 from .conftest import customer_with_phone, write
 
-NOW = timezone.datetime(2026, 11, 20, 15, 0, tzinfo=timezone.get_current_timezone())
+NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 
 def ids(definition, now=None):
