@@ -244,3 +244,15 @@ def test_a_scheduled_campaign_starts_when_its_time_comes(sms, clock):
     clock.shift(timedelta(hours=1))
     assert campaigns.start_due() == [campaign.pk]
     assert campaigns.send_due(campaign.pk) == 1
+
+
+def test_the_console_pages_are_for_admins_and_the_panel_shows_consent(admin_user, make_agent, client, sms, clock):
+    customer = customer_with_phone("+5511999990001", granted=("sms",))
+    campaign = sms_campaign(sms)
+    client.force_login(admin_user)
+    for url in ("/marketing/segments/", "/marketing/campaigns/", f"/marketing/campaigns/{campaign.pk}/"):
+        assert client.get(url).status_code == 200, url
+    panel = client.get(f"/conversations/{customer.conversation.pk}/").content.decode()
+    assert 'data-consent="sms-marketing-granted"' in panel
+    client.force_login(make_agent("ana"))
+    assert client.get("/marketing/campaigns/").status_code == 403
