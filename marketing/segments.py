@@ -25,15 +25,36 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    LessThan,
+    LessThanOrEqual,
+)
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from conversations.models import Channel, Conversation, CsatRating, Identity, Message
-from customers.models import AttributeDefinition, AttributeValue, CustomerEvent, CustomerEventCounter, Journey
+from customers.models import (
+    AttributeDefinition,
+    AttributeValue,
+    CustomerEvent,
+    CustomerEventCounter,
+    Journey,
+)
 
 from .families import kinds_of
 

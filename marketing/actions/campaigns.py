@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conversations.actions.errors import ActionError
-from conversations.actions.replies import channel_templates, reachable_identity, retry_delivery, send_reply
+from conversations.actions.replies import (
+    channel_templates,
+    reachable_identity,
+    retry_delivery,
+    send_reply,
+)
 from conversations.models import Channel, Conversation, Message
 
 from .. import families
@@ -229,7 +234,7 @@ def _personalise(text, customer):
     return text.replace("{{name}}", customer.name or "").replace("{{ name }}", customer.name or "")
 
 
-def _send_one(campaign, recipient, kind, now):
+def _send_one(campaign, recipient, kind):
     conversation = Conversation.objects.get(customer=recipient.customer)
     metadata = {"campaign_id": campaign.pk, "automatic": "campaign"}
     text, html = _personalise(campaign.text, recipient.customer), _personalise(campaign.html, recipient.customer)
@@ -269,7 +274,7 @@ def send_due(campaign_id, now=None, limit=MAX_BATCH):
                 continue
             try:
                 with transaction.atomic():
-                    message = _send_one(campaign, recipient, kind, now)
+                    message = _send_one(campaign, recipient, kind)
             except ActionError as exc:
                 recipient.status, recipient.skip_reason = Recipient.Status.SKIPPED, Recipient.SkipReason.CANNOT_SEND
                 recipient.detail = exc.message

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from channels_adapters.email import smtp
 from channels_adapters.types import InboundStatus

@@ -6,7 +6,7 @@ import time_machine
 from django.utils import timezone
 
 from conversations.models import Message
-from marketing.actions import campaigns, consent, opt_out
+from marketing.actions import campaigns, consent
 from marketing.actions.segments import create as create_segment
 from marketing.keywords import is_opt_out
 from marketing.models import Consent, Recipient

@@ -1,10 +1,8 @@
 """Segment trees: precedence, windows, every kind of fact, one query, dynamic and static membership, the API."""
-import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
