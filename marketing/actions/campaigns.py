@@ -245,6 +245,9 @@ def _send_one(campaign, recipient, kind):
         text = f"{text}\n\n{footer}"
         if html:
             html = f'{html}<p><a href="{link}">{_("Unsubscribe")}</a></p>'
+    if kind == families.WEBCHAT:
+        # Shown in the widget on the visitor's next visit; never e-mailed to someone who gave no email consent.
+        metadata["email_fallback"] = False
     if kind == families.WHATSAPP:
         return send_reply(conversation, None, channel=campaign.channel, metadata=metadata, template=campaign.template)
     return send_reply(conversation, None, text, channel=campaign.channel, metadata=metadata, html=html)

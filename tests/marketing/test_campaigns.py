@@ -255,3 +255,21 @@ def test_the_console_pages_are_for_admins_and_the_panel_shows_consent(admin_user
     assert 'data-consent="sms-marketing-granted"' in panel
     client.force_login(make_agent("ana"))
     assert client.get("/marketing/campaigns/").status_code == 403
+
+
+def test_a_web_chat_campaign_waits_in_the_widget_and_is_never_emailed(team, mail, clock):
+    from channels_adapters.setup import create_channel
+    from channels_adapters.webchat.tasks import email_unseen_reply
+
+    webchat = create_channel("webchat", "Site chat", {"allowed_origins": ["https://shop.example"],
+                                                      "hmac_secret": "s" * 32}, team=team)
+    visitor = write(webchat, "visitor-1", "Oi", kind="webchat").conversation.customer
+    Identity.objects.create(customer=visitor, kind="email", address="visitor@example.com", verified=True)
+    segment = create_segment("Site visitors", "dynamic", {"channel": "webchat"})
+    campaign = campaigns.create("Frete grátis", segment, webchat, text="Frete grátis hoje!")
+    campaigns.start(campaign.pk)
+    assert campaigns.send_due(campaign.pk) == 1
+    message = Message.objects.get(metadata__campaign_id=campaign.pk)
+    assert message.channel == webchat and message.identity.kind == "webchat"
+    email_unseen_reply(message.pk)
+    assert not Message.objects.filter(channel=mail, direction="outbound").exists()
