@@ -2,7 +2,7 @@ from django.utils.translation import gettext as _
 
 from conversations.models import Notification
 from conversations.presence import heartbeat_seconds
-from conversations.visibility import sees_everything
+from conversations.visibility import is_admin, sees_everything
 
 
 def _script_strings():
@@ -33,6 +33,7 @@ def console(request):
         return {}
     return {
         "is_supervisor": sees_everything(user),
+        "is_admin": is_admin(user),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "console_strings": _script_strings(),
         "heartbeat_seconds": heartbeat_seconds(),

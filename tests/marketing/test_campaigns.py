@@ -253,8 +253,10 @@ def test_the_console_pages_are_for_admins_and_the_panel_shows_consent(admin_user
         assert client.get(url).status_code == 200, url
     panel = client.get(f"/conversations/{customer.conversation.pk}/").content.decode()
     assert 'data-consent="sms-marketing-granted"' in panel
+    assert 'href="/marketing/campaigns/"' in panel
     client.force_login(make_agent("ana"))
     assert client.get("/marketing/campaigns/").status_code == 403
+    assert 'href="/marketing/campaigns/"' not in client.get("/").content.decode()
 
 
 def test_a_web_chat_campaign_waits_in_the_widget_and_is_never_emailed(team, mail, clock):
