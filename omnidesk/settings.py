@@ -5,6 +5,7 @@ layer, Celery tasks executed eagerly after commit). `DATABASE_URL` and
 `REDIS_URL` switch to PostgreSQL, channels_redis and Celery workers on Redis.
 """
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "commerce",
     "insights",
     "automation",
+    "marketing",
 ]
 
 MIDDLEWARE = [
@@ -458,4 +460,30 @@ CELERY_BEAT_SCHEDULE.update({
     "insights-score-pending-messages": {"task": "insights.score_pending_messages", "schedule": 300.0},
     "insights-refresh-rollups": {"task": "insights.refresh_rollups", "schedule": 60.0},
     "insights-weekly-summaries": {"task": "insights.send_weekly_summaries", "schedule": 3600.0},
+})
+
+# --- Segments, consent and campaigns (marketing/) ---------------------------------
+# A whole inbound message equal to one of these (any case, accents ignored) revokes marketing on its channel;
+# the value is the language of the confirmation when the customer has none.
+MARKETING_OPT_OUT_KEYWORDS = env.dict("MARKETING_OPT_OUT_KEYWORDS", default={
+    "SAIR": "pt-br", "PARAR": "pt-br", "PARE": "pt-br", "CANCELAR": "pt-br", "DESCADASTRAR": "pt-br",
+    "BAJA": "es", "DAR DE BAJA": "es", "DETENER": "es",
+    "STOP": "en", "UNSUBSCRIBE": "en", "STOPALL": "en", "OPTOUT": "en", "END": "en", "QUIT": "en",
+})
+# Channels on which a campaign needs the customer's current marketing consent (web chat shows it in-session).
+MARKETING_CONSENT_REQUIRED = env.list("MARKETING_CONSENT_REQUIRED", default=["whatsapp", "sms", "email"])
+# At most this many marketing messages per customer in this many days, across campaigns.
+MARKETING_FREQUENCY_CAP = (env.int("MARKETING_FREQUENCY_CAP", default=2), env.int("MARKETING_FREQUENCY_DAYS", default=7))
+# Quiet hours (local, in the customer's time_zone attribute or this zone): start, end.
+MARKETING_QUIET_HOURS = (env.int("MARKETING_QUIET_START", default=21), env.int("MARKETING_QUIET_END", default=8))
+MARKETING_DEFAULT_TIME_ZONE = env.str("MARKETING_DEFAULT_TIME_ZONE", default="America/Sao_Paulo")
+# Default sending rate per channel family (messages a minute); each campaign may set its own.
+MARKETING_RATE_PER_MINUTE = {"whatsapp": 60, "sms": 60, "email": 120, "webchat": 600}
+# WhatsApp does not deliver marketing templates to US numbers (since 2025-04-01).
+MARKETING_WHATSAPP_BLOCKED_PREFIXES = env.list("MARKETING_WHATSAPP_BLOCKED_PREFIXES", default=["+1"])
+# WhatsApp's per-user marketing cap (131049) is retried once, after this long.
+MARKETING_CAP_RETRY_AFTER = timedelta(hours=env.int("MARKETING_CAP_RETRY_HOURS", default=24))
+CELERY_BEAT_SCHEDULE.update({
+    "marketing-tick": {"task": "marketing.tick", "schedule": 60.0},
+    "marketing-recompute-segments": {"task": "marketing.recompute_segments", "schedule": 15 * 60.0},
 })

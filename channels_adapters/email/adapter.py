@@ -227,6 +227,7 @@ class EmailAdapter(ChannelAdapter):
             references=references,
             attachments=outbound.attachments,
             automatic=bool(outbound.metadata.get("automatic")),
+            list_unsubscribe=outbound.metadata.get("list_unsubscribe") or "",
         )
         token = None
         if oauth.uses_oauth(self.config):

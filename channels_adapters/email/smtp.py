@@ -40,10 +40,10 @@ def one_line(value):
 
 
 def compose(*, from_address, from_name, to, subject, text, html, message_id, in_reply_to="", references=(),
-            attachments=(), automatic=False, cc=()):
+            attachments=(), automatic=False, cc=(), list_unsubscribe=""):
     from_name, subject, to = one_line(from_name), one_line(subject), one_line(to)
     in_reply_to, references = one_line(in_reply_to), [one_line(ref) for ref in references]
-    cc = [one_line(address) for address in cc]
+    cc, list_unsubscribe = [one_line(address) for address in cc], one_line(list_unsubscribe)
     message = EmailMessage()
     message["From"] = formataddr((from_name, from_address)) if from_name else from_address
     message["To"] = to
@@ -60,6 +60,10 @@ def compose(*, from_address, from_name, to, subject, text, html, message_id, in_
         # RFC 3834: tells well-behaved responders not to answer, which stops loops at both ends.
         message["Auto-Submitted"] = "auto-replied" if in_reply_to else "auto-generated"
         message["X-Auto-Response-Suppress"] = "All"
+    if list_unsubscribe:
+        # RFC 2369 and RFC 8058: mail clients show their own unsubscribe button, one click, no login.
+        message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html or linebreaks(text, autoescape=True), subtype="html")
     for attachment in attachments:

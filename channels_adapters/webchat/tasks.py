@@ -39,6 +39,8 @@ def email_unseen_reply(message_id):
     )
     if message is None or message.identity is None or message.status in (Message.Status.READ, Message.Status.FAILED):
         return
+    if message.metadata.get("email_fallback") is False:
+        return  # meant for the widget only (a web chat campaign): it waits there for the next visit
     if is_connected(visitor_group(message.channel_id, message.identity.kind, message.identity.address)):
         return  # the visitor came back and has it on screen
     conversation = message.conversation

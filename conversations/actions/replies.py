@@ -18,6 +18,7 @@ from .. import events
 from ..channel_kinds import rules_for
 from ..media_types import is_allowed_media_type
 from ..models import Attachment, Channel, Conversation, ConversationCycle, Identity, Message
+from ..sanitize import sanitise_html
 from ..signals import outbound_message_queued
 from ..visibility import sees_everything, team_ids
 from .errors import ActionError
@@ -367,10 +368,11 @@ def _check_length(channel, rules, text, has_attachments):
 
 @transaction.atomic
 def send_reply(conversation, author, text="", channel=None, metadata=None, template=None, attachments=(), to=None,
-               answers=True, cc=None):
+               answers=True, cc=None, html=""):
     """Queue a reply to the customer on `channel` (default: the customer's last inbound channel).
 
     `author` is the agent (None: OmniDesk itself), who may only answer on `answerable_channels`.
+    `html` is an HTML alternative of `text` for channels that render it (email); it is sanitised.
     `template` ({"name", "language"?, "variables"?}) sends one of the channel's approved templates,
     the only thing some providers (WhatsApp) accept outside their reply window. `attachments` are
     Django File objects (uploads). `to` is one identity of the customer to deliver to (default: the
@@ -421,6 +423,7 @@ def send_reply(conversation, author, text="", channel=None, metadata=None, templ
         identity=to or reachable_identity(conversation.customer, channel),
         author=author,
         text=text,
+        html=sanitise_html(html) if html else "",
         status=Message.Status.QUEUED,
         metadata=metadata,
         created_at=now,

@@ -8,6 +8,7 @@ from conversations.actions.ingest import find_or_create_identity
 from conversations.models import Customer, Identity
 
 from ..models import CustomerEvent
+from ..signals import customers_changed
 from ..validation import CREATING_KINDS, EventRefused, check_event
 from . import journey, orders
 from .counting import store_event
@@ -91,6 +92,9 @@ def record_events(checked, source=API_SOURCE, store=None):
         results.append(EventResult(item.event_id, event.pk, customer.pk, created=True))
     for customer_id in touched:
         journey.recompute(customer_id, now, announce=True)
+    if touched:
+        changed = sorted(touched)
+        transaction.on_commit(lambda: customers_changed.send(sender=CustomerEvent, customer_ids=changed))
     return results
 
 

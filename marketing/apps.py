@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class MarketingConfig(AppConfig):
+    name = "marketing"
+    verbose_name = "Marketing"
+
+    def ready(self):
+        from conversations.signals import inbound_message_stored
+        from customers.signals import customers_changed
+
+        from . import receivers
+
+        inbound_message_stored.connect(receivers.after_inbound_message, dispatch_uid="marketing_inbound_message")
+        customers_changed.connect(receivers.refresh_segments, dispatch_uid="marketing_customers_changed")

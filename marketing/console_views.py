@@ -1,0 +1,42 @@
+"""Console pages of the marketing layer (admins): the segment builder and the campaign composer.
+
+Both pages are forms over the JSON API (segments/preview for the live count, campaigns/ and its controls).
+"""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+
+from conversations.models import Channel
+from conversations.visibility import is_admin
+
+from .actions.attribution import report
+from .families import family_of
+from .models import Campaign, Segment
+
+
+def _admin_only(request):
+    if not is_admin(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def segment_builder(request):
+    _admin_only(request)
+    return render(request, "marketing/segments.html", {"segments": Segment.objects.all()})
+
+
+@login_required
+def campaigns_page(request):
+    _admin_only(request)
+    channels = [c for c in Channel.objects.filter(active=True) if family_of(c.kind) in
+                ("whatsapp", "sms", "email", "webchat")]
+    return render(request, "marketing/campaigns.html", {
+        "campaigns": Campaign.objects.select_related("segment", "channel")[:100],
+        "segments": Segment.objects.all(), "channels": channels})
+
+
+@login_required
+def campaign_page(request, pk):
+    _admin_only(request)
+    campaign = get_object_or_404(Campaign.objects.select_related("segment", "channel"), pk=pk)
+    return render(request, "marketing/campaign.html", {"campaign": campaign, "report": report(campaign)})

@@ -1,0 +1,13 @@
+"""How the marketing layer hears the core: after-commit domain signals, ids only."""
+from . import tasks
+
+
+def after_inbound_message(sender, message_id, customer_id, **kwargs):
+    """An inbound message may be an opt-out keyword, a reply to a campaign, and changes segment facts."""
+    tasks.after_inbound_message.delay(message_id, customer_id)
+
+
+def refresh_segments(sender, customer_ids, **kwargs):
+    """New events or orders may move customers into or out of dynamic segments."""
+    for customer_id in customer_ids:
+        tasks.refresh_customer.delay(customer_id)
