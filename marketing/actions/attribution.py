@@ -41,7 +41,7 @@ def credit_reply(message_id):
             label, _created = Label.objects.get_or_create(name=campaign_label(recipient.campaign))
             conversation = message.conversation
             conversation.labels.add(label)
-            events.emit(events.CONVERSATION_UPDATED, conversation, events.conversation_audience(conversation))
+            events.conversation_changed(conversation)
             return recipient
         break
     return None
