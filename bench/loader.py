@@ -140,7 +140,8 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
             if kind not in identity_of:
                 identity_id += 1
                 identity_of[kind] = identity_id
-                identity_rows.append(_line((identity_id, kind, _address(kind, customer_id), True, created, customer_id)))
+                identity_rows.append(_line((identity_id, kind, _address(kind, customer_id), True, False, created,
+                                            customer_id)))
         identities = [identity_of[_identity_kind(channel.kind)] for channel in own]
         team = team_rows[customer_id % teams]
         assignee = rng.choice(team_agents[team.pk]).pk if rng.random() < 0.6 else None
@@ -180,7 +181,7 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
         cursor.execute("SET session_replication_role = replica")
         _copy(raw, Customer, ["id", "name", "attributes", "first_seen_at", "last_seen_at", "merged_into_id"],
               customer_rows)
-        _copy(raw, Identity, ["id", "kind", "address", "verified", "created_at", "customer_id"], identity_rows)
+        _copy(raw, Identity, ["id", "kind", "address", "verified", "claimed", "created_at", "customer_id"], identity_rows)
         _copy(raw, Conversation, ["id", "status", "snoozed_until", "priority", "last_message_at", "waiting_since",
                                   "created_at", "updated_at", "assignee_id", "last_inbound_channel_id", "customer_id",
                                   "last_message_id", "team_id"], conversation_rows)
