@@ -1,5 +1,7 @@
 """GET /api/v1/reports/<name>/?from=&to=&team=&channel=&agent=&tz= (JSON, or CSV of one table)."""
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -35,6 +37,7 @@ def csv_response(report, table_key):
 class ReportView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(operation_id="reports_report", responses=OpenApiTypes.OBJECT)
     def get(self, request, name):
         report, filters = report_or_error(name, request.query_params, request.user)
         if request.query_params.get("export") == "csv":
@@ -45,5 +48,6 @@ class ReportView(APIView):
 class ReportListView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(operation_id="reports_list", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response([{"name": name, "title": str(title)} for name, (title, _) in REPORTS.items()])
