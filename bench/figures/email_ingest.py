@@ -15,7 +15,7 @@ from email import policy
 
 from django.db import transaction
 
-from channels_adapters.base import hmac_sha256_hex
+from channels_adapters.base import signed_headers
 from channels_adapters.registry import ADAPTERS, adapter_for
 from channels_adapters.types import InboundMessage, RawRequest
 from conversations.actions import directory
@@ -105,8 +105,7 @@ def _webhook(ctx, corpus):
 
     def request(number):
         body = corpus[number]
-        signature = f"sha256={hmac_sha256_hex(INBOUND_SECRET, body)}"
-        return body, {"Content-Type": "message/rfc822", "X-OmniDesk-Signature": signature}
+        return body, {"Content-Type": "message/rfc822", **signed_headers(INBOUND_SECRET, body)}
 
     started = time.perf_counter()
     posted = asyncio.run(closed_loop(url, request, WEBHOOK_CLIENTS, STORE_LIMIT_SECONDS, len(corpus)))
