@@ -1,5 +1,5 @@
 """Mounted at /api/v1/ before the core's router."""
-from django.urls import path, re_path
+from django.urls import path
 
 from . import views
 
@@ -13,6 +13,5 @@ urlpatterns = [
     path("campaigns/", views.CampaignList.as_view(), name="campaigns"),
     path("campaigns/<int:pk>/", views.CampaignDetail.as_view(), name="campaign"),
     path("campaigns/<int:pk>/recipients/", views.CampaignRecipients.as_view(), name="campaign-recipients"),
-    re_path(r"^campaigns/(?P<pk>\d+)/(?P<command>start|schedule|pause|resume|cancel)/$", views.CampaignControl.as_view(),
-            name="campaign-control"),
+    path("campaigns/<int:pk>/<slug:command>/", views.CampaignControl.as_view(), name="campaign-control"),
 ]

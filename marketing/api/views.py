@@ -1,4 +1,5 @@
 """Thin REST views of the marketing layer: check, call an action, serialise."""
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -164,6 +165,9 @@ class CampaignDetail(generics.RetrieveAPIView):
         return Response(body)
 
 
+CAMPAIGN_COMMANDS = ("start", "schedule", "pause", "resume", "cancel")
+
+
 class CampaignControl(APIView):
     """POST start/ pause/ resume/ cancel/ schedule/ ({"scheduled_at": ISO time})."""
 
@@ -171,6 +175,8 @@ class CampaignControl(APIView):
 
     @extend_schema(request=None, responses={200: serializers.CampaignSerializer}, operation_id="campaigns_control")
     def post(self, request, pk, command):
+        if command not in CAMPAIGN_COMMANDS:
+            raise Http404
         campaign = get_object_or_404(Campaign, pk=pk)
         try:
             if command == "start":
