@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from conversations.failure_reasons import FailureReason
+
 
 @dataclass(frozen=True)
 class RawRequest:
@@ -59,7 +61,7 @@ class InboundMessage:
 class InboundStatus:
     external_id: str  # the provider id of OUR outbound message
     status: str  # sent / delivered / read / failed
-    reason: str = ""
+    reason: FailureReason | None = None
     at: datetime | None = None
 
 
@@ -105,7 +107,7 @@ class OutboundMessage:
 class SendResult:
     ok: bool
     external_id: str = ""
-    reason: str = ""
+    reason: FailureReason | None = None
     retryable: bool = False  # a temporary failure (timeout, 429, 5xx): try again later
     retry_after: float | None = None  # seconds, when the provider says
 

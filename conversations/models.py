@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import failure_reasons
 from .addresses import IDENTITY_KINDS
 from .secrets import decrypt_json, encrypt_json
 
@@ -205,7 +206,10 @@ class Message(models.Model):
     html = models.TextField(blank=True, help_text="Sanitised with nh3 before it is stored.")
     external_id = models.CharField(max_length=255, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
-    failure_reason = models.TextField(blank=True)
+    # Why it was not delivered, as a code of conversations/failure_reasons.py and its parameters:
+    # put into words in the reader's language (`failure_reason`).
+    failure_code = models.CharField(max_length=80, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
     delivery_attempts = models.PositiveIntegerField(default=0)
     # Provider facts worth keeping (reply refs, email headers, flags such as auto-reply).
     metadata = models.JSONField(default=dict, blank=True)
@@ -226,6 +230,17 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.direction} message {self.pk}"
+
+    FAILURE_FIELDS = ("failure_code", "failure_params")
+
+    @property
+    def failure_reason(self):
+        """Why it was not delivered, in the active language; "" when nothing failed."""
+        return failure_reasons.describe(self.failure_code, self.failure_params)
+
+    def set_failure(self, reason):
+        """Keep `reason` (a FailureReason, or None to clear it); the caller saves FAILURE_FIELDS."""
+        self.failure_code, self.failure_params = (reason.code, dict(reason.params)) if reason else ("", {})
 
 
 def attachment_upload_to(instance, filename):

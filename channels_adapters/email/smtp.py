@@ -7,6 +7,10 @@ from email.utils import format_datetime, formataddr
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import linebreaks
+from django.utils.translation import gettext_lazy as _
+
+from conversations import failure_reasons
+from conversations.failure_reasons import FailureReason
 
 from ..types import SendResult
 
@@ -57,11 +61,36 @@ def compose(*, from_address, from_name, to, subject, text, html, message_id, in_
     return message
 
 
+REFUSED_RECIPIENT = "email.smtp_refused_recipient"
+LOGIN_FAILED = "email.smtp_login_failed"
+REFUSED_SENDER = "email.smtp_refused_sender"
+REFUSED_MESSAGE = "email.smtp_refused_message"
+NO_SERVER = "email.no_smtp_server"
+NOT_SUPPORTED = "email.smtp_not_supported"
+TLS_FAILED = "email.smtp_tls_failed"
+UNREACHABLE = "email.smtp_unreachable"
+for code, text in [
+    (REFUSED_RECIPIENT, _("The SMTP server refused the recipient: %(reply)s")),
+    (LOGIN_FAILED, _("SMTP login failed (check smtp_user and smtp_password): %(reply)s")),
+    (REFUSED_SENDER, _("The SMTP server refused the sender address: %(reply)s")),
+    (REFUSED_MESSAGE, _("The SMTP server refused the message: %(reply)s")),
+    (NO_SERVER, _("This email channel has no SMTP server (smtp_host) to send through.")),
+    (NOT_SUPPORTED, _("The SMTP server does not support what smtp_security asks: %(error)s")),
+    (TLS_FAILED, _("TLS with the SMTP server failed: %(error)s")),
+    (UNREACHABLE, _("Could not reach the SMTP server: %(error)s")),
+]:
+    failure_reasons.register(code, text)
+
+
 def _failure(code, detail, what):
     """An SMTP reply code as a SendResult: 4xx is temporary (retry), the rest final."""
     text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
     temporary = 400 <= code < 500
-    return SendResult(ok=False, reason=f"{what}: {code} {text}".strip(), retryable=temporary)
+    return SendResult(ok=False, reason=FailureReason(what, {"reply": f"{code} {text}".strip()}), retryable=temporary)
+
+
+def _failed(code, **params):
+    return SendResult(ok=False, reason=FailureReason(code, params))
 
 
 def _connect(config):
@@ -79,7 +108,7 @@ def _connect(config):
 def send(config, message):
     """Deliver `message` (an EmailMessage) through the channel's SMTP server."""
     if not config.get("smtp_host"):
-        return SendResult(ok=False, reason="This email channel has no SMTP server (smtp_host) to send through.")
+        return _failed(NO_SERVER)
     try:
         with _connect(config) as connection:
             if config.get("smtp_user"):
@@ -87,21 +116,21 @@ def send(config, message):
             refused = connection.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
         code, detail = next(iter(exc.recipients.values()))
-        return _failure(code, detail, "The SMTP server refused the recipient")
+        return _failure(code, detail, REFUSED_RECIPIENT)
     except smtplib.SMTPAuthenticationError as exc:
-        return _failure(exc.smtp_code, exc.smtp_error, "SMTP login failed (check smtp_user and smtp_password)")
+        return _failure(exc.smtp_code, exc.smtp_error, LOGIN_FAILED)
     except smtplib.SMTPSenderRefused as exc:
-        return _failure(exc.smtp_code, exc.smtp_error, "The SMTP server refused the sender address")
+        return _failure(exc.smtp_code, exc.smtp_error, REFUSED_SENDER)
     except smtplib.SMTPResponseException as exc:
-        return _failure(exc.smtp_code, exc.smtp_error, "The SMTP server refused the message")
+        return _failure(exc.smtp_code, exc.smtp_error, REFUSED_MESSAGE)
     except smtplib.SMTPNotSupportedError as exc:
-        return SendResult(ok=False, reason=f"The SMTP server does not support what smtp_security asks: {exc}")
+        return _failed(NOT_SUPPORTED, error=str(exc))
     except ssl.SSLError as exc:
-        return SendResult(ok=False, reason=f"TLS with the SMTP server failed: {exc.reason or exc}")
+        return _failed(TLS_FAILED, error=str(exc.reason or exc))
     except (smtplib.SMTPException, OSError) as exc:
-        return SendResult(ok=False, reason=f"Could not reach the SMTP server: {exc.__class__.__name__}: {exc}",
+        return SendResult(ok=False, reason=FailureReason(UNREACHABLE, {"error": f"{exc.__class__.__name__}: {exc}"}),
                           retryable=True)
     if refused:
         code, detail = next(iter(refused.values()))
-        return _failure(code, detail, "The SMTP server refused the recipient")
+        return _failure(code, detail, REFUSED_RECIPIENT)
     return SendResult(ok=True)

@@ -7,9 +7,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import events
+from .. import events, failure_reasons
 from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
+from ..failure_reasons import FailureReason
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
 from ..signals import attachments_to_fetch
@@ -190,7 +191,7 @@ def ingest_message(channel, inbound):
     return IngestResult(message, created=True)
 
 
-def _move_forward(message, status, reason="", at=None):
+def _move_forward(message, status, reason=None, at=None):
     """Apply `status` to a locked outbound message unless that would move it backwards; True when changed."""
     if message.status == Message.Status.FAILED:
         return False
@@ -198,13 +199,13 @@ def _move_forward(message, status, reason="", at=None):
         if message.status == Message.Status.READ:
             return False
         message.status = Message.Status.FAILED
-        message.failure_reason = reason or "The provider reported a failure."
+        message.set_failure(reason or FailureReason(failure_reasons.PROVIDER_FAILED))
     elif STATUS_RANK.get(status, -1) > STATUS_RANK.get(message.status, -1):
         message.status = status
     else:
         return False
     message.status_changed_at = at or timezone.now()
-    message.save(update_fields=["status", "failure_reason", "status_changed_at"])
+    message.save(update_fields=["status", *Message.FAILURE_FIELDS, "status_changed_at"])
     events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
     return True
 
