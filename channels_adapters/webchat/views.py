@@ -21,7 +21,7 @@ from conversations.actions.errors import ActionError
 from conversations.csat_links import InvalidCsatLink, cycle_id_of
 from conversations.models import Attachment, Channel, ConversationCycle, CsatRating
 
-from . import limits, tokens, visitors
+from . import errors, limits, tokens, visitors
 from .adapter import WIDGET_LANGUAGES, WebchatAdapter, widget_config
 from .availability import is_available
 from .origins import origin_allowed
@@ -30,8 +30,8 @@ from .payloads import attachment_of
 MAX_SESSION_BODY_BYTES = 16 * 1024
 
 
-def _error(status, message):
-    return JsonResponse({"error": message}, status=status)
+def _error(status, message, code=errors.INVALID_REQUEST):
+    return JsonResponse({"error": message, "code": code}, status=status)
 
 
 def widget_endpoint(view):
@@ -41,10 +41,10 @@ def widget_endpoint(view):
     def wrapper(request, channel_id):
         widget = visitors.webchat_channel(channel_id)
         if widget is None:
-            return _error(404, "Unknown or deactivated chat.")
+            return _error(404, "Unknown or deactivated chat.", errors.UNAVAILABLE)
         origin = request.headers.get("Origin", "")
         if not origin_allowed(origin, widget.config["allowed_origins"]):
-            return _error(403, "This site is not allowed to use this chat.")
+            return _error(403, "This site is not allowed to use this chat.", errors.UNAVAILABLE)
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
             response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
@@ -69,9 +69,9 @@ def _client_ip(request):
 def session(request, widget):
     """Start or resume the visitor of this page load: token, widget config, and whether agents are there."""
     if not limits.allow("session_ip", _client_ip(request), time.time()):
-        return _error(429, "Too many requests; try again in a minute.")
+        return _error(429, "Too many requests; try again in a minute.", errors.RATE_LIMITED)
     if len(request.body) > MAX_SESSION_BODY_BYTES:
-        return _error(413, "Request too large.")
+        return _error(413, "Request too large.", errors.TOO_LARGE)
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
@@ -81,7 +81,7 @@ def session(request, widget):
     try:
         visitor = visitors.start_session(widget, data.get("token"), data.get("user"), data.get("profile"))
     except visitors.Refused as exc:
-        return _error(400, str(exc))
+        return _error(400, str(exc), exc.code)
     language = data.get("language") if data.get("language") in WIDGET_LANGUAGES else "en"
     return JsonResponse({
         "token": tokens.dump(visitor),
@@ -97,13 +97,13 @@ def upload(request, widget):
     try:
         visitor = tokens.load(request.POST.get("token"), widget.channel.pk)
     except tokens.InvalidToken:
-        return _error(401, "Invalid or expired token.")
+        return _error(401, "Invalid or expired token.", errors.SESSION_EXPIRED)
     if not limits.allow_visitor_and_ip("upload", visitor.visitor_id, _client_ip(request), time.time()):
-        return _error(429, "Too many files; try again later.")
+        return _error(429, "Too many files; try again later.", errors.RATE_LIMITED)
     try:
         message = visitors.accept_upload(widget, visitor, request.POST.get("client_id"), request.FILES.get("file"))
     except visitors.Refused as exc:
-        return _error(400, str(exc))
+        return _error(400, str(exc), exc.code)
     return JsonResponse({"message": message}, status=201)
 
 
