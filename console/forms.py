@@ -100,6 +100,8 @@ class IdentityForm(forms.Form):
 
 class CustomerForm(forms.Form):
     name = forms.CharField(max_length=200, required=False, label=_("Name"))
+    language = forms.ChoiceField(label=_("Language"), required=False,
+                                 choices=[("", _("Not known")), *settings.LANGUAGES])
     attributes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Attributes"),
                                  help_text=_("One per line: key = value"), max_length=5000)
 

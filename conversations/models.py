@@ -50,12 +50,20 @@ class AgentProfile(models.Model):
 class Customer(models.Model):
     name = models.CharField(max_length=200, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # The language the customer last used with us (a code of settings.LANGUAGES; "" = not known): what we
+    # write to them in (CSAT links, offline replies), whatever language the agent works in.
+    language = models.CharField(max_length=10, blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from")
 
     def __str__(self):
         return self.name or f"Customer {self.pk}"
+
+    @property
+    def writing_language(self):
+        """The language customer-facing text is written in: theirs when known, else the site's."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 class Identity(models.Model):

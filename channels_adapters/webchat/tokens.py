@@ -36,6 +36,7 @@ class Visitor:
     name: str = ""
     email: str = ""  # claimed, not proven
     phone: str = ""  # claimed, not proven
+    language: str = ""  # the widget's language, as a code of settings.LANGUAGES
 
     @property
     def verified(self):
@@ -50,7 +51,7 @@ class Visitor:
 
     def anonymous(self):
         """The same browser with nothing said about who it is (logout)."""
-        return Visitor(channel_id=self.channel_id, visitor_id=self.visitor_id)
+        return Visitor(channel_id=self.channel_id, visitor_id=self.visitor_id, language=self.language)
 
     def with_profile(self, **changes):
         return replace(self, **changes)
@@ -63,7 +64,7 @@ def new_visitor(channel_id):
 def dump(visitor):
     data = {"c": visitor.channel_id, "v": visitor.visitor_id}
     for key, value in (("vk", visitor.verified_kind), ("va", visitor.verified_address), ("n", visitor.name),
-                       ("e", visitor.email), ("p", visitor.phone)):
+                       ("e", visitor.email), ("p", visitor.phone), ("l", visitor.language)):
         if value:
             data[key] = value
     return signing.dumps(data, salt=SALT, compress=True)
@@ -87,7 +88,7 @@ def load(token, channel_id):
     return Visitor(
         channel_id=data["c"], visitor_id=data["v"], verified_kind=data.get("vk", ""),
         verified_address=data.get("va", ""), name=data.get("n", ""), email=data.get("e", ""),
-        phone=data.get("p", ""),
+        phone=data.get("p", ""), language=data.get("l", ""),
     )
 
 

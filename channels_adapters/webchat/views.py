@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -78,11 +78,11 @@ def session(request, widget):
         return _error(400, "The body must be JSON.")
     if not isinstance(data, dict):
         return _error(400, "The body must be a JSON object.")
+    language = data.get("language") if data.get("language") in WIDGET_LANGUAGES else "en"
     try:
-        visitor = visitors.start_session(widget, data.get("token"), data.get("user"), data.get("profile"))
+        visitor = visitors.start_session(widget, data.get("token"), data.get("user"), data.get("profile"), language)
     except visitors.Refused as exc:
         return _error(400, str(exc), exc.code)
-    language = data.get("language") if data.get("language") in WIDGET_LANGUAGES else "en"
     return JsonResponse({
         "token": tokens.dump(visitor),
         "visitor": visitors.visitor_summary(visitor),
@@ -133,9 +133,15 @@ def csat_page(request, token):
         cycle_id = cycle_id_of(token)
     except InvalidCsatLink:
         return render(request, "webchat/csat.html", {"invalid": True}, status=404)
-    cycle = ConversationCycle.objects.filter(pk=cycle_id).first()
+    cycle = ConversationCycle.objects.select_related("conversation__customer").filter(pk=cycle_id).first()
     if cycle is None:
         return render(request, "webchat/csat.html", {"invalid": True}, status=404)
+    # The customer's page, in the customer's language (not the agent's, not a stranger's browser).
+    with translation.override(cycle.conversation.customer.writing_language):
+        return _csat_answer(request, cycle)
+
+
+def _csat_answer(request, cycle):
     existing = CsatRating.objects.filter(cycle=cycle).first()
     context = {"rating": existing, "ratings": range(1, 6), "error": ""}
     if request.method == "POST":

@@ -111,7 +111,7 @@ def clean_page_views(pages, now):
 
 
 # --- session --------------------------------------------------------------------------
-def start_session(widget, token, user, profile):
+def start_session(widget, token, user, profile, language=""):
     """The visitor of this page load, from its previous token (or a new one) and what the page says.
 
     `user` is what OmniDesk.setUser was given on this page: a valid
@@ -125,7 +125,7 @@ def start_session(widget, token, user, profile):
         visitor = tokens.load(token, widget.channel.pk) if token else tokens.new_visitor(widget.channel.pk)
     except tokens.InvalidToken:
         visitor = tokens.new_visitor(widget.channel.pk)
-    visitor = visitor.with_profile(verified_kind="", verified_address="")
+    visitor = visitor.with_profile(verified_kind="", verified_address="", language=language.lower())
     if user is not None:
         if not isinstance(user, dict):
             raise Refused("user must be an object.")
@@ -162,7 +162,7 @@ def visitor_summary(visitor):
 # --- messages ------------------------------------------------------------------------
 def _apply_profile(widget, customer, visitor, attributes, page_views):
     """Name, claims, attributes and page views that came with a message, for its (now existing) customer."""
-    customers.update_profile(customer, name=visitor.name, attributes=attributes)
+    customers.update_profile(customer, name=visitor.name, attributes=attributes, language=visitor.language)
     for kind, address in ((EMAIL, visitor.email), (PHONE, visitor.phone)):
         if address and (kind, address) != visitor.identity:
             customers.claim_address(customer, kind, address, source="webchat", channel=widget.channel)

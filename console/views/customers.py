@@ -1,4 +1,5 @@
 """The customer panel: identities, attributes, past cycles, merges."""
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 
 from conversations.actions import customers, merge
@@ -44,6 +45,7 @@ def panel_context(request, conversation):
             "source", "merged_by__agent"),
         "identity_form": IdentityForm(),
         "customer_form": CustomerForm(initial={"name": customer.name}),
+        "languages": settings.LANGUAGES,
     }
 
 
@@ -63,7 +65,8 @@ def edit(request, pk):
     form = CustomerForm(request.POST)
     if not form.is_valid():
         return form_refused(form)
-    customers.update_customer(customer, name=form.cleaned_data["name"], attributes=form.cleaned_data["attributes"])
+    customers.update_customer(customer, name=form.cleaned_data["name"], attributes=form.cleaned_data["attributes"],
+                              language=form.cleaned_data["language"] if "language" in request.POST else None)
     return done()
 
 
