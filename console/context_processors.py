@@ -4,6 +4,8 @@ from conversations.models import Notification
 from conversations.presence import heartbeat_seconds
 from conversations.visibility import sees_everything
 
+from . import keyboard
+
 
 def _script_strings():
     """The few sentences the console's scripts write themselves, in the agent's language."""
@@ -35,5 +37,6 @@ def console(request):
         "is_supervisor": sees_everything(user),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "console_strings": _script_strings(),
+        "keyboard_strings": keyboard.script_strings(),
         "heartbeat_seconds": heartbeat_seconds(),
     }

@@ -9,6 +9,8 @@ from conversations.actions.replies import MAX_REPLY_LENGTH
 from conversations.addresses import IDENTITY_KINDS
 from conversations.models import Channel, Conversation, Label, Team
 
+from conversations.visibility import display_name
+
 from .inbox import VIEW_SLUGS
 
 STATUS_FILTERS = [("all", _("All statuses")), *Conversation.Status.choices]
@@ -24,6 +26,17 @@ class InboxFiltersForm(forms.Form):
     team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Team"), empty_label=_("All teams"))
     priority = forms.ChoiceField(choices=[("", _("Any priority")), *Conversation.Priority.choices], required=False,
                                  label=_("Priority"))
+    assignee = forms.ChoiceField(choices=lambda: [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))] + [
+        (str(user.pk), display_name(user)) for user in _agents().select_related("agent")], required=False,
+        label=_("Assignee"))
+
+    # What a saved view keeps (the view itself is not a filter).
+    SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee")
+
+    def saved_filters(self):
+        """The raw values worth saving: valid and not empty."""
+        self.is_valid()
+        return {name: self.data[name] for name in self.SAVED_FIELDS if self.data.get(name) and name not in self.errors}
 
     def cleaned_filters(self):
         """The filters to apply; an invalid value is ignored rather than emptying the inbox."""
@@ -132,6 +145,13 @@ class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False,
                                   choices=lambda: [("", _("As my browser"))] + [
                                       (name, name) for name in sorted(zoneinfo.available_timezones())])
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=60, label=_("Name"))
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Shared with"),
+                                  empty_label=_("Just me"))
+    filters = forms.CharField(max_length=2000, required=False)
 
 
 class SearchForm(forms.Form):

@@ -1,12 +1,14 @@
-"""What the inbox lists: the views (Mine, Unassigned, My teams, All), filters, counts and ordering."""
+"""What the inbox lists: the views (Mine, Unassigned, My teams, All, and saved ones), filters, counts, ordering."""
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Conversation, ConversationRead, Message
 from conversations.visibility import sees_everything, team_ids, visible_conversations
+
+from .models import SavedView
 
 PAGE_SIZE = 50
 
@@ -25,6 +27,7 @@ VIEWS = [
     View("all", _("All"), supervisors_only=True),
 ]
 VIEW_SLUGS = [view.slug for view in VIEWS]
+SAVED_PREFIX = "saved-"
 
 
 def views_for(user):
@@ -35,8 +38,22 @@ def default_view(user):
     return "all" if sees_everything(user) else "teams"
 
 
+def saved_views_for(user):
+    """The agent's own views and those of their teams."""
+    return SavedView.objects.filter(Q(owner=user) | Q(team_id__in=team_ids(user))).select_related("team")
+
+
+def saved_view(user, slug):
+    """The saved view of `slug` ("saved-<id>") the agent may use, or None."""
+    pk = slug.removeprefix(SAVED_PREFIX) if slug and slug.startswith(SAVED_PREFIX) else ""
+    return saved_views_for(user).filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
 def in_view(user, slug, queryset=None):
     conversations = visible_conversations(user, queryset)
+    if slug.startswith(SAVED_PREFIX):
+        # A saved view is its filters over everything the agent may see.
+        return conversations
     if slug == "mine":
         return conversations.filter(assignee=user)
     if slug == "unassigned":
@@ -48,7 +65,7 @@ def in_view(user, slug, queryset=None):
     return conversations.none()
 
 
-def filtered(queryset, filters):
+def filtered(queryset, filters, user=None):
     """Apply the cleaned filters of an InboxFiltersForm (empty values filter nothing)."""
     if filters.get("status") and filters["status"] != "all":
         queryset = queryset.filter(status=filters["status"])
@@ -60,11 +77,22 @@ def filtered(queryset, filters):
         queryset = queryset.filter(team=filters["team"])
     if filters.get("priority"):
         queryset = queryset.filter(priority=filters["priority"])
+    assignee = filters.get("assignee")
+    if assignee == "me":
+        queryset = queryset.filter(assignee=user)
+    elif assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee:
+        queryset = queryset.filter(assignee_id=int(assignee))
     return queryset
 
 
-def counts(user, filters):
-    return {view.slug: filtered(in_view(user, view.slug), filters).count() for view in views_for(user)}
+def counts(user, filters, saved=()):
+    """{slug: count}: the built-in views under the current filters, each saved view (view, filters) under its own."""
+    found = {view.slug: filtered(in_view(user, view.slug), filters, user).count() for view in views_for(user)}
+    for view, view_filters in saved:
+        found[view.slug] = filtered(in_view(user, view.slug), view_filters, user).count()
+    return found
 
 
 def with_unread(queryset, user):
@@ -91,7 +119,7 @@ def unread_total(user):
 
 def rows(user, slug, filters, ids=None, offset=0):
     """The inbox rows, longest waiting first (then the latest activity), ready for the row template."""
-    queryset = filtered(in_view(user, slug), filters)
+    queryset = filtered(in_view(user, slug), filters, user)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
     queryset = (

@@ -2,7 +2,9 @@
 import { ConsoleSocket } from "./socket.js";
 import { setupConversation } from "./conversation.js";
 import { setupInbox } from "./inbox.js";
+import { setupKeyboard } from "./keyboard.js";
 import { setupPresence } from "./presence.js";
+import { setupSavedViews } from "./saved_views.js";
 import { setupSupervisor } from "./supervisor.js";
 
 // The browser's time zone, used until the agent chooses one in the preferences.
@@ -14,4 +16,6 @@ setupPresence(socket);
 setupInbox(socket);
 setupConversation(socket);
 setupSupervisor(socket);
+setupKeyboard();
+setupSavedViews();
 socket.connect();
