@@ -22,6 +22,8 @@ def _script_strings():
         "confirmUndo": _("Undo this merge?"),
         "choose": _("Choose at least one conversation."),
         "failed": _("Something went wrong; try again."),
+        "offline": _("The server could not be reached; check the connection and try again."),
+        "dismiss": _("Dismiss"),
         "tooLarge": _("%(name)s is too large."),
         "tooMany": _("Too many files."),
         "merged": _("This conversation was merged into another one."),
