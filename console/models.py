@@ -34,3 +34,18 @@ class SavedView(models.Model):
     @property
     def slug(self):
         return f"saved-{self.pk}"
+
+
+class CsatPolicy(models.Model):
+    """Whether resolving a conversation asks the customer for a rating by itself, per channel kind.
+
+    The kind is the one of the channel the customer last wrote on; the web chat asks in the widget always.
+    """
+
+    channel_kind = models.CharField(max_length=40, unique=True)
+    automatic = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"CSAT on {self.channel_kind}: {'automatic' if self.automatic else 'by hand'}"

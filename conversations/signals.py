@@ -9,3 +9,5 @@ channel_created = Signal()
 raw_events_requeued = Signal()
 # Sent with attachment_ids once inbound attachments the provider only referenced are committed.
 attachments_to_fetch = Signal()
+# Sent with conversation_id and actor_id (or None) once a conversation's cycle is committed as resolved.
+conversation_resolved = Signal()

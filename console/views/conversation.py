@@ -8,14 +8,16 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from conversations.actions import assignment, canned, notifications, replies
 from conversations.channel_kinds import rules_for
-from conversations.models import Attachment, Channel, Message
+from conversations.models import Attachment, Channel, CsatRating, Message
 from conversations.visibility import display_name, profile_of, visible_conversations
 
 from .. import timeline
+from ..actions import csat as console_csat
 from ..forms import ConversationUpdateForm, ReplyForm
 from ..templatetags.console import INLINE_IMAGE_TYPES
 from .base import choices_context, console_action, done, form_refused, id_list, refused, visible_conversation
@@ -53,6 +55,8 @@ def _header_html(request, conversation):
 def _header_context(conversation):
     return {
         "conversation": conversation,
+        "last_rating": CsatRating.objects.filter(cycle__conversation=conversation).order_by(
+            "-cycle__resolved_at").first(),
         "labels_text": ", ".join(conversation.labels.values_list("name", flat=True)),
         **choices_context(),
     }
@@ -157,6 +161,19 @@ def update(request, pk):
     # The snooze time is read in the agent's time zone (the active one).
     conversation = assignment.update_conversation(conversation, request.user, **form.changes())
     return done(header=_header_html(request, visible_conversation(request.user, conversation.pk)))
+
+
+@console_action
+def ask_csat(request, pk):
+    """Send the customer the rating link of the conversation's last resolved cycle, on any channel."""
+    conversation = visible_conversation(request.user, pk)
+    channel_id = request.POST.get("channel") or None
+    channel = Channel.objects.filter(pk=channel_id).first() if channel_id else None
+    if channel_id and channel is None:
+        return refused(_("Unknown channel."))
+    message = console_csat.ask(conversation, request.user, channel=channel)
+    item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
+    return done(item=_item_json(request, item))
 
 
 @console_action

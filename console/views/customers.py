@@ -7,6 +7,7 @@ from conversations import customer_panel
 from conversations.models import ConversationCycle, Customer, CustomerMerge, MergeSuggestion
 from conversations.visibility import visible_conversations
 
+from ..actions import csat as console_csat
 from ..forms import CustomerForm, IdentityForm
 from .base import console_action, done, form_refused, refused, visible_conversation
 
@@ -40,6 +41,7 @@ def panel_context(request, conversation):
         # What the web chat knows: pages viewed before writing, satisfaction, an unproven sender.
         "touchpoints": customer_panel.touchpoints_before_writing(conversation),
         "ratings": customer_panel.csat_ratings(conversation),
+        "csat_askable": console_csat.askable_cycle(conversation) is not None,
         "sender_unverified": customer_panel.last_sender_unverified(conversation),
         "merges": CustomerMerge.objects.filter(target=customer, undone_at__isnull=True).select_related(
             "source", "merged_by__agent"),
