@@ -154,5 +154,17 @@ class SavedViewForm(forms.Form):
     filters = forms.CharField(max_length=2000, required=False)
 
 
+class CallForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("inbound", "inbound"), ("outbound", "outbound")])
+    outcome = forms.ChoiceField(choices=[(value, value) for value in ("answered", "missed", "voicemail", "busy",
+                                                                      "failed")])
+    minutes = forms.IntegerField(min_value=0, max_value=1440, required=False, label=_("Minutes"))
+    seconds = forms.IntegerField(min_value=0, max_value=59, required=False, label=_("Seconds"))
+    notes = forms.CharField(max_length=5000, required=False, strip=True)
+
+    def duration_seconds(self):
+        return (self.cleaned_data["minutes"] or 0) * 60 + (self.cleaned_data["seconds"] or 0)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(max_length=200, required=False, label=_("Search"))

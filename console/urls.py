@@ -16,6 +16,7 @@ urlpatterns = [
     path("conversations/<int:pk>/update/", conversation.update, name="update"),
     path("conversations/<int:pk>/read/", conversation.mark_read, name="read"),
     path("conversations/<int:pk>/csat/", conversation.ask_csat, name="ask_csat"),
+    path("conversations/<int:pk>/calls/", conversation.log_call, name="log_call"),
     path("settings/csat/", pages.csat_settings, name="csat_settings"),
     path("messages/<int:pk>/retry/", conversation.retry, name="retry"),
     path("attachments/<int:pk>/", conversation.attachment_download, name="attachment"),

@@ -11,14 +11,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from conversations.actions import assignment, canned, notifications, replies
+from conversations.actions import assignment, calls, canned, notifications, replies
 from conversations.channel_kinds import rules_for
 from conversations.models import Attachment, Channel, CsatRating, Message
 from conversations.visibility import display_name, profile_of, visible_conversations
 
 from .. import timeline
 from ..actions import csat as console_csat
-from ..forms import ConversationUpdateForm, ReplyForm
+from ..forms import CallForm, ConversationUpdateForm, ReplyForm
 from ..templatetags.console import INLINE_IMAGE_TYPES
 from .base import choices_context, console_action, done, form_refused, id_list, refused, visible_conversation
 from .customers import panel_context
@@ -172,6 +172,18 @@ def ask_csat(request, pk):
     if channel_id and channel is None:
         return refused(_("Unknown channel."))
     message = console_csat.ask(conversation, request.user, channel=channel)
+    item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
+    return done(item=_item_json(request, item))
+
+
+@console_action
+def log_call(request, pk):
+    conversation = visible_conversation(request.user, pk)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return form_refused(form)
+    message = calls.log_call(conversation, request.user, form.cleaned_data["direction"], form.duration_seconds(),
+                             form.cleaned_data["outcome"], form.cleaned_data["notes"])
     item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
     return done(item=_item_json(request, item))
 

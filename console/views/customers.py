@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 
-from conversations.actions import customers, merge
+from conversations.actions import calls, customers, merge
 from conversations import customer_panel
 from conversations.models import ConversationCycle, Customer, CustomerMerge, MergeSuggestion
 from conversations.visibility import visible_conversations
@@ -42,6 +42,7 @@ def panel_context(request, conversation):
         "touchpoints": customer_panel.touchpoints_before_writing(conversation),
         "ratings": customer_panel.csat_ratings(conversation),
         "csat_askable": console_csat.askable_cycle(conversation) is not None,
+        "call_outcomes": list(calls.OUTCOMES.items()),
         "sender_unverified": customer_panel.last_sender_unverified(conversation),
         "merges": CustomerMerge.objects.filter(target=customer, undone_at__isnull=True).select_related(
             "source", "merged_by__agent"),
