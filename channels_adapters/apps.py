@@ -32,6 +32,7 @@ class ChannelsAdaptersConfig(AppConfig):
                     max_attachments=capabilities.max_attachments if capabilities.attachments else 0,
                     max_caption_length=capabilities.max_caption_length,
                     templates=adapter.reply_templates,
+                    sends_replies=adapter.sends_replies,
                 ),
             )
         outbound_message_queued.connect(receivers.enqueue_delivery, dispatch_uid="enqueue_delivery")

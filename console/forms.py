@@ -154,6 +154,11 @@ class SavedViewForm(forms.Form):
     filters = forms.CharField(max_length=2000, required=False)
 
 
+class AskCsatForm(forms.Form):
+    channel = forms.ModelChoiceField(queryset=Channel.objects.filter(active=True), required=False,
+                                     error_messages={"invalid_choice": _("Unknown channel.")})
+
+
 class CallForm(forms.Form):
     direction = forms.ChoiceField(choices=[("inbound", "inbound"), ("outbound", "outbound")])
     outcome = forms.ChoiceField(choices=[(value, value) for value in ("answered", "missed", "voicemail", "busy",

@@ -43,12 +43,6 @@ def saved_views_for(user):
     return SavedView.objects.filter(Q(owner=user) | Q(team_id__in=team_ids(user))).select_related("team")
 
 
-def saved_view(user, slug):
-    """The saved view of `slug` ("saved-<id>") the agent may use, or None."""
-    pk = slug.removeprefix(SAVED_PREFIX) if slug and slug.startswith(SAVED_PREFIX) else ""
-    return saved_views_for(user).filter(pk=int(pk)).first() if pk.isdigit() else None
-
-
 def in_view(user, slug, queryset=None):
     conversations = visible_conversations(user, queryset)
     if slug.startswith(SAVED_PREFIX):

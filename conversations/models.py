@@ -242,7 +242,7 @@ class Message(models.Model):
     FAILURE_FIELDS = ("failure_code", "failure_params")
 
     @property
-    def failure_reason(self):
+    def failure_reason(self) -> str:
         """Why it was not delivered, in the active language; "" when nothing failed."""
         return failure_reasons.describe(self.failure_code, self.failure_params)
 

@@ -30,8 +30,9 @@ failure_reasons.register(CALLS_ONLY, _("A telephony channel records calls; it ca
 class CtiAdapter(ChannelAdapter):
     kind = "cti"
     label = "Phone calls"
-    identity_kinds = frozenset({"phone"})
+    identity_kinds = frozenset()
     reaches_any_identity = False
+    sends_replies = False
     required_config = ("secret",)
     optional_config = ("recording_base_url",)
     secret_config = frozenset({"secret"})

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from conversations.actions import assignment, calls, canned, notifications, replies
@@ -18,7 +17,7 @@ from conversations.visibility import display_name, profile_of, visible_conversat
 
 from .. import timeline
 from ..actions import csat as console_csat
-from ..forms import CallForm, ConversationUpdateForm, ReplyForm
+from ..forms import AskCsatForm, CallForm, ConversationUpdateForm, ReplyForm
 from ..templatetags.console import INLINE_IMAGE_TYPES
 from .base import choices_context, console_action, done, form_refused, id_list, refused, visible_conversation
 from .customers import panel_context
@@ -35,6 +34,8 @@ def reply_channels(conversation):
     written_on = set(conversation.messages.filter(direction=Message.Direction.INBOUND).values_list("channel", flat=True))
     choices = []
     for channel in Channel.objects.filter(active=True).order_by("name"):
+        if not rules_for(channel.kind).sends_replies:
+            continue
         options = replies.reply_options(conversation.customer, channel)
         # Channels the customer could never be reached on are left out; the others say why they are unavailable.
         if not options.usable and channel.pk not in written_on and not _could_reach(channel, kinds):
@@ -67,6 +68,12 @@ def _item_json(request, item):
         "id": item.dom_id,
         "html": render_to_string("console/_timeline_item.html", {"item": item}, request=request),
     }
+
+
+def _message_json(request, message):
+    """A message just written, as the timeline item the page inserts."""
+    item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
+    return _item_json(request, item)
 
 
 def _reply_channels_context(conversation):
@@ -148,8 +155,7 @@ def reply(request, pk):
         message = replies.send_reply(conversation, request.user, form.cleaned_data["text"],
                                      channel=form.cleaned_data["channel"], attachments=files,
                                      template=form.template_choice())
-    item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
-    return done(item=_item_json(request, item))
+    return done(item=_message_json(request, message))
 
 
 @console_action
@@ -167,13 +173,11 @@ def update(request, pk):
 def ask_csat(request, pk):
     """Send the customer the rating link of the conversation's last resolved cycle, on any channel."""
     conversation = visible_conversation(request.user, pk)
-    channel_id = request.POST.get("channel") or None
-    channel = Channel.objects.filter(pk=channel_id).first() if channel_id else None
-    if channel_id and channel is None:
-        return refused(_("Unknown channel."))
-    message = console_csat.ask(conversation, request.user, channel=channel)
-    item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
-    return done(item=_item_json(request, item))
+    form = AskCsatForm(request.POST)
+    if not form.is_valid():
+        return form_refused(form)
+    message = console_csat.ask(conversation, request.user, channel=form.cleaned_data["channel"])
+    return done(item=_message_json(request, message))
 
 
 @console_action
@@ -184,8 +188,7 @@ def log_call(request, pk):
         return form_refused(form)
     message = calls.log_call(conversation, request.user, form.cleaned_data["direction"], form.duration_seconds(),
                              form.cleaned_data["outcome"], form.cleaned_data["notes"])
-    item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
-    return done(item=_item_json(request, item))
+    return done(item=_message_json(request, message))
 
 
 @console_action

@@ -42,15 +42,20 @@ def _row_html(request, conversation, query):
     return render_to_string("console/_inbox_row.html", {"c": conversation, "query": query}, request=request)
 
 
-def inbox_context(request):
-    """Everything the inbox column needs, for the inbox page and the conversation page alike."""
+def _inbox_state(request):
+    """(saved views with their filters, the view's slug, the filters form, its filters, the query to keep)."""
     saved = _saved_views(request)
     slug = _view_slug(request, saved)
     form = _filters_form(request, slug, saved)
-    filters = form.cleaned_filters()
     query = QueryDict(mutable=True)
     query.update(form.data)
     query["view"] = slug
+    return saved, slug, form, form.cleaned_filters(), query
+
+
+def inbox_context(request):
+    """Everything the inbox column needs, for the inbox page and the conversation page alike."""
+    saved, slug, form, filters, query = _inbox_state(request)
     counts = inbox.counts(request.user, filters, saved)
     return {
         "filters_form": form,
@@ -77,13 +82,7 @@ def inbox_page(request):
 @require_GET
 def inbox_rows(request):
     """Rows for the live inbox: `ids=` the rows an event touched (missing = not in this view), or a page."""
-    saved = _saved_views(request)
-    slug = _view_slug(request, saved)
-    form = _filters_form(request, slug, saved)
-    filters = form.cleaned_filters()
-    query = QueryDict(mutable=True)
-    query.update(form.data)
-    query["view"] = slug
+    saved, slug, _form, filters, query = _inbox_state(request)
     for name in ("ids", "offset"):
         query.pop(name, None)
     requested = id_list(request.GET.get("ids")) if "ids" in request.GET else None

@@ -56,7 +56,7 @@ def test_a_bad_channel_is_refused_and_nothing_is_sent(desk):
     conversation = desk["conversation"]
     update_conversation(conversation, desk["ana"], status=Conversation.Status.RESOLVED)
     answer = client_for(desk["ana"]).post(f"/conversations/{conversation.pk}/csat/",
-                                          {"channel": "00000000-0000-0000-0000-000000000000"})
+                                          {"channel": "not-a-channel"})
     assert answer.status_code == 400 and not csat_links(conversation).exists()
 
 
