@@ -142,3 +142,17 @@ def lambda_class(name):
     import re
 
     return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
+
+
+def test_the_keyboard_starts_at_a_skip_link_and_focus_is_always_visible(sign_in, desk):
+    page = sign_in("ana", "/?view=teams")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    # Then through the top bar and into the sidebar, each focused control outlined.
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline not in ("none", ""), page.evaluate("document.activeElement.outerHTML")

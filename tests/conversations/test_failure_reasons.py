@@ -61,17 +61,22 @@ def test_the_migration_keeps_reasons_stored_as_text(transactional_db):
     from django.db.migrations.executor import MigrationExecutor
 
     before, after = [("conversations", "0006_merge_20261123_1425")], [("conversations", "0007_message_failure_code_params")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    Channel, Customer = old.get_model("conversations", "Channel"), old.get_model("conversations", "Customer")
-    conversation = old.get_model("conversations", "Conversation").objects.create(customer=Customer.objects.create())
-    message = old.get_model("conversations", "Message").objects.create(
-        conversation=conversation, channel=Channel.objects.create(kind="api", name="API"), direction="outbound",
-        status="failed", failure_reason="Blocked: the customer replied STOP [Twilio error 21610]")
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps
+        Channel, Customer = old.get_model("conversations", "Channel"), old.get_model("conversations", "Customer")
+        conversation = old.get_model("conversations", "Conversation").objects.create(customer=Customer.objects.create())
+        message = old.get_model("conversations", "Message").objects.create(
+            conversation=conversation, channel=Channel.objects.create(kind="api", name="API"), direction="outbound",
+            status="failed", failure_reason="Blocked: the customer replied STOP [Twilio error 21610]")
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    migrated = Message.objects.get(pk=message.pk)
-    assert (migrated.failure_code, migrated.failure_reason) == (
-        "provider_text", "Blocked: the customer replied STOP [Twilio error 21610]")
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        migrated = executor.loader.project_state(after).apps.get_model("conversations", "Message").objects.get(
+            pk=message.pk)
+        assert (migrated.failure_code, describe(migrated.failure_code, migrated.failure_params)) == (
+            "provider_text", "Blocked: the customer replied STOP [Twilio error 21610]")
+    finally:  # back to every app's latest migration, for the tests after this one
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
