@@ -475,11 +475,11 @@ def record_delivery_attempt(message_id):
     return message.delivery_attempts
 
 
-def _set_status(message, status, reason=""):
+def _set_status(message, status, reason=None):
     message.status = status
-    message.failure_reason = reason
+    message.set_failure(reason)
     message.status_changed_at = timezone.now()
-    message.save(update_fields=["status", "failure_reason", "external_id", "sent_at", "status_changed_at"])
+    message.save(update_fields=["status", *Message.FAILURE_FIELDS, "external_id", "sent_at", "status_changed_at"])
     events.message_updated(message)
     announce_status(message)
 
