@@ -264,5 +264,5 @@ def set_attributes(customer, attributes, writer=attribute_rules.API):
     sync_typed_values(customer)
     conversation = Conversation.objects.filter(customer=customer).first()
     if conversation is not None:
-        events.emit(events.CONVERSATION_UPDATED, conversation, events.conversation_audience(conversation))
+        events.conversation_changed(conversation)
     return customer

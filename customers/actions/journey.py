@@ -86,7 +86,7 @@ def _announce(customer_id):
     """An open console re-reads the panel: the stage or class it shows has changed."""
     conversation = Conversation.objects.filter(customer_id=customer_id).select_related("customer").first()
     if conversation is not None:
-        events.emit(events.CONVERSATION_UPDATED, conversation, events.conversation_audience(conversation))
+        events.conversation_changed(conversation)
 
 
 def _change_event(customer, name, before, after, evidence, now):

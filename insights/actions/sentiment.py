@@ -99,7 +99,7 @@ def _store(message, result, language, now):
             _add_to_rollup(record, message.conversation.team_id)
             _update_mood(record)
             # The console shows the new badge without a reload.
-            events.emit(events.MESSAGE_UPDATED, message, events.conversation_audience(message.conversation))
+            events.message_updated(message)
     return created
 
 
