@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 
 from django import forms
@@ -33,12 +34,15 @@ class InboxFiltersForm(forms.Form):
     sentiment = forms.ChoiceField(choices=insights_inbox.SENTIMENT_CHOICES, required=False, label=_("Mood"))
     sort = forms.ChoiceField(choices=[*insights_inbox.SORT_CHOICES, (SORT_DUE, _("Due soonest"))], required=False,
                              label=_("Order"))
-    assignee = forms.ChoiceField(choices=lambda: [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))] + [
-        (str(user.pk), display_name(user)) for user in _agents().select_related("agent")], required=False,
-        label=_("Assignee"))
+    assignee = forms.ChoiceField(choices=lambda: _assignee_choices(), required=False, label=_("Assignee"))
 
     # What a saved view keeps (the view itself is not a filter).
     SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee", "sentiment", "sort")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read the agents once per form, when first needed (a select iterates its choices more than once).
+        self.fields["assignee"].choices = functools.cache(_assignee_choices)
 
     def saved_filters(self):
         """The raw values worth saving: valid and not empty."""
@@ -78,6 +82,11 @@ class ReplyForm(forms.Form):
     def cc_choice(self):
         """The participants the agent kept in Cc, or None when the composer offered none (copy them all)."""
         return self.data.getlist("cc") if self.data.get("cc_given") else None
+
+
+def _assignee_choices():
+    return [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))] + [
+        (str(user.pk), display_name(user)) for user in _agents().select_related("agent")]
 
 
 def _agents():

@@ -40,9 +40,10 @@ def default_view(user):
     return "all" if sees_everything(user) else "teams"
 
 
-def saved_views_for(user):
+def saved_views_for(user, scope=None):
     """The agent's own views and those of their teams."""
-    return SavedView.objects.filter(Q(owner=user) | Q(team_id__in=team_ids(user))).select_related("team")
+    teams = scope.team_ids if scope is not None else team_ids(user)
+    return SavedView.objects.filter(Q(owner=user) | Q(team_id__in=teams)).select_related("team")
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ def _view_slug(request, saved):
     return slug if slug in allowed else inbox.default_view(request.user)
 
 
-def _saved_views(request):
+def _saved_views(request, scope):
     """[(saved view, its cleaned filters)] the agent may use."""
-    return [(view, InboxFiltersForm(view.filters).cleaned_filters()) for view in inbox.saved_views_for(request.user)]
+    return [(view, InboxFiltersForm(view.filters).cleaned_filters())
+            for view in inbox.saved_views_for(request.user, scope)]
 
 
 def _filters_form(request, slug, saved):
@@ -43,9 +44,9 @@ def _row_html(conversation, query):
     return render_to_string("console/_inbox_row.html", {"c": conversation, "query": query})
 
 
-def _inbox_state(request):
+def _inbox_state(request, scope):
     """(saved views with their filters, the view's slug, the filters form, its filters, the query to keep)."""
-    saved = _saved_views(request)
+    saved = _saved_views(request, scope)
     slug = _view_slug(request, saved)
     form = _filters_form(request, slug, saved)
     query = QueryDict(mutable=True)
@@ -56,8 +57,8 @@ def _inbox_state(request):
 
 def inbox_context(request):
     """Everything the inbox column needs, for the inbox page and the conversation page alike."""
-    saved, slug, form, filters, query = _inbox_state(request)
     scope = inbox.Scope.of(request.user)
+    saved, slug, form, filters, query = _inbox_state(request, scope)
     counts = inbox.counts(request.user, filters, saved, scope)
     return {
         "filters_form": form,
@@ -66,7 +67,7 @@ def inbox_context(request):
         "views": [(view, counts[view.slug]) for view in inbox.views_for(request.user)],
         "saved_views": [(view, counts[view.slug], saved_views.may_remove(request.user, view)) for view, _f in saved],
         "saved_view_form": SavedViewForm(),
-        "my_teams": _shareable_teams(request.user),
+        "my_teams": _shareable_teams(request.user, scope),
         "rows": inbox.rows(request.user, slug, filters, scope=scope),
         "page_size": inbox.PAGE_SIZE,
         "query": query.urlencode(),
@@ -84,12 +85,12 @@ def inbox_page(request):
 @require_GET
 def inbox_rows(request):
     """Rows for the live inbox: `ids=` the rows an event touched (missing = not in this view), or a page."""
-    saved, slug, _form, filters, query = _inbox_state(request)
+    scope = inbox.Scope.of(request.user)
+    saved, slug, _form, filters, query = _inbox_state(request, scope)
     for name in ("ids", "offset"):
         query.pop(name, None)
     requested = id_list(request.GET.get("ids")) if "ids" in request.GET else None
     offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
-    scope = inbox.Scope.of(request.user)
     found = inbox.rows(request.user, slug, filters, ids=requested, offset=offset, scope=scope)
     found_ids = {c.pk for c in found}
     return JsonResponse({
@@ -129,8 +130,10 @@ def bulk_update(request):
     return JsonResponse({"ok": not errors, "updated": updated, "errors": errors})
 
 
-def _shareable_teams(user):
-    return Team.objects.all() if sees_everything(user) else Team.objects.filter(pk__in=team_ids(user))
+def _shareable_teams(user, scope=None):
+    if sees_everything(user):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=scope.team_ids if scope is not None else team_ids(user))
 
 
 @console_action

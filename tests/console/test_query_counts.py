@@ -14,19 +14,20 @@ from conversations.actions.ingest import ingest_message
 from conversations.actions.replies import add_note, send_reply
 from conversations.models import AgentProfile, Customer, Message
 
-# Session, user and profile; the inbox column (team ids, view counts, rows, their labels, their running SLA
-# clocks); the filter form's and the action controls' choices (channels, labels, teams, agents); unread
-# notifications.
-INBOX_QUERIES = {("supervisor", "mine"): 13, ("supervisor", "unassigned"): 15, ("supervisor", "teams"): 15,
-                 ("supervisor", "all"): 15, ("agent", "mine"): 15, ("agent", "unassigned"): 15,
-                 ("agent", "teams"): 15}
+# Session, user and profile; the inbox column (team ids, the agent's saved views, view counts, rows, their
+# labels, their running SLA clocks); the filter form's and the action controls' choices (channels, labels,
+# teams, the assignee filter's agents, agents); the teams a view can be saved for; unread notifications.
+INBOX_QUERIES = {("supervisor", "mine"): 16, ("supervisor", "unassigned"): 18, ("supervisor", "teams"): 18,
+                 ("supervisor", "all"): 18, ("agent", "mine"): 18, ("agent", "unassigned"): 18,
+                 ("agent", "teams"): 18}
 # The inbox column, plus the conversation: its timeline (messages, attachments, audit), canned responses,
-# its labels, the customer panel (identities, merges, claims, suggestions, page views, ratings, cycles)
-# and the reply channels (which the agent may answer on, and the email participants a reply copies); the
-# SLA clocks of the header and their events.
+# its labels, the header's last CSAT rating, the customer panel (identities, merges, claims, suggestions,
+# page views, ratings, cycles, and whether a rating can be asked for: the last resolved cycle and the message
+# that asked) and the reply channels (which the agent may answer on, and the email participants a reply
+# copies); the SLA clocks of the header and their events.
 # An agent's visibility reads their team ids (the conversation, the inbox, the panel's suggestions, the
 # channels they may answer on).
-CONVERSATION_QUERIES = {"supervisor": 37, "agent": 40}
+CONVERSATION_QUERIES = {"supervisor": 43, "agent": 46}
 
 
 @pytest.fixture
