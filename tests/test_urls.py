@@ -18,6 +18,7 @@ PUBLIC = {
     "admin:logout": "signing out of the admin",
     "set_language": "the language switcher of the sign-in page",
     "webhook": "providers' webhooks: every adapter verifies a signature first",
+    "store-webhook": "store connectors' webhooks: each verifies its store's signature or secret first",
     "outbound_media": "files providers fetch: a signed, expiring link per attachment",
     "webchat-session": "the widget: Origin allow-list and a signed visitor token",
     "webchat-upload": "the widget: Origin allow-list and a signed visitor token",

@@ -12,9 +12,9 @@ from conversations.models import AgentProfile
 # The token with its user, the profile (and an agent's team ids), the page count, the page, its labels,
 # its running SLA clocks.
 CONVERSATION_LIST_QUERIES = {"supervisor": 6, "agent": 7}
-# The token with its user, the profile (and team ids), the conversation and its labels, the message count,
-# the page, its attachments.
-MESSAGES_PAGE_QUERIES = {"supervisor": 7, "agent": 8}
+# The token with its user, the profile (and team ids), the conversation with its labels and running SLA
+# clocks, the message count, the page, its attachments.
+MESSAGES_PAGE_QUERIES = {"supervisor": 8, "agent": 9}
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import json
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -172,11 +173,13 @@ def test_an_open_console_hears_of_new_events_once_committed(admin_api, write_in,
 
     customer = write_in()
     sent = []
-    monkeypatch.setattr(catalogue, "_send_to_groups", lambda groups, envelope: sent.append((groups, envelope)))
+    monkeypatch.setattr(catalogue, "_publish", sent.append)
     with django_capture_on_commit_callbacks(execute=True):
         admin_api.post(URL, [event("Cart Updated", customer={"id": customer.pk})], format="json")
-    [(groups, envelope)] = sent
-    assert envelope["event"] == "conversation.updated" and envelope["payload"]["id"] == customer.conversation.pk
+    [message] = sent
+    groups, _event, frame = message["tiers"][0]
+    frame = json.loads(frame)
+    assert frame["event"] == "conversation.updated" and frame["payload"]["id"] == customer.conversation.pk
     assert f"conversation.{customer.conversation.pk}" in groups
 
 
