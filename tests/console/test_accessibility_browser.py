@@ -14,6 +14,9 @@ from .conftest import PASSWORD, post_webhook, wait_live
 pytestmark = pytest.mark.browser
 
 AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
+# axe is injected as an inline script, which the console's CSP (script-src 'self') rightly refuses: the
+# browser contexts of these checks bypass CSP; tests/test_security_headers.py and test_csp_browser.py check the policy.
+NO_CSP = {"bypass_csp": True}
 
 
 def serious_violations(page, context="document"):
@@ -36,7 +39,7 @@ def desk(live_server_url, make_api_channel, team, make_agent):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_sign_in_page(browser, live_server_url, scheme):
-    context = browser.new_context(color_scheme=scheme)
+    context = browser.new_context(color_scheme=scheme, **NO_CSP)
     page = context.new_page()
     page.goto(f"{live_server_url}/login/")
     assert serious_violations(page) == []
@@ -49,7 +52,7 @@ def test_the_sign_in_page(browser, live_server_url, scheme):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_console_pages(browser, live_server_url, desk, scheme):
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1400, "height": 900})
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1400, "height": 900}, **NO_CSP)
     page = context.new_page()
     page.goto(f"{live_server_url}/login/")
     page.fill("#id_username", "sofia")
@@ -104,7 +107,7 @@ def test_the_web_chat_widget(browser, live_server_url, settings, team):
     server.RequestHandlerClass = Shop
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        page = browser.new_page()
+        page = browser.new_page(**NO_CSP)
         page.goto(f"http://127.0.0.1:{port}/")
         page.locator("button.launcher").click()
         page.wait_for_selector(".prechat input[name=name]")
