@@ -132,7 +132,9 @@ def reply_choices(user, conversation, now=None):
     """
     prefetch_related_objects([conversation.customer], "identities")
     kinds = {identity.kind for identity in conversation.customer.identities.all()}
-    channels = list(answerable_channels(user, conversation).order_by("name"))
+    # A channel kind that sends no replies (a telephony system records calls) is never offered.
+    channels = [channel for channel in answerable_channels(user, conversation).order_by("name")
+                if rules_for(channel.kind).sends_replies]
     return [options for options in reply_options_of(conversation, channels, now)
             if options.usable or options.written_on or _could_reach(options.channel, kinds)]
 
