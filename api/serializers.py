@@ -181,8 +181,8 @@ class MessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Message
         fields = [
-            "id", "direction", "channel", "sender", "author", "text", "html", "status", "failure_reason",
-            "external_id", "sent_at", "created_at", "attachments", "automatic",
+            "id", "direction", "channel", "sender", "author", "text", "html", "status", "failure_reason", "failure_code",
+            "failure_params", "external_id", "sent_at", "created_at", "attachments", "automatic",
         ]
 
     def get_channel(self, message) -> dict | None:

@@ -166,10 +166,10 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
             else:
                 row = (message_id, "note", text, "", None, "received", "", 0, "{}", None, at, None,
                        assignee, None, customer_id, None)
-            message_rows.append(_line(row))
+            message_rows.append(_line((*row, "{}")))  # failure_params
             last = row
         waiting = last[10] if last and last[1] == "inbound" and status in ("open", "pending") else None
-        customer_rows.append(_line((customer_id, f"Customer {customer_id}", "{}", created, at, None)))
+        customer_rows.append(_line((customer_id, f"Customer {customer_id}", "{}", created, at, None, "")))
         conversation_rows.append(_line((customer_id, status, at + timedelta(days=3) if status == "snoozed" else None, "none",
                                   at, waiting, created, at, assignee, last_inbound.pk if last_inbound else None,
                                   customer_id, last[0] if last else None, team.pk)))
@@ -179,7 +179,7 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         cursor.execute("SET session_replication_role = replica")
-        _copy(raw, Customer, ["id", "name", "attributes", "first_seen_at", "last_seen_at", "merged_into_id"],
+        _copy(raw, Customer, ["id", "name", "attributes", "first_seen_at", "last_seen_at", "merged_into_id", "language"],
               customer_rows)
         _copy(raw, Identity, ["id", "kind", "address", "verified", "claimed", "created_at", "customer_id"], identity_rows)
         _copy(raw, Conversation, ["id", "status", "snoozed_until", "priority", "last_message_at", "waiting_since",
@@ -187,9 +187,9 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
                                   "last_message_id", "team_id"], conversation_rows)
         _copy(raw, ConversationCycle, ["id", "opened_at", "first_response_at", "resolved_at", "conversation_id",
                                        "opened_on_channel_id"], cycle_rows)
-        _copy(raw, Message, ["id", "direction", "text", "html", "external_id", "status", "failure_reason",
+        _copy(raw, Message, ["id", "direction", "text", "html", "external_id", "status", "failure_code",
                              "delivery_attempts", "metadata", "sent_at", "created_at", "status_changed_at", "author_id",
-                             "channel_id", "conversation_id", "identity_id"], message_rows)
+                             "channel_id", "conversation_id", "identity_id", "failure_params"], message_rows)
         if events or orders:
             customer360_loader.copy(cursor, raw, customer360_loader.rows(
                 customers, events, orders, _messages_per_customer, datetime.now(timezone.utc)), _copy)

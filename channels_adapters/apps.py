@@ -33,6 +33,7 @@ class ChannelsAdaptersConfig(AppConfig):
                     max_caption_length=capabilities.max_caption_length,
                     carbon_copies=capabilities.carbon_copies,
                     templates=adapter.reply_templates,
+                    sends_replies=adapter.sends_replies,
                 ),
             )
         outbound_message_queued.connect(receivers.enqueue_delivery, dispatch_uid="enqueue_delivery")

@@ -56,6 +56,8 @@ class ChannelAdapter:
     # channel (page-scoped ids, bots, integrations), so the customer must have
     # written on it first.
     reaches_any_identity = False
+    # False when the channel only brings things in (calls from a telephony system).
+    sends_replies = True
     required_config: tuple = ()
     optional_config: tuple = ()
     secret_config: frozenset = frozenset()

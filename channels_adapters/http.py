@@ -5,6 +5,9 @@ import time
 import httpx
 from django.conf import settings
 
+from conversations.failure_reasons import FailureReason
+
+from .failures import TIMEOUT, UNREACHABLE_PROVIDER
 from .types import SendResult
 
 USER_AGENT = "OmniDesk/1.0"
@@ -44,5 +47,6 @@ def failure_from_response(response, reason):
 
 def failure_from_exception(exc):
     if isinstance(exc, httpx.TimeoutException):
-        return SendResult(ok=False, reason="The provider did not answer in time.", retryable=True)
-    return SendResult(ok=False, reason=f"Could not reach the provider: {exc.__class__.__name__}.", retryable=True)
+        return SendResult(ok=False, reason=FailureReason(TIMEOUT), retryable=True)
+    return SendResult(ok=False, reason=FailureReason(UNREACHABLE_PROVIDER, {"error": exc.__class__.__name__}),
+                      retryable=True)

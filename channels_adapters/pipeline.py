@@ -4,12 +4,14 @@ import logging
 from django.db import transaction
 
 from conversations.actions import inbound_events
+from conversations.actions.calls import record_call
 from conversations.actions.ingest import apply_receipt, apply_status, ingest_message
 
 from .registry import adapter_for
-from .types import InboundMessage, InboundReceipt, InboundStatus, RawRequest
+from .types import InboundCall, InboundMessage, InboundReceipt, InboundStatus, RawRequest
 
-WRITERS = {InboundMessage: ingest_message, InboundStatus: apply_status, InboundReceipt: apply_receipt}
+WRITERS = {InboundMessage: ingest_message, InboundStatus: apply_status, InboundReceipt: apply_receipt,
+           InboundCall: record_call}
 
 logger = logging.getLogger(__name__)
 

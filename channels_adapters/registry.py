@@ -1,5 +1,6 @@
 """The one place that maps a channel kind to its adapter class."""
 from .api.adapter import ApiAdapter
+from .cti.adapter import CtiAdapter
 from .email.adapter import EmailAdapter
 from .meta.messenger import InstagramAdapter, MessengerAdapter
 from .meta.whatsapp_cloud import WhatsAppCloudAdapter
@@ -9,6 +10,7 @@ from .webchat.adapter import WebchatAdapter
 
 ADAPTERS = {
     ApiAdapter.kind: ApiAdapter,
+    CtiAdapter.kind: CtiAdapter,
     EmailAdapter.kind: EmailAdapter,
     TwilioSmsAdapter.kind: TwilioSmsAdapter,
     TwilioWhatsAppAdapter.kind: TwilioWhatsAppAdapter,

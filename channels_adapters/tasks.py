@@ -4,7 +4,9 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from conversations import failure_reasons
 from conversations.actions import attachments, replies
+from conversations.failure_reasons import FailureReason
 from conversations.models import Attachment as StoredAttachment
 from conversations.models import Message, RawInboundEvent
 
@@ -102,22 +104,23 @@ def deliver_message(self, message_id):
     if message is None or message.status != Message.Status.QUEUED:
         return
     if message.identity is None:
-        replies.mark_failed(message_id, "The customer has no address on this channel.")
+        replies.mark_failed(message_id, FailureReason(failure_reasons.NO_ADDRESS))
         return
     attempt = replies.record_delivery_attempt(message_id)
     try:
         result = adapter_for(message.channel).send(outbound_of(message))
     except Exception as exc:  # an adapter bug must not leave the message queued forever
         logger.exception("adapter send crashed for message %s", message_id)
-        result = SendResult(ok=False, reason=f"Internal error while sending: {exc.__class__.__name__}.", retryable=True)
+        result = SendResult(ok=False, reason=FailureReason(failure_reasons.INTERNAL_ERROR,
+                                                           {"error": exc.__class__.__name__}), retryable=True)
     if result.ok:
         replies.mark_sent(message_id, result.external_id)
     elif result.retryable and attempt < settings.DELIVERY_MAX_ATTEMPTS:
         raise self.retry(countdown=backoff_seconds(attempt, result.retry_after))
     else:
-        reason = result.reason
+        reason = result.reason or FailureReason(failure_reasons.PROVIDER_FAILED)
         if result.retryable:
-            reason = f"{reason} Gave up after {attempt} attempts."
+            reason = reason.with_params(attempts=attempt)
         replies.mark_failed(message_id, reason)
 
 

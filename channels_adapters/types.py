@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from conversations.failure_reasons import FailureReason
+
 
 @dataclass(frozen=True)
 class RawRequest:
@@ -56,10 +58,42 @@ class InboundMessage:
 
 
 @dataclass(frozen=True)
+class InboundCall:
+    """A phone call the telephony system (CTI) reports: started, then ended; one record per `call_id`."""
+
+    call_id: str
+    event: str  # "call.started" / "call.ended"
+    direction: str  # "inbound" (the customer called) / "outbound" (an agent called them)
+    customer: Sender  # the customer's side of the call: the caller of an inbound call
+    at: datetime
+    duration_seconds: int | None = None
+    outcome: str = ""  # answered / missed / voicemail / busy / failed, when it ended
+    recording: Attachment | None = None
+
+    def facts(self):
+        """What the conversation keeps of this event (metadata["call"])."""
+        facts = {"direction": self.direction, "state": "ended" if self.event == "call.ended" else "started"}
+        if self.event == "call.ended":
+            facts.update(duration_seconds=self.duration_seconds, outcome=self.outcome, ended_at=self.at.isoformat())
+        else:
+            facts["started_at"] = self.at.isoformat()
+        return facts
+
+    def as_message(self):
+        """The call as the one ingest path takes it: from the customer's number, in their conversation."""
+        return InboundMessage(
+            external_id=f"call:{self.call_id}", sender=self.customer, text="", sent_at=self.at,
+            attachments=(self.recording,) if self.recording else (), metadata={"call": self.facts()},
+            # The customer calling reopens the conversation like any message; our own call to them does not.
+            reopens=self.direction == "inbound",
+        )
+
+
+@dataclass(frozen=True)
 class InboundStatus:
     external_id: str  # the provider id of OUR outbound message
     status: str  # sent / delivered / read / failed
-    reason: str = ""
+    reason: FailureReason | None = None
     at: datetime | None = None
 
 
@@ -106,7 +140,7 @@ class OutboundMessage:
 class SendResult:
     ok: bool
     external_id: str = ""
-    reason: str = ""
+    reason: FailureReason | None = None
     retryable: bool = False  # a temporary failure (timeout, 429, 5xx): try again later
     retry_after: float | None = None  # seconds, when the provider says
 

@@ -4,6 +4,8 @@ from conversations.models import Notification
 from conversations.presence import heartbeat_seconds
 from conversations.visibility import is_admin, sees_everything
 
+from . import keyboard
+
 
 def _script_strings():
     """The few sentences the console's scripts write themselves, in the agent's language."""
@@ -20,6 +22,8 @@ def _script_strings():
         "confirmUndo": _("Undo this merge?"),
         "choose": _("Choose at least one conversation."),
         "failed": _("Something went wrong; try again."),
+        "offline": _("The server could not be reached; check the connection and try again."),
+        "dismiss": _("Dismiss"),
         "tooLarge": _("%(name)s is too large."),
         "tooMany": _("Too many files."),
         "merged": _("This conversation was merged into another one."),
@@ -37,5 +41,6 @@ def console(request):
         "is_admin": is_admin(user),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "console_strings": _script_strings(),
+        "keyboard_strings": keyboard.script_strings(),
         "heartbeat_seconds": heartbeat_seconds(),
     }

@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 
 from django import forms
@@ -9,6 +10,8 @@ from conversations.actions.replies import MAX_REPLY_LENGTH
 from conversations.addresses import IDENTITY_KINDS
 from conversations.models import Channel, Conversation, Label, Team
 from insights import inbox as insights_inbox
+
+from conversations.visibility import display_name
 
 from .inbox import VIEW_SLUGS
 
@@ -31,6 +34,20 @@ class InboxFiltersForm(forms.Form):
     sentiment = forms.ChoiceField(choices=insights_inbox.SENTIMENT_CHOICES, required=False, label=_("Mood"))
     sort = forms.ChoiceField(choices=[*insights_inbox.SORT_CHOICES, (SORT_DUE, _("Due soonest"))], required=False,
                              label=_("Order"))
+    assignee = forms.ChoiceField(choices=lambda: _assignee_choices(), required=False, label=_("Assignee"))
+
+    # What a saved view keeps (the view itself is not a filter).
+    SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee", "sentiment", "sort")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read the agents once per form, when first needed (a select iterates its choices more than once).
+        self.fields["assignee"].choices = functools.cache(_assignee_choices)
+
+    def saved_filters(self):
+        """The raw values worth saving: valid and not empty."""
+        self.is_valid()
+        return {name: self.data[name] for name in self.SAVED_FIELDS if self.data.get(name) and name not in self.errors}
 
     def cleaned_filters(self):
         """The filters to apply; an invalid value is ignored rather than emptying the inbox."""
@@ -65,6 +82,11 @@ class ReplyForm(forms.Form):
     def cc_choice(self):
         """The participants the agent kept in Cc, or None when the composer offered none (copy them all)."""
         return self.data.getlist("cc") if self.data.get("cc_given") else None
+
+
+def _assignee_choices():
+    return [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))] + [
+        (str(user.pk), display_name(user)) for user in _agents().select_related("agent")]
 
 
 def _agents():
@@ -111,6 +133,8 @@ class IdentityForm(forms.Form):
 
 class CustomerForm(forms.Form):
     name = forms.CharField(max_length=200, required=False, label=_("Name"))
+    language = forms.ChoiceField(label=_("Language"), required=False,
+                                 choices=[("", _("Not known")), *settings.LANGUAGES])
     attributes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Attributes"),
                                  help_text=_("One per line: key = value"), max_length=5000)
 
@@ -141,6 +165,30 @@ class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False,
                                   choices=lambda: [("", _("As my browser"))] + [
                                       (name, name) for name in sorted(zoneinfo.available_timezones())])
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=60, label=_("Name"))
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, label=_("Shared with"),
+                                  empty_label=_("Just me"))
+    filters = forms.CharField(max_length=2000, required=False)
+
+
+class AskCsatForm(forms.Form):
+    channel = forms.ModelChoiceField(queryset=Channel.objects.filter(active=True), required=False,
+                                     error_messages={"invalid_choice": _("Unknown channel.")})
+
+
+class CallForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("inbound", "inbound"), ("outbound", "outbound")])
+    outcome = forms.ChoiceField(choices=[(value, value) for value in ("answered", "missed", "voicemail", "busy",
+                                                                      "failed")])
+    minutes = forms.IntegerField(min_value=0, max_value=1440, required=False, label=_("Minutes"))
+    seconds = forms.IntegerField(min_value=0, max_value=59, required=False, label=_("Seconds"))
+    notes = forms.CharField(max_length=5000, required=False, strip=True)
+
+    def duration_seconds(self):
+        return (self.cleaned_data["minutes"] or 0) * 60 + (self.cleaned_data["seconds"] or 0)
 
 
 class SearchForm(forms.Form):

@@ -1,4 +1,4 @@
-"""What the inbox lists: the views (Mine, Unassigned, My teams, All), filters, counts and ordering."""
+"""What the inbox lists: the views (Mine, Unassigned, My teams, All, and saved ones), filters, counts, ordering."""
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
@@ -9,6 +9,8 @@ from conversations.models import INBOX_ORDER, Conversation, ConversationRead, Me
 from conversations.visibility import sees_everything, team_ids
 from insights import inbox as moods
 from routing import summary as routing_summary
+
+from .models import SavedView
 
 PAGE_SIZE = 50
 
@@ -27,6 +29,7 @@ VIEWS = [
     View("all", _("All"), supervisors_only=True),
 ]
 VIEW_SLUGS = [view.slug for view in VIEWS]
+SAVED_PREFIX = "saved-"
 
 
 def views_for(user):
@@ -35,6 +38,12 @@ def views_for(user):
 
 def default_view(user):
     return "all" if sees_everything(user) else "teams"
+
+
+def saved_views_for(user, scope=None):
+    """The agent's own views and those of their teams."""
+    teams = scope.team_ids if scope is not None else team_ids(user)
+    return SavedView.objects.filter(Q(owner=user) | Q(team_id__in=teams)).select_related("team")
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,9 @@ class Scope:
         teams', and for supervisors everything. Written that way, without repeating the visibility
         rule's "my teams OR assigned to me", PostgreSQL reads a view from one index in inbox order.
         """
+        if slug.startswith(SAVED_PREFIX):
+            # A saved view is its filters over everything the agent may see.
+            return Q() if self.everything else Q(team_id__in=self.team_ids) | Q(assignee_id=self.user.pk)
         if slug == "mine":
             return Q(assignee_id=self.user.pk)
         if slug == "unassigned":
@@ -76,7 +88,7 @@ def in_view(user, slug, queryset=None, scope=None):
     return queryset.none() if condition is None else queryset.filter(condition)
 
 
-def filtered(queryset, filters):
+def filtered(queryset, filters, user=None):
     """Apply the cleaned filters of an InboxFiltersForm (empty values filter nothing).
 
     No filter can match a conversation twice (one label at a time), so no DISTINCT is needed.
@@ -91,6 +103,13 @@ def filtered(queryset, filters):
         queryset = queryset.filter(team=filters["team"])
     if filters.get("priority"):
         queryset = queryset.filter(priority=filters["priority"])
+    assignee = filters.get("assignee")
+    if assignee == "me":
+        queryset = queryset.filter(assignee_id=user.pk if user is not None else None)
+    elif assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee:
+        queryset = queryset.filter(assignee_id=int(assignee))
     return moods.with_mood(queryset, filters.get("sentiment"))
 
 
@@ -99,19 +118,25 @@ def _count_of(queryset):
     return Subquery(queryset.order_by().annotate(total=Func(F("pk"), function="COUNT")).values("total"))
 
 
-def counts(user, filters, scope=None):
-    """How many conversations each of the user's views holds: one round trip, each view counted from its own
-    index (one aggregate over the union of the views would read every visible row)."""
+def counts(user, filters, saved=(), scope=None):
+    """{slug: count}: the built-in views under the current filters, each saved view (view, filters) under its own.
+
+    One round trip, each view counted from its own index (one aggregate over the union of the views would
+    read every visible row)."""
     scope = scope or Scope.of(user)
     views = views_for(user) if user.is_authenticated else []
+    counted_views = [(view.slug, filters) for view in views] + [(view.slug, view_filters) for view, view_filters in saved]
+    # Aliases of our own: a saved view's slug is no column name.
+    aliases = {f"view_{index}": slug for index, (slug, _filters) in enumerate(counted_views)}
     counted = (
         Conversation.objects.order_by()
-        .annotate(**{view.slug: _count_of(filtered(in_view(user, view.slug, scope=scope), filters)) for view in views})
-        .values(*[view.slug for view in views])
+        .annotate(**{alias: _count_of(filtered(in_view(user, slug, scope=scope), view_filters, user))
+                     for alias, (slug, view_filters) in zip(aliases, counted_views)})
+        .values(*aliases)
         .first()
-    ) if views else None
+    ) if counted_views else None
     # No conversation at all: the carrier row is missing, and every view is empty.
-    return {view.slug: (counted or {}).get(view.slug) or 0 for view in views}
+    return {slug: (counted or {}).get(alias) or 0 for alias, slug in aliases.items()}
 
 
 def with_unread(queryset, user):
@@ -138,7 +163,7 @@ def unread_total(user, scope=None):
 
 def rows(user, slug, filters, ids=None, offset=0, scope=None):
     """The inbox rows, longest waiting first (or due soonest), then the latest activity, ready for the row template."""
-    queryset = filtered(in_view(user, slug, scope=scope), filters)
+    queryset = filtered(in_view(user, slug, scope=scope), filters, user)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
     sort = filters.get("sort") or moods.WAITING

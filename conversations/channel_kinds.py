@@ -42,6 +42,8 @@ class ChannelKindRules:
     carbon_copies: bool = False
     # config -> the ReplyTemplates a channel of this kind has.
     templates: callable = field(default=_no_templates)
+    # False for kinds that only bring things in (a telephony system's calls): never offered for replies.
+    sends_replies: bool = True
 
 
 _RULES = {}

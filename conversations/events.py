@@ -91,6 +91,8 @@ def message_payload(message):
         "text": message.text,
         "status": message.status,
         "failure_reason": message.failure_reason,
+        "failure_code": message.failure_code,
+        "failure_params": message.failure_params,
         "author": message.author_id,
         # Lets the console notify the assignee of a new customer message without another request.
         "assignee": message.conversation.assignee_id,

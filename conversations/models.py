@@ -7,6 +7,7 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import failure_reasons
 from .addresses import IDENTITY_KINDS
 from .secrets import decrypt_json, encrypt_json
 
@@ -50,6 +51,9 @@ class AgentProfile(models.Model):
 class Customer(models.Model):
     name = models.CharField(max_length=200, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # The language the customer last used with us (a code of settings.LANGUAGES; "" = not known): what we
+    # write to them in (CSAT links, offline replies), whatever language the agent works in.
+    language = models.CharField(max_length=10, blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from")
@@ -63,6 +67,11 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.name or f"Customer {self.pk}"
+
+    @property
+    def writing_language(self):
+        """The language customer-facing text is written in: theirs when known, else the site's."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 class Identity(models.Model):
@@ -232,7 +241,10 @@ class Message(models.Model):
     html = models.TextField(blank=True, help_text="Sanitised with nh3 before it is stored.")
     external_id = models.CharField(max_length=255, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
-    failure_reason = models.TextField(blank=True)
+    # Why it was not delivered, as a code of conversations/failure_reasons.py and its parameters:
+    # put into words in the reader's language (`failure_reason`).
+    failure_code = models.CharField(max_length=80, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
     delivery_attempts = models.PositiveIntegerField(default=0)
     # Provider facts worth keeping (reply refs, email headers, flags such as auto-reply).
     metadata = models.JSONField(default=dict, blank=True)
@@ -259,6 +271,17 @@ class Message(models.Model):
         """Written into the thread by someone other than the conversation's customer (a colleague who replied to all)."""
         return (self.direction == self.Direction.INBOUND and self.identity_id is not None
                 and self.identity.customer_id != self.conversation.customer_id)
+
+    FAILURE_FIELDS = ("failure_code", "failure_params")
+
+    @property
+    def failure_reason(self) -> str:
+        """Why it was not delivered, in the active language; "" when nothing failed."""
+        return failure_reasons.describe(self.failure_code, self.failure_params)
+
+    def set_failure(self, reason):
+        """Keep `reason` (a FailureReason, or None to clear it); the caller saves FAILURE_FIELDS."""
+        self.failure_code, self.failure_params = (reason.code, dict(reason.params)) if reason else ("", {})
 
 
 def attachment_upload_to(instance, filename):

@@ -29,3 +29,5 @@ agent_presence_changed = Signal()
 inbound_message_stored = Signal()
 # Sent with source_id and target_id once a merge of customers (or its undoing, undone=True) is committed.
 customers_merged = Signal()
+# Sent with conversation_id and actor_id (or None) once a conversation's cycle is committed as resolved.
+conversation_resolved = Signal()

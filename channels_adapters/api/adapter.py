@@ -1,7 +1,9 @@
 """The `api` channel: integrators post signed JSON to us, we post signed JSON to their callback."""
 from django.utils.dateparse import parse_datetime
 
+from conversations import failure_reasons
 from conversations.addresses import IDENTITY_KIND_NAMES
+from conversations.failure_reasons import FailureReason
 
 from ..base import (
     ChannelAdapter,
@@ -11,7 +13,7 @@ from ..base import (
     verify_omnidesk_signature,
 )
 from ..types import Capabilities, InboundMessage, InboundStatus, Sender, SendResult
-from .client import post_message
+from .client import NO_CALLBACK_URL, post_message
 
 MAX_TEXT_LENGTH = 20_000
 STATUSES = {"sent", "delivered", "read", "failed"}
@@ -86,13 +88,14 @@ class ApiAdapter(ChannelAdapter):
             raise PayloadError("external_id must be a non-empty string")
         if status not in STATUSES:
             raise PayloadError(f"status must be one of {', '.join(sorted(STATUSES))}")
-        reason = payload.get("reason") or ""
-        return InboundStatus(external_id=external_id, status=status, reason=str(reason)[:500])
+        reason = payload.get("reason")
+        return InboundStatus(external_id=external_id, status=status,
+                             reason=failure_reasons.provider_text(str(reason)[:500]) if reason else None)
 
     def send(self, outbound):
         callback_url = self.config.get("callback_url")
         if not callback_url:
-            return SendResult(ok=False, reason="This API channel has no callback_url to deliver to.")
+            return SendResult(ok=False, reason=FailureReason(NO_CALLBACK_URL))
         payload = {
             "type": "message",
             "message_id": outbound.message_id,

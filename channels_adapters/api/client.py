@@ -2,10 +2,19 @@
 import json
 
 import httpx
+from django.utils.translation import gettext_lazy as _
+
+from conversations import failure_reasons
+from conversations.failure_reasons import FailureReason
 
 from ..base import signed_headers
 from ..http import failure_from_exception, failure_from_response, http_client
 from ..types import SendResult
+
+CALLBACK_REFUSED = "api.callback_refused"
+NO_CALLBACK_URL = "api.no_callback_url"
+failure_reasons.register(CALLBACK_REFUSED, _("The callback URL answered HTTP %(status)s."))
+failure_reasons.register(NO_CALLBACK_URL, _("This API channel has no callback_url to deliver to."))
 
 
 def signed_body(secret, payload):
@@ -24,7 +33,7 @@ def post_message(callback_url, secret, payload):
     except httpx.HTTPError as exc:
         return failure_from_exception(exc)
     if not response.is_success:
-        return failure_from_response(response, f"The callback URL answered HTTP {response.status_code}.")
+        return failure_from_response(response, FailureReason(CALLBACK_REFUSED, {"status": response.status_code}))
     external_id = ""
     try:
         answer = response.json()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from conversations.addresses import InvalidAddress, normalise_email
+from conversations.failure_reasons import FailureReason
 
 from ..base import (
     ChannelAdapter, MediaError, PayloadError, SignatureError, clean_http_url, verify_omnidesk_signature,
@@ -234,9 +235,9 @@ class EmailAdapter(ChannelAdapter):
             try:
                 token = oauth.access_token(self.channel)
             except oauth.GrantRevoked as exc:
-                return SendResult(ok=False, reason=str(exc))
+                return SendResult(ok=False, reason=FailureReason(smtp.OAUTH_REVOKED, {"error": str(exc)}))
             except oauth.OAuthError as exc:
-                return SendResult(ok=False, reason=f"Could not refresh the mailbox's OAuth2 token: {exc}",
+                return SendResult(ok=False, reason=FailureReason(smtp.OAUTH_REFRESH_FAILED, {"error": str(exc)}),
                                   retryable=True)
         result = smtp.send(self.config, message, oauth_token=token)
         if result.ok:

@@ -10,10 +10,18 @@ from email import policy
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from django.utils.translation import gettext_lazy as _
+
+from conversations import failure_reasons
+from conversations.failure_reasons import FailureReason
+
 from ..base import PayloadError
 from ..types import Attachment, InboundMessage, InboundStatus, Sender
 from .html import cut_quotes, html_to_text, sanitise_email_html
 from .quotes import is_forward, strip_reply
+
+BOUNCED = "email.bounced"
+failure_reasons.register(BOUNCED, _("Bounced: %(details)s"))
 
 MAX_EXTERNAL_ID_LENGTH = 255
 MAX_FILENAME_LENGTH = 200
@@ -384,7 +392,8 @@ def _delivery_report(message, context):
         raise PayloadError(f"a delivery report about {original_id}, which was not sent by this channel")
     if "failed" in actions:
         return [InboundStatus(external_id=original_id, status="failed",
-                              reason=("Bounced: " + "; ".join(reasons))[:1000], at=_sent_at(message))]
+                              reason=FailureReason(BOUNCED, {"details": "; ".join(reasons)[:1000]}),
+                              at=_sent_at(message))]
     if any(action in ("delivered", "relayed", "expanded") for action in actions):
         return [InboundStatus(external_id=original_id, status="delivered", at=_sent_at(message))]
     return []

@@ -8,6 +8,10 @@ from email.utils import format_datetime, formataddr
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import linebreaks
+from django.utils.translation import gettext_lazy as _
+
+from conversations import failure_reasons
+from conversations.failure_reasons import FailureReason
 
 from ..types import SendResult
 from .oauth import xoauth2_string as oauth_xoauth2_string
@@ -73,11 +77,42 @@ def compose(*, from_address, from_name, to, subject, text, html, message_id, in_
     return message
 
 
+REFUSED_RECIPIENT = "email.smtp_refused_recipient"
+LOGIN_FAILED = "email.smtp_login_failed"
+OAUTH_LOGIN_FAILED = "email.smtp_oauth_login_failed"
+OAUTH_REVOKED = "email.oauth_revoked"
+OAUTH_REFRESH_FAILED = "email.oauth_refresh_failed"
+REFUSED_SENDER = "email.smtp_refused_sender"
+REFUSED_MESSAGE = "email.smtp_refused_message"
+NO_SERVER = "email.no_smtp_server"
+NOT_SUPPORTED = "email.smtp_not_supported"
+TLS_FAILED = "email.smtp_tls_failed"
+UNREACHABLE = "email.smtp_unreachable"
+for code, text in [
+    (REFUSED_RECIPIENT, _("The SMTP server refused the recipient: %(reply)s")),
+    (LOGIN_FAILED, _("SMTP login failed (check smtp_user and smtp_password): %(reply)s")),
+    (OAUTH_LOGIN_FAILED, _("SMTP login with the mailbox's OAuth2 token failed: %(reply)s")),
+    (OAUTH_REVOKED, _("The mailbox's authorisation is no longer valid: %(error)s")),
+    (OAUTH_REFRESH_FAILED, _("Could not refresh the mailbox's OAuth2 token: %(error)s")),
+    (REFUSED_SENDER, _("The SMTP server refused the sender address: %(reply)s")),
+    (REFUSED_MESSAGE, _("The SMTP server refused the message: %(reply)s")),
+    (NO_SERVER, _("This email channel has no SMTP server (smtp_host) to send through.")),
+    (NOT_SUPPORTED, _("The SMTP server does not support what smtp_security asks: %(error)s")),
+    (TLS_FAILED, _("TLS with the SMTP server failed: %(error)s")),
+    (UNREACHABLE, _("Could not reach the SMTP server: %(error)s")),
+]:
+    failure_reasons.register(code, text)
+
+
 def _failure(code, detail, what):
     """An SMTP reply code as a SendResult: 4xx is temporary (retry), the rest final."""
     text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
     temporary = 400 <= code < 500
-    return SendResult(ok=False, reason=f"{what}: {code} {text}".strip(), retryable=temporary)
+    return SendResult(ok=False, reason=FailureReason(what, {"reply": f"{code} {text}".strip()}), retryable=temporary)
+
+
+def _failed(code, **params):
+    return SendResult(ok=False, reason=FailureReason(code, params))
 
 
 def _connect(config):
@@ -105,30 +140,28 @@ def _authenticate(connection, config, oauth_token):
 def send(config, message, oauth_token=None):
     """Deliver `message` (an EmailMessage) through the channel's SMTP server (XOAUTH2 with `oauth_token`)."""
     if not config.get("smtp_host"):
-        return SendResult(ok=False, reason="This email channel has no SMTP server (smtp_host) to send through.")
+        return _failed(NO_SERVER)
     try:
         with _connect(config) as connection:
             _authenticate(connection, config, oauth_token)
             refused = connection.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
         code, detail = next(iter(exc.recipients.values()))
-        return _failure(code, detail, "The SMTP server refused the recipient")
+        return _failure(code, detail, REFUSED_RECIPIENT)
     except smtplib.SMTPAuthenticationError as exc:
-        what = ("SMTP login with the mailbox's OAuth2 token failed" if oauth_token
-                else "SMTP login failed (check smtp_user and smtp_password)")
-        return _failure(exc.smtp_code, exc.smtp_error, what)
+        return _failure(exc.smtp_code, exc.smtp_error, OAUTH_LOGIN_FAILED if oauth_token else LOGIN_FAILED)
     except smtplib.SMTPSenderRefused as exc:
-        return _failure(exc.smtp_code, exc.smtp_error, "The SMTP server refused the sender address")
+        return _failure(exc.smtp_code, exc.smtp_error, REFUSED_SENDER)
     except smtplib.SMTPResponseException as exc:
-        return _failure(exc.smtp_code, exc.smtp_error, "The SMTP server refused the message")
+        return _failure(exc.smtp_code, exc.smtp_error, REFUSED_MESSAGE)
     except smtplib.SMTPNotSupportedError as exc:
-        return SendResult(ok=False, reason=f"The SMTP server does not support what smtp_security asks: {exc}")
+        return _failed(NOT_SUPPORTED, error=str(exc))
     except ssl.SSLError as exc:
-        return SendResult(ok=False, reason=f"TLS with the SMTP server failed: {exc.reason or exc}")
+        return _failed(TLS_FAILED, error=str(exc.reason or exc))
     except (smtplib.SMTPException, OSError) as exc:
-        return SendResult(ok=False, reason=f"Could not reach the SMTP server: {exc.__class__.__name__}: {exc}",
+        return SendResult(ok=False, reason=FailureReason(UNREACHABLE, {"error": f"{exc.__class__.__name__}: {exc}"}),
                           retryable=True)
     if refused:
         code, detail = next(iter(refused.values()))
-        return _failure(code, detail, "The SMTP server refused the recipient")
+        return _failure(code, detail, REFUSED_RECIPIENT)
     return SendResult(ok=True)

@@ -2,7 +2,7 @@
 import httpx
 
 from .. import failures
-from ..failures import Failure, send_failure
+from ..failures import send_failure
 from ..http import failure_from_exception, http_client, json_answer, retry_after_seconds
 from ..media import get_json
 from ..types import SendResult
@@ -34,10 +34,9 @@ class GraphClient:
         http_retryable = response.status_code == 429 or response.status_code >= 500
         failure = errors.failure_for(error.get("code"), error.get("error_subcode"))
         if failure is None:
-            category = failures.TEMPORARY if http_retryable else failures.REJECTED
-            failure = Failure(category, f"{self.provider} answered HTTP {response.status_code}.")
+            failure = failures.http_failure(http_retryable)
         return send_failure(failure, self.provider, error.get("code"), str(error.get("message") or ""),
-                            retry_after_seconds(response), http_retryable)
+                            retry_after_seconds(response), http_retryable, status=response.status_code)
 
     def get_object(self, object_id, trusted):
         """GET /{object_id} (e.g. a media id's download URL), under the media host rules."""

@@ -3,11 +3,19 @@
 Instagram accounts linked to a Facebook Page send through the Page
 (`POST /{page_id}/messages`) with page-scoped Instagram user ids.
 """
+from django.utils.translation import gettext_lazy as _
+
+from conversations import failure_reasons
+from conversations.failure_reasons import FailureReason
+
 from .. import placeholders
 from ..base import PayloadError, clean_pattern, epoch_datetime
 from ..media import TrustedHosts, download
 from ..types import Attachment, Capabilities, InboundMessage, InboundReceipt, Sender, SendResult
 from .webhooks import MetaAdapter, objects
+
+NOTHING_TO_SEND = "meta.nothing_to_send"
+failure_reasons.register(NOTHING_TO_SEND, _("Nothing to send."))
 
 SEND_TYPES = {"image": "image", "video": "video", "audio": "audio"}
 
@@ -142,13 +150,13 @@ class MessengerAdapter(MetaAdapter):
         if outbound.text:
             parts.append({"text": outbound.text})
         graph = self.graph()
-        result = SendResult(ok=False, reason="Nothing to send.")
+        result = SendResult(ok=False, reason=FailureReason(NOTHING_TO_SEND))
         for index, part in enumerate(parts):
             result = graph.post_message(f"{self.config['page_id']}/messages", {**base, "message": part},
                                         lambda answer: answer.get("message_id"))
             if not result.ok and index > 0:
                 # Retrying would send the first part twice: fail for the agent to decide.
-                return SendResult(ok=False, reason=f"The attachment was sent, the text was not. {result.reason}")
+                return SendResult(ok=False, reason=result.reason.with_params(text_not_sent=True))
             if not result.ok:
                 return result
         return result

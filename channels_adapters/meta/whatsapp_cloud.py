@@ -125,7 +125,7 @@ class WhatsAppCloudAdapter(MetaAdapter):
     def _status(self, status):
         if status.get("status") not in STATUSES or not status.get("id"):
             return None
-        reason = ""
+        reason = None
         if status["status"] == "failed":
             failures_given = objects(status, "errors")
             reason = errors.reason_for(PROVIDER, failures_given[0] if failures_given else {})

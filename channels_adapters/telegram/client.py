@@ -1,9 +1,10 @@
 """A thin client of the Telegram Bot API; the base URL comes from the channel config."""
 import httpx
+from django.utils.translation import gettext_lazy as _
 
 from .. import failures
 from ..base import MediaError, ProviderError
-from ..failures import Failure, send_failure
+from ..failures import send_failure
 from ..http import failure_from_exception, http_client, json_answer, retry_after_seconds
 from ..types import SendResult
 
@@ -11,22 +12,36 @@ DEFAULT_BASE_URL = "https://api.telegram.org"
 PROVIDER = "Telegram"
 
 
+SLOW_DOWN = failures.failure("telegram.slow_down", failures.RATE_LIMITED,
+                             _("Telegram asks to slow down; it will be retried."), True)
+TOKEN_REFUSED = failures.failure("telegram.token_refused", failures.CREDENTIALS,
+                                 _("Telegram refused the channel's bot token."))
+BOT_BLOCKED = failures.failure("telegram.bot_blocked", failures.BLOCKED,
+                               _("the customer blocked the bot, deleted their account, or never started it."))
+CHAT_NOT_FOUND = failures.failure("telegram.chat_not_found", failures.INVALID_RECIPIENT,
+                                  _("Telegram does not know this chat (the customer never wrote to this bot)."))
+TOO_LONG = failures.failure("telegram.too_long", failures.TOO_LONG, _("the text is longer than Telegram accepts."))
+UNAVAILABLE = failures.failure("telegram.unavailable", failures.TEMPORARY,
+                               _("Telegram is unavailable; it will be retried."), True)
+NOT_DELIVERED = failures.failure("telegram.not_delivered", failures.REJECTED,
+                                 _("Telegram did not deliver the message."))
+
+
 def _failure(code, description):
     text = description.lower()
     if code == 429:
-        return Failure(failures.RATE_LIMITED, "Telegram asks to slow down; it will be retried.", True)
+        return SLOW_DOWN
     if code == 401:
-        return Failure(failures.CREDENTIALS, "Telegram refused the channel's bot token.")
+        return TOKEN_REFUSED
     if code == 403:
-        return Failure(failures.BLOCKED, "the customer blocked the bot, deleted their account, or never started it.")
+        return BOT_BLOCKED
     if code == 400 and "chat not found" in text:
-        return Failure(failures.INVALID_RECIPIENT, "Telegram does not know this chat (the customer never wrote "
-                                                   "to this bot).")
+        return CHAT_NOT_FOUND
     if code == 400 and "too long" in text:
-        return Failure(failures.TOO_LONG, "the text is longer than Telegram accepts.")
+        return TOO_LONG
     if code >= 500:
-        return Failure(failures.TEMPORARY, "Telegram is unavailable; it will be retried.", True)
-    return Failure(failures.REJECTED, "Telegram did not deliver the message.")
+        return UNAVAILABLE
+    return NOT_DELIVERED
 
 
 class TelegramClient:

@@ -12,6 +12,7 @@ from django.http import HttpResponse, QueryDict
 from twilio.request_validator import RequestValidator
 
 from conversations.addresses import InvalidAddress, normalise_phone
+from conversations.failure_reasons import FailureReason
 
 from .. import placeholders
 from ..base import ChannelAdapter, PayloadError, SignatureError, clean_http_url, clean_pattern
@@ -103,10 +104,11 @@ class TwilioAdapter(ChannelAdapter):
         status = STATUSES.get(form["MessageStatus"])
         if status is None:  # queued, accepted, sending...: nothing the agent needs to see
             return []
-        reason = ""
+        reason = None
         if status == "failed":
             code = form.get("ErrorCode", "")
-            reason = errors.reason_for(code) if code else f"Twilio reports the message {form['MessageStatus']}."
+            reason = errors.reason_for(code) if code else FailureReason(errors.REPORTED_STATUS,
+                                                                       {"status": form["MessageStatus"]})
         return [InboundStatus(external_id=form["MessageSid"], status=status, reason=reason)]
 
     def _message(self, form):
@@ -163,8 +165,8 @@ class TwilioAdapter(ChannelAdapter):
         if outbound.template is not None:
             content_sid = provider_entry(self.config, outbound.template, "content_sid")
             if not content_sid:
-                return SendResult(ok=False, reason=f"The template {outbound.template.name} is no longer configured "
-                                                   "on this channel.")
+                return SendResult(ok=False, reason=FailureReason(errors.TEMPLATE_NOT_CONFIGURED,
+                                                                 {"name": outbound.template.name}))
             fields["ContentSid"] = content_sid
             fields["ContentVariables"] = json.dumps(outbound.template.variables)
         else:

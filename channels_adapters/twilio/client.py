@@ -4,7 +4,7 @@ import base64
 import httpx
 
 from .. import failures
-from ..failures import Failure, send_failure
+from ..failures import send_failure
 from ..http import failure_from_exception, http_client, json_answer, retry_after_seconds
 from ..types import SendResult
 from . import errors
@@ -37,7 +37,6 @@ class TwilioClient:
         code = answer.get("code")
         failure = errors.failure_for(code)
         if failure is None:
-            category = failures.TEMPORARY if http_retryable else failures.REJECTED
-            failure = Failure(category, f"Twilio answered HTTP {response.status_code}.")
+            failure = failures.http_failure(http_retryable)
         return send_failure(failure, errors.PROVIDER, code, str(answer.get("message") or ""),
-                            retry_after_seconds(response), http_retryable)
+                            retry_after_seconds(response), http_retryable, status=response.status_code)

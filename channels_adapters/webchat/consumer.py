@@ -19,7 +19,7 @@ from conversations import events, fanout
 from conversations.websocket_frames import JsonObjectFrameConsumer
 from conversations.actions import presence
 
-from . import limits, tokens, visitors
+from . import errors, limits, tokens, visitors
 from .origins import origin_allowed
 from .realtime import mark_connected, mark_disconnected, visitor_group
 
@@ -67,7 +67,8 @@ class WebchatConsumer(JsonObjectFrameConsumer):
         if kind == "hello":
             await self._hello(content)
         elif self.visitor is None:
-            await self.send_json({"type": "error", "error": "Say hello with your token first."})
+            await self.send_json({"type": "error", "code": errors.SESSION_EXPIRED,
+                                  "error": "Say hello with your token first."})
         elif kind == "ping":
             await sync_to_async(mark_connected)(self.group, self.channel_name)
             await self.send_json({"type": "pong"})
@@ -76,9 +77,10 @@ class WebchatConsumer(JsonObjectFrameConsumer):
                 await self.HANDLERS[kind](self, content)
             except visitors.Refused as exc:
                 await self.send_json({"type": "refused", "of": kind, "client_id": content.get("client_id"),
-                                      "error": str(exc)})
+                                      "code": exc.code, "error": str(exc)})
         else:
-            await self.send_json({"type": "error", "error": f"Unknown frame type {kind!r}."})
+            await self.send_json({"type": "error", "code": errors.INVALID_REQUEST,
+                                  "error": f"Unknown frame type {kind!r}."})
 
     async def _allowed(self, action):
         return await sync_to_async(limits.allow_visitor_and_ip)(action, self.visitor.visitor_id, self.client_ip,
@@ -86,12 +88,13 @@ class WebchatConsumer(JsonObjectFrameConsumer):
 
     async def _hello(self, content):
         if self.visitor is not None:
-            await self.send_json({"type": "error", "error": "Already said hello."})
+            await self.send_json({"type": "error", "code": errors.INVALID_REQUEST, "error": "Already said hello."})
             return
         try:
             self.visitor = tokens.load(content.get("token"), self.widget.channel.pk)
         except tokens.InvalidToken:
-            await self.send_json({"type": "error", "error": "Invalid or expired token: start a new session."})
+            await self.send_json({"type": "error", "code": errors.SESSION_EXPIRED,
+                                  "error": "Invalid or expired token: start a new session."})
             await self.close(code=4401)
             return
         self.group = visitor_group(self.widget.channel.pk, *self.visitor.identity)
@@ -118,7 +121,7 @@ class WebchatConsumer(JsonObjectFrameConsumer):
 
     async def _message(self, content):
         if not await self._allowed("message"):
-            raise visitors.Refused("You are sending messages too fast; wait a moment.")
+            raise visitors.Refused("You are sending messages too fast; wait a moment.", errors.RATE_LIMITED)
         message = await database_sync_to_async(visitors.accept_message)(self.widget, self.visitor, content)
         if self.conversation_id is None:  # the first message made the conversation: follow it before answering
             await self._follow_conversation(await database_sync_to_async(visitors.conversation_id_of)(self.visitor))

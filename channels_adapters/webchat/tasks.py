@@ -2,6 +2,8 @@
 import logging
 
 from celery import shared_task
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from conversations.actions.errors import ActionError
 from conversations.actions.replies import send_reply, unavailable_reason
@@ -49,8 +51,13 @@ def email_unseen_reply(message_id):
     channel = email_channel_for(conversation, message.channel)
     if channel is None:
         return  # no email address known (or no email channel): the reply waits in the widget
+    customer = conversation.customer
+    with translation.override(customer.writing_language):
+        subject = _("Our answer to your chat message")
+        text = _("You wrote to us on our site's chat and left before we answered. Here is our answer:") + \
+            f"\n\n{message.text}"
     try:
-        send_reply(conversation, message.author, message.text, channel=channel,
-                   metadata={"email_fallback_for": message.pk})
+        send_reply(conversation, message.author, text, channel=channel,
+                   metadata={"email_fallback_for": message.pk, "subject": subject})
     except ActionError as exc:
         logger.info("web chat reply %s not sent by email: %s", message_id, exc.message)

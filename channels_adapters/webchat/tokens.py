@@ -38,6 +38,7 @@ class Visitor:
     phone: str = ""  # claimed, not proven
     # When the verified identity was proven by a one-time code (epoch seconds; 0: by setUser, or not at all).
     code_verified_at: int = 0
+    language: str = ""  # the widget's language, as a code of settings.LANGUAGES
 
     @property
     def verified(self):
@@ -57,7 +58,7 @@ class Visitor:
 
     def anonymous(self):
         """The same browser with nothing said about who it is (logout)."""
-        return Visitor(channel_id=self.channel_id, visitor_id=self.visitor_id)
+        return Visitor(channel_id=self.channel_id, visitor_id=self.visitor_id, language=self.language)
 
     def with_profile(self, **changes):
         return replace(self, **changes)
@@ -70,7 +71,8 @@ def new_visitor(channel_id):
 def dump(visitor):
     data = {"c": visitor.channel_id, "v": visitor.visitor_id}
     for key, value in (("vk", visitor.verified_kind), ("va", visitor.verified_address), ("n", visitor.name),
-                       ("e", visitor.email), ("p", visitor.phone), ("vc", visitor.code_verified_at)):
+                       ("e", visitor.email), ("p", visitor.phone), ("vc", visitor.code_verified_at),
+                       ("l", visitor.language)):
         if value:
             data[key] = value
     return signing.dumps(data, salt=SALT, compress=True)
@@ -95,6 +97,7 @@ def load(token, channel_id):
         channel_id=data["c"], visitor_id=data["v"], verified_kind=data.get("vk", ""),
         verified_address=data.get("va", ""), name=data.get("n", ""), email=data.get("e", ""),
         phone=data.get("p", ""), code_verified_at=int(data.get("vc", 0)) if data.get("vk") else 0,
+        language=data.get("l", ""),
     )
 
 

@@ -25,7 +25,7 @@ from conversations.csat_links import InvalidCsatLink, cycle_id_of
 from conversations.downloads import file_response
 from conversations.models import Attachment, Channel, ConversationCycle, CsatRating
 
-from . import limits, tokens, visitors
+from . import errors, limits, tokens, visitors
 from .adapter import WIDGET_LANGUAGES, WebchatAdapter, widget_config
 from .availability import is_available
 from .origins import origin_allowed
@@ -34,8 +34,8 @@ from .payloads import attachment_of
 MAX_SESSION_BODY_BYTES = 16 * 1024
 
 
-def _error(status, message):
-    return JsonResponse({"error": message}, status=status)
+def _error(status, message, code=errors.INVALID_REQUEST):
+    return JsonResponse({"error": message, "code": code}, status=status)
 
 
 def widget_endpoint(view):
@@ -45,10 +45,10 @@ def widget_endpoint(view):
     def wrapper(request, channel_id):
         widget = visitors.webchat_channel(channel_id)
         if widget is None:
-            return _error(404, "Unknown or deactivated chat.")
+            return _error(404, "Unknown or deactivated chat.", errors.UNAVAILABLE)
         origin = request.headers.get("Origin", "")
         if not origin_allowed(origin, widget.config["allowed_origins"]):
-            return _error(403, "This site is not allowed to use this chat.")
+            return _error(403, "This site is not allowed to use this chat.", errors.UNAVAILABLE)
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
             response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
@@ -73,15 +73,15 @@ def _client_ip(request):
 def session(request, widget):
     """Start or resume the visitor of this page load: token, widget config, and whether agents are there."""
     if not limits.allow("session_ip", _client_ip(request), time.time()):
-        return _error(429, "Too many requests; try again in a minute.")
+        return _error(429, "Too many requests; try again in a minute.", errors.RATE_LIMITED)
     data, error = _json_object(request)
     if error is not None:
         return error
-    try:
-        visitor = visitors.start_session(widget, data.get("token"), data.get("user"), data.get("profile"))
-    except visitors.Refused as exc:
-        return _error(400, str(exc))
     language = data.get("language") if data.get("language") in WIDGET_LANGUAGES else "en"
+    try:
+        visitor = visitors.start_session(widget, data.get("token"), data.get("user"), data.get("profile"), language)
+    except visitors.Refused as exc:
+        return _error(400, str(exc), exc.code)
     return JsonResponse({
         "token": tokens.dump(visitor),
         "visitor": visitors.visitor_summary(visitor),
@@ -93,7 +93,7 @@ def session(request, widget):
 def _json_object(request):
     """The body as a JSON object, or an error response."""
     if len(request.body) > MAX_SESSION_BODY_BYTES:
-        return None, _error(413, "Request too large.")
+        return None, _error(413, "Request too large.", errors.TOO_LARGE)
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, RecursionError):
@@ -107,20 +107,20 @@ def _verification_call(request, widget, step):
     """Parse a verification call ({token, language, ...}) and answer what `step(visitor, data, language)`
     returns as (JSON, status), in the visitor's language; refusals are 400s."""
     if not limits.allow("verify_ip", _client_ip(request), time.time()):
-        return _error(429, "Too many requests; try again later.")
+        return _error(429, "Too many requests; try again later.", errors.RATE_LIMITED)
     data, error = _json_object(request)
     if error is not None:
         return error
     try:
         visitor = tokens.load(data.get("token"), widget.channel.pk)
     except tokens.InvalidToken:
-        return _error(401, "Invalid or expired token.")
+        return _error(401, "Invalid or expired token.", errors.SESSION_EXPIRED)
     language = data.get("language") if data.get("language") in WIDGET_LANGUAGES else "en"
     with translation.override(language):
         try:
             answer, status = step(visitor, data, language)
         except visitors.Refused as exc:
-            return _error(400, str(exc))
+            return _error(400, str(exc), exc.code)
     return JsonResponse(answer, status=status)
 
 
@@ -147,13 +147,13 @@ def upload(request, widget):
     try:
         visitor = tokens.load(request.POST.get("token"), widget.channel.pk)
     except tokens.InvalidToken:
-        return _error(401, "Invalid or expired token.")
+        return _error(401, "Invalid or expired token.", errors.SESSION_EXPIRED)
     if not limits.allow_visitor_and_ip("upload", visitor.visitor_id, _client_ip(request), time.time()):
-        return _error(429, "Too many files; try again later.")
+        return _error(429, "Too many files; try again later.", errors.RATE_LIMITED)
     try:
         message = visitors.accept_upload(widget, visitor, request.POST.get("client_id"), request.FILES.get("file"))
     except visitors.Refused as exc:
-        return _error(400, str(exc))
+        return _error(400, str(exc), exc.code)
     return JsonResponse({"message": message}, status=201)
 
 
@@ -177,9 +177,15 @@ def csat_page(request, token):
         cycle_id = cycle_id_of(token)
     except InvalidCsatLink:
         return render(request, "webchat/csat.html", {"invalid": True}, status=404)
-    cycle = ConversationCycle.objects.filter(pk=cycle_id).first()
+    cycle = ConversationCycle.objects.select_related("conversation__customer").filter(pk=cycle_id).first()
     if cycle is None:
         return render(request, "webchat/csat.html", {"invalid": True}, status=404)
+    # The customer's page, in the customer's language (not the agent's, not a stranger's browser).
+    with translation.override(cycle.conversation.customer.writing_language):
+        return _csat_answer(request, cycle)
+
+
+def _csat_answer(request, cycle):
     existing = CsatRating.objects.filter(cycle=cycle).first()
     context = {"rating": existing, "ratings": range(1, 6), "error": ""}
     if request.method == "POST":

@@ -29,7 +29,7 @@ from conversations.customer_view import identity_of, visible_messages
 from conversations.models import Channel, Conversation, ConversationCycle, CsatRating, Message
 
 from ..types import Attachment, InboundMessage, InboundStatus, Sender
-from . import tokens
+from . import errors, tokens
 from .adapter import MAX_TEXT_LENGTH, WebchatAdapter
 from .payloads import message_payload
 
@@ -42,8 +42,7 @@ FIRST_PAGE = 50
 PAGE_VIEW_MAX_AGE = timedelta(hours=24)
 
 
-class Refused(ValueError):
-    """Input from a widget we refuse; the message is safe to show to the visitor."""
+Refused = errors.Refused
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def _text(value, limit, what):
         raise Refused(f"{what} must be text.")
     value = value.strip()
     if len(value) > limit:
-        raise Refused(f"{what} is longer than {limit} characters.")
+        raise Refused(f"{what} is longer than {limit} characters.", errors.TOO_LONG)
     return value
 
 
@@ -78,7 +77,7 @@ def clean_client_id(value):
 def clean_message_text(value):
     text = _text(value, MAX_TEXT_LENGTH, "The message")
     if not text:
-        raise Refused("The message is empty.")
+        raise Refused("The message is empty.", errors.EMPTY_MESSAGE)
     return text
 
 
@@ -89,7 +88,8 @@ def _claimed(kind, value):
     try:
         return normalise_address(kind, value)
     except InvalidAddress:
-        raise Refused(f"This {'email address' if kind == EMAIL else 'phone number'} does not look right.") from None
+        raise Refused(f"This {'email address' if kind == EMAIL else 'phone number'} does not look right.",
+                      errors.INVALID_EMAIL if kind == EMAIL else errors.INVALID_PHONE) from None
 
 
 def clean_page_views(pages, now):
@@ -114,7 +114,7 @@ def clean_page_views(pages, now):
 
 
 # --- session --------------------------------------------------------------------------
-def start_session(widget, token, user, profile):
+def start_session(widget, token, user, profile, language=""):
     """The visitor of this page load, from its previous token (or a new one) and what the page says.
 
     `user` is what OmniDesk.setUser was given on this page: a valid
@@ -130,6 +130,7 @@ def start_session(widget, token, user, profile):
         visitor = tokens.new_visitor(widget.channel.pk)
     if user is not None or not visitor.proven_by_code_recently(time.time()):
         visitor = visitor.with_profile(verified_kind="", verified_address="", code_verified_at=0)
+    visitor = visitor.with_profile(language=language.lower())
     if user is not None:
         if not isinstance(user, dict):
             raise Refused("user must be an object.")
@@ -211,7 +212,7 @@ def confirm_code(widget, visitor, code):
 # --- messages ------------------------------------------------------------------------
 def _apply_profile(widget, customer, visitor, attributes, page_views):
     """Name, claims, attributes and page views that came with a message, for its (now existing) customer."""
-    customers.update_profile(customer, name=visitor.name, attributes=attributes)
+    customers.update_profile(customer, name=visitor.name, attributes=attributes, language=visitor.language)
     for kind, address in ((EMAIL, visitor.email), (PHONE, visitor.phone)):
         if address and (kind, address) != visitor.identity:
             customers.claim_address(customer, kind, address, source="webchat", channel=widget.channel)
@@ -263,11 +264,12 @@ def accept_upload(widget, visitor, client_id, upload):
     if upload is None:
         raise Refused("No file.")
     if upload.size > settings.WEBCHAT_MAX_UPLOAD_BYTES:
-        raise Refused(f"Files are at most {settings.WEBCHAT_MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        raise Refused(f"Files are at most {settings.WEBCHAT_MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+                      errors.FILE_TOO_LARGE)
     content = upload.read(settings.WEBCHAT_MAX_UPLOAD_BYTES + 1)
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     if content_type not in settings.WEBCHAT_UPLOAD_CONTENT_TYPES or not _content_matches(content_type, content):
-        raise Refused("This type of file cannot be sent here.")
+        raise Refused("This type of file cannot be sent here.", errors.FILE_TYPE)
     name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-120:]
     attachment = Attachment(filename=name, content_type=content_type, content=content)
     message = _ingest(widget, visitor, client_id, attachments=[attachment])
@@ -372,8 +374,9 @@ def rate(widget, visitor, cycle_id, rating, comment):
     identity = identity_of(*visitor.identity)
     if identity is None or not isinstance(cycle_id, int) or not ConversationCycle.objects.filter(
             pk=cycle_id, conversation__customer_id=identity.customer_id).exists():
-        raise Refused("There is nothing to rate.")
+        raise Refused("There is nothing to rate.", errors.NOTHING_TO_RATE)
     try:
         return csat.rate_cycle(cycle_id, rating, comment, channel=widget.channel)
     except ActionError as exc:
-        raise Refused(exc.message) from exc
+        code = {"rating": errors.INVALID_RATING, "cycle": errors.NOTHING_TO_RATE, "comment": errors.TOO_LONG}
+        raise Refused(exc.message, code.get(exc.field, errors.INVALID_REQUEST)) from exc

@@ -5,6 +5,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from conversations.actions import calls
 from conversations.channel_kinds import rules_for
 from conversations.downloads import INLINE_IMAGE_TYPES
 from conversations.models import Channel, Conversation
@@ -126,3 +127,17 @@ def is_image(attachment):
 @register.filter
 def inbox_sort_key(conversation):
     return inbox.sort_key(conversation)
+
+
+@register.filter
+def call_summary(call):
+    """"Incoming call · Answered · 3:05" for a message's metadata["call"]."""
+    parts = [str(calls.DIRECTIONS.get(call.get("direction"), _("Phone call")))]
+    if call.get("state") == "started":
+        parts.append(_("in progress"))
+    if call.get("outcome"):
+        parts.append(str(calls.OUTCOMES.get(call["outcome"], call["outcome"])))
+    seconds = call.get("duration_seconds")
+    if isinstance(seconds, int):
+        parts.append(f"{seconds // 60}:{seconds % 60:02d}")
+    return " · ".join(parts)

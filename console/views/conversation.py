@@ -11,13 +11,14 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from conversations import variables
-from conversations.actions import assignment, canned, notifications, replies
+from conversations.actions import assignment, calls, canned, notifications, replies
 from conversations.downloads import file_response
-from conversations.models import Attachment, Message
+from conversations.models import Attachment, CsatRating, Message
 from conversations.visibility import display_name, profile_of, visible_conversations
 
 from .. import timeline
-from ..forms import ConversationUpdateForm, ReplyForm
+from ..actions import csat as console_csat
+from ..forms import AskCsatForm, CallForm, ConversationUpdateForm, ReplyForm
 from .base import choices_context, console_action, done, form_refused, id_list, refused, visible_conversation
 from .customers import panel_context
 from .inbox import inbox_context
@@ -34,6 +35,8 @@ def _header_html(request, conversation):
 def _header_context(conversation):
     return {
         "conversation": conversation,
+        "last_rating": CsatRating.objects.filter(cycle__conversation=conversation).order_by(
+            "-cycle__resolved_at").first(),
         "labels_text": ", ".join(conversation.labels.values_list("name", flat=True)),
         **choices_context(),
     }
@@ -45,6 +48,12 @@ def _item_json(item):
         # Without the request: its context processors (a query each) would run again for every item.
         "html": render_to_string("console/_timeline_item.html", {"item": item}),
     }
+
+
+def _message_json(message):
+    """A message just written, as the timeline item the page inserts."""
+    item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
+    return _item_json(item)
 
 
 def _reply_channels_context(user, conversation):
@@ -128,8 +137,7 @@ def reply(request, pk):
         message = replies.send_reply(conversation, request.user, form.cleaned_data["text"],
                                      channel=form.cleaned_data["channel"], attachments=files,
                                      template=form.template_choice(), cc=form.cc_choice())
-    item = timeline.Item("message", Message.objects.select_related("channel", "author__agent").get(pk=message.pk))
-    return done(item=_item_json(item))
+    return done(item=_message_json(message))
 
 
 @console_action
@@ -141,6 +149,28 @@ def update(request, pk):
     # The snooze time is read in the agent's time zone (the active one).
     conversation = assignment.update_conversation(conversation, request.user, **form.changes())
     return done(header=_header_html(request, visible_conversation(request.user, conversation.pk)))
+
+
+@console_action
+def ask_csat(request, pk):
+    """Send the customer the rating link of the conversation's last resolved cycle, on any channel."""
+    conversation = visible_conversation(request.user, pk)
+    form = AskCsatForm(request.POST)
+    if not form.is_valid():
+        return form_refused(form)
+    message = console_csat.ask(conversation, request.user, channel=form.cleaned_data["channel"])
+    return done(item=_message_json(message))
+
+
+@console_action
+def log_call(request, pk):
+    conversation = visible_conversation(request.user, pk)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return form_refused(form)
+    message = calls.log_call(conversation, request.user, form.cleaned_data["direction"], form.duration_seconds(),
+                             form.cleaned_data["outcome"], form.cleaned_data["notes"])
+    return done(item=_message_json(message))
 
 
 @console_action

@@ -1,12 +1,14 @@
 """The customer panel: identities, attributes, past cycles, merges."""
+from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
-from conversations.actions import customers, merge
+from conversations.actions import calls, customers, merge
 from conversations import customer_panel
 from conversations.models import ConversationCycle, Customer, CustomerMerge, MergeSuggestion
 from conversations.visibility import visible_conversations
 
+from ..actions import csat as console_csat
 from ..forms import CustomerForm, IdentityForm
 from .base import console_action, done, form_refused, refused, visible_conversation
 
@@ -43,11 +45,14 @@ def panel_context(request, conversation):
         # What the web chat knows: pages viewed before writing, satisfaction, an unproven sender.
         "touchpoints": customer_panel.touchpoints_before_writing(conversation),
         "ratings": customer_panel.csat_ratings(conversation),
+        "csat_askable": console_csat.askable_cycle(conversation) is not None,
+        "call_outcomes": list(calls.OUTCOMES.items()),
         "sender_unverified": customer_panel.last_sender_unverified(conversation),
         "merges": CustomerMerge.objects.filter(target=customer, undone_at__isnull=True).select_related(
             "source", "merged_by__agent"),
         "identity_form": IdentityForm(),
         "customer_form": CustomerForm(initial={"name": customer.name}),
+        "languages": settings.LANGUAGES,
     }
 
 
@@ -68,7 +73,8 @@ def edit(request, pk):
     if not form.is_valid():
         return form_refused(form)
     customers.update_customer(customer, name=form.cleaned_data["name"], attributes=form.cleaned_data["attributes"],
-                              from_text=True)
+                              from_text=True,
+                              language=form.cleaned_data["language"] if "language" in request.POST else None)
     return done()
 
 

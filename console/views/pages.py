@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 from conversations.actions import canned, directory, notifications
 from conversations.actions.errors import ActionError
 from conversations.addresses import InvalidAddress, normalise_phone
+from conversations.channel_kinds import rules_for
 from conversations.models import CannedResponse, Customer, Identity, Message, Notification
 from conversations.visibility import profile_of, sees_everything, visible_conversations
 from routing import supervisor as routing_supervisor
 
 from .. import supervisor
+from ..actions import csat as console_csat
 from ..forms import CannedResponseForm, PreferencesForm, SearchForm
 
 SEARCH_RESULTS = 30
@@ -183,3 +185,22 @@ def canned_delete(request, pk):
     canned.delete_canned_response(request.user, response)
     flash.success(request, _("Canned response deleted."))
     return redirect("console:canned")
+
+
+@login_required
+def csat_settings(request):
+    """Which channel kinds ask the customer for a rating when a conversation is resolved (supervisors)."""
+    if not sees_everything(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            console_csat.set_automatic(request.user, request.POST.getlist("automatic"))
+        except ActionError as exc:
+            flash.error(request, exc.message)
+        else:
+            flash.success(request, _("Saved."))
+        return redirect("console:csat_settings")
+    automatic = console_csat.automatic_kinds()
+    return render(request, "console/csat_settings.html", {
+        "kinds": [(kind, rules_for(kind).label, kind in automatic) for kind in console_csat.configurable_kinds()],
+    })

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from .. import causes, events
 from ..models import Conversation, ConversationCycle, ConversationEvent, Label
-from ..signals import conversation_changed
+from ..signals import conversation_changed, conversation_resolved
 from ..visibility import display_name
 from .errors import ActionError
 
@@ -113,6 +113,9 @@ def _change_status(conversation, actor, status, snoozed_until, now):
     if status == Conversation.Status.RESOLVED:
         open_cycles.update(resolved_at=now)
         conversation.waiting_since = None
+        conversation_id, actor_id = conversation.pk, actor.pk if actor else None
+        transaction.on_commit(lambda: conversation_resolved.send(
+            sender=Conversation, conversation_id=conversation_id, actor_id=actor_id))
     elif not open_cycles.exists():
         ConversationCycle.objects.create(conversation=conversation, opened_at=now)
     conversation.status = status

@@ -1,6 +1,6 @@
 """Customer satisfaction: one rating per resolved conversation cycle, and the link that asks for it."""
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import events
@@ -64,6 +64,6 @@ def send_csat_link(conversation, author, channel=None):
     cycle = last_resolved_cycle(conversation)
     if cycle is None:
         raise ActionError(_("Resolve the conversation before asking for a rating."))
-    # In the language of the agent who sends it: the shop's language, as far as we know.
-    text = _("How did we do? Rate this conversation from 1 to 5: %(url)s") % {"url": csat_url(cycle)}
+    with translation.override(conversation.customer.writing_language):
+        text = _("How did we do? Rate this conversation from 1 to 5: %(url)s") % {"url": csat_url(cycle)}
     return send_reply(conversation, author, text, channel=channel, metadata={"csat_cycle": cycle.pk})

@@ -1,4 +1,5 @@
 """Customer details and the identities that reach them."""
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,14 +80,18 @@ def _normalised_attribute(key, value):
 
 
 @transaction.atomic
-def update_customer(customer, name=None, attributes=None, from_text=False):
-    """What an agent knows of the customer: the name, and the whole set of attributes (replaced)."""
+def update_customer(customer, name=None, attributes=None, from_text=False, language=None):
+    """What an agent knows of the customer: the name, the language, and the whole set of attributes (replaced)."""
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise ActionError(_("Unknown language."), field="language")
+        customer.language = language
     if name is not None:
         customer.name = name.strip()[:200]
     if attributes is not None:
         customer.attributes = {key: _normalised_attribute(key, value) for key, value in
                                clean_attributes(attributes, attribute_rules.AGENT, from_text).items()}
-    customer.save(update_fields=["name", "attributes"])
+    customer.save(update_fields=["name", "attributes", "language"])
     if attributes is not None:
         attribute_rules.stored(customer)
     _announce(customer)
@@ -94,9 +99,12 @@ def update_customer(customer, name=None, attributes=None, from_text=False):
 
 
 @transaction.atomic
-def update_profile(customer, name="", attributes=None, writer=attribute_rules.WIDGET):
-    """Fill in the name when the customer has none yet and merge custom attributes."""
+def update_profile(customer, name="", attributes=None, writer=attribute_rules.WIDGET, language=""):
+    """Fill in the name when the customer has none yet, merge custom attributes, note the language they use."""
     changed = []
+    if language in dict(settings.LANGUAGES) and language != customer.language:
+        customer.language = language
+        changed.append("language")
     if name and not customer.name:
         customer.name = name[:200]
         changed.append("name")

@@ -7,14 +7,15 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import causes, events
+from .. import causes, events, failure_reasons
 from . import customers
 from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
+from ..failure_reasons import FailureReason
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
 from ..signals import attachments_to_fetch, inbound_message_stored, message_created, message_status_changed
-from . import participants
+from . import customers, participants
 
 
 class UnknownOutboundMessage(LookupError):
@@ -230,7 +231,7 @@ def announce_status(message):
         sender=Message, message_id=message.pk, conversation_id=message.conversation_id, status=message.status))
 
 
-def _move_forward(message, status, reason="", at=None):
+def _move_forward(message, status, reason=None, at=None):
     """Apply `status` to a locked outbound message unless that would move it backwards; True when changed."""
     if message.status == Message.Status.FAILED:
         return False
@@ -238,13 +239,13 @@ def _move_forward(message, status, reason="", at=None):
         if message.status == Message.Status.READ:
             return False
         message.status = Message.Status.FAILED
-        message.failure_reason = reason or "The provider reported a failure."
+        message.set_failure(reason or FailureReason(failure_reasons.PROVIDER_FAILED))
     elif STATUS_RANK.get(status, -1) > STATUS_RANK.get(message.status, -1):
         message.status = status
     else:
         return False
     message.status_changed_at = at or timezone.now()
-    message.save(update_fields=["status", "failure_reason", "status_changed_at"])
+    message.save(update_fields=["status", *Message.FAILURE_FIELDS, "status_changed_at"])
     events.message_updated(message)
     announce_status(message)
     return True

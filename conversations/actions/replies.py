@@ -133,7 +133,9 @@ def reply_choices(user, conversation, now=None):
     """
     prefetch_related_objects([conversation.customer], "identities")
     kinds = {identity.kind for identity in conversation.customer.identities.all()}
-    channels = list(answerable_channels(user, conversation).order_by("name"))
+    # A channel kind that sends no replies (a telephony system records calls) is never offered.
+    channels = [channel for channel in answerable_channels(user, conversation).order_by("name")
+                if rules_for(channel.kind).sends_replies]
     return [options for options in reply_options_of(conversation, channels, now)
             if options.usable or options.written_on or _could_reach(options.channel, kinds)]
 
@@ -478,11 +480,11 @@ def record_delivery_attempt(message_id):
     return message.delivery_attempts
 
 
-def _set_status(message, status, reason=""):
+def _set_status(message, status, reason=None):
     message.status = status
-    message.failure_reason = reason
+    message.set_failure(reason)
     message.status_changed_at = timezone.now()
-    message.save(update_fields=["status", "failure_reason", "external_id", "sent_at", "status_changed_at"])
+    message.save(update_fields=["status", *Message.FAILURE_FIELDS, "external_id", "sent_at", "status_changed_at"])
     events.message_updated(message)
     announce_status(message)
 

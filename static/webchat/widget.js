@@ -22,8 +22,14 @@
       sending: "Sending…", failed: "Not sent", retry: "Retry", typing: "{name} is typing…", agent: "Agent",
       you: "You", reconnecting: "Reconnecting…", csatQuestion: "How would you rate this conversation?",
       csatComment: "Anything to add? (optional)", csatSend: "Send rating", csatThanks: "Thank you for your rating!",
-      rate: "Rate {n} out of 5", fileTooBig: "This file is too large.", fileType: "This type of file cannot be sent.",
-      seen: "Seen", via: "via {channel}", prechat: "Before we start, tell us who you are.",
+      rate: "Rate {n} out of 5", seen: "Seen", via: "via {channel}", prechat: "Before we start, tell us who you are.",
+      err_unavailable: "This chat is not available on this site.", err_rate_limited: "Too fast; wait a moment and try again.",
+      err_too_large: "That is too much to send at once.", err_session_expired: "Your session expired; reload the page.",
+      err_empty_message: "Write something first.", err_too_long: "This message is too long.",
+      err_invalid_email: "This email address does not look right.", err_invalid_phone: "This phone number does not look right.",
+      err_file_too_large: "This file is too large.", err_file_type: "This type of file cannot be sent.",
+      err_nothing_to_rate: "There is nothing to rate yet.", err_invalid_rating: "Choose a rating from 1 to 5.",
+      err_invalid_request: "This could not be sent.", err_failed: "Something went wrong; try again.",
       verifyPrompt: "Verify {address} to see your conversation from every channel.", verifySend: "Send me a code",
       verifySent: "We sent a code to {address}.", verifyCode: "Code", verifyConfirm: "Verify",
       verified: "Verified: {address}"
@@ -37,8 +43,14 @@
       agent: "Atendente", you: "Você", reconnecting: "Reconectando…",
       csatQuestion: "Como você avalia este atendimento?", csatComment: "Quer acrescentar algo? (opcional)",
       csatSend: "Enviar avaliação", csatThanks: "Obrigado pela sua avaliação!", rate: "Nota {n} de 5",
-      fileTooBig: "Este arquivo é grande demais.", fileType: "Este tipo de arquivo não pode ser enviado.",
       seen: "Vista", via: "por {channel}", prechat: "Antes de começar, diga-nos quem você é.",
+      err_unavailable: "Este chat não está disponível neste site.", err_rate_limited: "Rápido demais; espere um pouco e tente de novo.",
+      err_too_large: "É coisa demais para enviar de uma vez.", err_session_expired: "Sua sessão expirou; recarregue a página.",
+      err_empty_message: "Escreva algo primeiro.", err_too_long: "Esta mensagem é longa demais.",
+      err_invalid_email: "Este e-mail não parece certo.", err_invalid_phone: "Este telefone não parece certo.",
+      err_file_too_large: "Este arquivo é grande demais.", err_file_type: "Este tipo de arquivo não pode ser enviado.",
+      err_nothing_to_rate: "Ainda não há nada para avaliar.", err_invalid_rating: "Escolha uma nota de 1 a 5.",
+      err_invalid_request: "Não foi possível enviar.", err_failed: "Algo deu errado; tente de novo.",
       verifyPrompt: "Verifique {address} para ver sua conversa de todos os canais.", verifySend: "Enviar código",
       verifySent: "Enviamos um código para {address}.", verifyCode: "Código", verifyConfirm: "Verificar",
       verified: "Verificado: {address}"
@@ -52,8 +64,14 @@
       agent: "Agente", you: "Tú", reconnecting: "Reconectando…",
       csatQuestion: "¿Cómo valorarías esta conversación?", csatComment: "¿Algo más? (opcional)",
       csatSend: "Enviar valoración", csatThanks: "¡Gracias por tu valoración!", rate: "Nota {n} de 5",
-      fileTooBig: "Este archivo es demasiado grande.", fileType: "Este tipo de archivo no se puede enviar.",
       seen: "Visto", via: "por {channel}", prechat: "Antes de empezar, dinos quién eres.",
+      err_unavailable: "Este chat no está disponible en este sitio.", err_rate_limited: "Demasiado rápido; espera un momento y vuelve a intentarlo.",
+      err_too_large: "Es demasiado para enviar de una vez.", err_session_expired: "Tu sesión caducó; recarga la página.",
+      err_empty_message: "Escribe algo primero.", err_too_long: "Este mensaje es demasiado largo.",
+      err_invalid_email: "Este correo no parece correcto.", err_invalid_phone: "Este teléfono no parece correcto.",
+      err_file_too_large: "Este archivo es demasiado grande.", err_file_type: "Este tipo de archivo no se puede enviar.",
+      err_nothing_to_rate: "Todavía no hay nada que valorar.", err_invalid_rating: "Elige una nota de 1 a 5.",
+      err_invalid_request: "No se pudo enviar.", err_failed: "Algo salió mal; inténtalo de nuevo.",
       verifyPrompt: "Verifica {address} para ver tu conversación de todos los canales.", verifySend: "Enviarme un código",
       verifySent: "Te enviamos un código a {address}.", verifyCode: "Código", verifyConfirm: "Verificar",
       verified: "Verificado: {address}"
@@ -75,6 +93,15 @@
     var text = STRINGS[LANG][key] || STRINGS.en[key] || key;
     Object.keys(values || {}).forEach(function (name) { text = text.replace("{" + name + "}", values[name]); });
     return text;
+  }
+  // The server refuses with a code (and an English detail for integrators); the visitor reads the code in their language.
+  function errorText(code) {
+    return STRINGS.en["err_" + code] ? t("err_" + code) : t(code ? "err_invalid_request" : "err_failed");
+  }
+  function refusal(data) {
+    var error = new Error((data && data.error) || "");
+    error.code = (data && data.code) || "invalid_request";
+    return error;
   }
 
   // --- storage (per channel; a page without localStorage still works for the page's lifetime) ------------
@@ -259,7 +286,7 @@
     });
     var meta = [];
     if (pending) meta.push(t("sending"));
-    else if (message.failed) meta.push(t("failed") + (message.error ? ": " + message.error : ""));
+    else if (message.failed) meta.push(t("failed") + (message.error ? ": " + errorText(message.error) : ""));
     else {
       meta.push(timeOf(message.created_at));
       if (message.channel && message.channel !== "Web chat") meta.push(t("via", { channel: message.channel }));
@@ -324,7 +351,7 @@
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), credentials: "omit"
     }).then(function (response) {
       return response.json().then(function (data) {
-        if (!response.ok) throw new Error(data.error || ("HTTP " + response.status));
+        if (!response.ok) throw refusal(data);
         return data;
       });
     });
@@ -341,7 +368,7 @@
       connect(true);
       return data;
     }).catch(function (error) {
-      statusLine.textContent = error.message;
+      statusLine.textContent = errorText(error.code);
       scheduleReconnect(startSession);
     });
   }
@@ -412,8 +439,8 @@
           var item = outbox().filter(function (i) { return i.client_id === frame.client_id; })[0];
           settle(frame.client_id);
           renderMessage({ client_id: frame.client_id, direction: "visitor", text: item ? item.text : "", failed: true,
-            error: frame.error }, false);
-        } else showError(frame.error);
+            error: frame.code || "invalid_request" }, false);
+        } else showError(errorText(frame.code || "invalid_request"));
         break;
       case "pages_stored":
         markPagesSent();
@@ -432,7 +459,7 @@
         if (card) { while (card.firstChild) card.removeChild(card.firstChild); card.appendChild(el("p", {}, t("csatThanks"))); }
         break;
       case "error":
-        showError(frame.error);
+        showError(errorText(frame.code || "invalid_request"));
         break;
     }
   }
@@ -481,7 +508,7 @@
         connect(false);
         setComposerEnabled(true);
         textarea.focus();
-      }).catch(function (e) { error.textContent = e.message; });
+      }).catch(function (e) { error.textContent = errorText(e.code); });
     });
     log.appendChild(form);
   }
@@ -517,14 +544,14 @@
           text.textContent = t("verifySent", { address: address });
           label.hidden = false; code.required = true; button.textContent = t("verifyConfirm");
           code.focus();
-        }).catch(function (e) { error.textContent = e.message; });
+        }).catch(function (e) { error.textContent = e.code && e.code !== "invalid_request" ? errorText(e.code) : e.message; });
         return;
       }
       post("/verification/confirm/", { token: state.token, code: code.value.trim(), language: LANG }).then(function (data) {
         state.token = data.token; store("token", data.token); state.visitor = data.visitor;
         connect(true);  // redrawn as the verified visitor: the history of every channel
         log.appendChild(el("p", { "class": "welcome verified" }, t("verified", { address: address })));
-      }).catch(function (e) { error.textContent = e.message; });
+      }).catch(function (e) { error.textContent = e.code && e.code !== "invalid_request" ? errorText(e.code) : e.message; });
     });
     log.appendChild(card); scrollDown();
   }
@@ -585,8 +612,8 @@
     var file = fileInput.files[0];
     fileInput.value = "";
     if (!file || !state.config) return;
-    if (file.size > state.config.max_upload_bytes) { showError(t("fileTooBig")); return; }
-    if (state.config.upload_types.indexOf(file.type) === -1) { showError(t("fileType")); return; }
+    if (file.size > state.config.max_upload_bytes) { showError(errorText("file_too_large")); return; }
+    if (state.config.upload_types.indexOf(file.type) === -1) { showError(errorText("file_type")); return; }
     var clientId = newId();
     renderMessage({ client_id: clientId, direction: "visitor", text: file.name }, true);
     var form = new FormData();
@@ -594,12 +621,12 @@
     fetch(BASE + "/webchat/" + CHANNEL + "/upload/", { method: "POST", body: form, credentials: "omit" })
       .then(function (response) {
         return response.json().then(function (data) {
-          if (!response.ok) throw new Error(data.error || ("HTTP " + response.status));
+          if (!response.ok) throw refusal(data);
           renderMessage(data.message, false);
         });
       })
       .catch(function (e) {
-        renderMessage({ client_id: clientId, direction: "visitor", text: file.name, failed: true, error: e.message }, false);
+        renderMessage({ client_id: clientId, direction: "visitor", text: file.name, failed: true, error: e.code || "failed" }, false);
       });
   });
 

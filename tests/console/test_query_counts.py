@@ -14,21 +14,24 @@ from conversations.actions.ingest import ingest_message
 from conversations.actions.replies import add_note, send_reply
 from conversations.models import AgentProfile, Customer, Message
 
-# Session, user and profile; the inbox column (team ids, view counts, rows, their labels, their running SLA
-# clocks); the filter form's and the action controls' choices (channels, labels, teams, agents); unread
-# notifications; the macros the agent may run in bulk (their team ids, the macros).
-INBOX_QUERIES = {("supervisor", "mine"): 15, ("supervisor", "unassigned"): 17, ("supervisor", "teams"): 17,
-                 ("supervisor", "all"): 17, ("agent", "mine"): 17, ("agent", "unassigned"): 17,
-                 ("agent", "teams"): 17}
+# Session, user and profile; the inbox column (team ids, the agent's saved views, view counts, rows, their
+# labels, their running SLA clocks); the filter form's and the action controls' choices (channels, labels,
+# teams, the assignee filter's agents, agents); the teams a view can be saved for; unread notifications;
+# the macros the agent may run in bulk (their team ids, the macros).
+INBOX_QUERIES = {("supervisor", "mine"): 18, ("supervisor", "unassigned"): 20, ("supervisor", "teams"): 20,
+                 ("supervisor", "all"): 20, ("agent", "mine"): 20, ("agent", "unassigned"): 20,
+                 ("agent", "teams"): 20}
 # The inbox column, plus the conversation: its timeline (messages, attachments, audit), canned responses,
-# its labels, the customer panel (identities, merges, claims, suggestions, page views, ratings, cycles)
-# and the reply channels (which the agent may answer on, and the email participants a reply copies); the
-# SLA clocks of the header and their events.
+# its labels, the header's last CSAT rating, the customer panel (identities, merges, claims, suggestions,
+# page views, ratings, cycles, and whether a rating can be asked for: the last resolved cycle and the message
+# that asked) and the reply channels (which the agent may answer on, and the email participants a reply
+# copies); the SLA clocks of the header and their events.
 # An agent's visibility reads their team ids (the conversation, the inbox, the panel's suggestions, the
 # channels they may answer on).
 # The layers' sections: the macro picker (team ids, macros), the "Why?" panel's rule evaluations, the
-# customer's consents and the customer 360 and mood includes.
-CONVERSATION_QUERIES = {"supervisor": 44, "agent": 47}
+# customer's consents and the customer 360 and mood includes; the header's last CSAT rating and whether
+# a rating may be asked for.
+CONVERSATION_QUERIES = {"supervisor": 50, "agent": 53}
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from channels_adapters.types import InboundMessage, InboundStatus, Sender
 from conversations.actions.assignment import update_conversation
 from conversations.actions.ingest import UnknownOutboundMessage, apply_status, ingest_message
 from conversations.addresses import InvalidAddress
+from conversations.failure_reasons import provider_text
 from conversations.models import Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 
 
@@ -95,7 +96,7 @@ def test_statuses_only_move_forward(two_channels):
         apply_status(whatsapp, InboundStatus(external_id="out-1", status=status, at=timezone.now()))
     message.refresh_from_db()
     assert message.status == Message.Status.READ
-    apply_status(whatsapp, InboundStatus(external_id="out-1", status="failed", reason="late failure"))
+    apply_status(whatsapp, InboundStatus(external_id="out-1", status="failed", reason=provider_text("late failure")))
     message.refresh_from_db()
     assert message.status == Message.Status.READ
 
@@ -104,7 +105,7 @@ def test_a_failure_status_keeps_its_reason(two_channels):
     whatsapp, _ = two_channels
     conversation = ingest_message(whatsapp, inbound("wa-1", "+5511999990001")).message.conversation
     message = _outbound(conversation, whatsapp, "out-1")
-    apply_status(whatsapp, InboundStatus(external_id="out-1", status="failed", reason="Number blocked"))
+    apply_status(whatsapp, InboundStatus(external_id="out-1", status="failed", reason=provider_text("Number blocked")))
     message.refresh_from_db()
     assert (message.status, message.failure_reason) == (Message.Status.FAILED, "Number blocked")
 

@@ -2,20 +2,21 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
 import time_machine
+from django.db import IntegrityError, transaction
 
 from channels_adapters.types import InboundStatus
 from conversations.actions.ingest import apply_status
 from conversations.actions.replies import add_note
+from conversations.failure_reasons import provider_text
 from conversations.models import Message
 from routing.actions import sla
 from routing.actions.calendars import save_calendar
 from routing.actions.policies import save_sla_policy
-from tests.fake_http import ScriptedResponse
 from routing.models import SlaClock, SlaClockEvent
 from routing.signals import sla_breached
 from routing.summary import sla_payload
+from tests.fake_http import ScriptedResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ def test_a_reply_that_fails_later_gives_the_clock_back_with_its_due_time(clock, 
     assert clocks(conversation, "first_response")[0].state == "met"
     clock.shift(timedelta(minutes=2))
     with committed():
-        apply_status(chat, InboundStatus(external_id=f"omnidesk-{message.pk}", status="failed", reason="blocked"))
+        apply_status(chat, InboundStatus(external_id=f"omnidesk-{message.pk}", status="failed", reason=provider_text("blocked")))
     first, = clocks(conversation, "first_response")
     assert first.state == "running" and first.due_at == due
     assert kinds(first) == ["start", "met", "resume"]

@@ -2,7 +2,10 @@
 import { ConsoleSocket } from "./socket.js";
 import { setupConversation } from "./conversation.js";
 import { setupInbox } from "./inbox.js";
+import { setupKeyboard } from "./keyboard.js";
+import { setupDrawer, showToast } from "./layout.js";
 import { setupPresence } from "./presence.js";
+import { setupSavedViews } from "./saved_views.js";
 import { setupSupervisor } from "./supervisor.js";
 import { setupRouting } from "../../routing/sla.js";
 
@@ -16,4 +19,8 @@ setupInbox(socket);
 setupConversation(socket);
 setupSupervisor(socket);
 setupRouting(socket);
+setupKeyboard();
+setupSavedViews();
+setupDrawer();
+document.addEventListener("console:failed", (event) => showToast(event.detail));
 socket.connect();

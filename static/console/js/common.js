@@ -26,16 +26,28 @@ export async function getJSON(url) {
 // {ok: false, error} on a refusal.
 export async function post(url, data) {
   const body = data instanceof FormData ? data : new URLSearchParams(data || {});
-  const response = await fetch(url, {
-    method: "POST", body, credentials: "same-origin",
-    headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST", body, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    });
+  } catch {
+    failed(strings.offline);
+    return { ok: false, error: strings.offline };
+  }
   if (response.status === 204) return { ok: true };
   try {
     return await response.json();
   } catch {
+    failed(strings.failed);
     return { ok: false, error: strings.failed };
   }
+}
+
+// A request that failed for no reason the page can show next to a control: the agent still hears of it.
+function failed(text) {
+  document.dispatchEvent(new CustomEvent("console:failed", { detail: text }));
 }
 
 export function element(html) {

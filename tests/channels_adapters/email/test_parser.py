@@ -226,7 +226,8 @@ def test_the_usual_messages_are_not_automatic():
 def test_a_bounce_is_the_failure_of_our_original_message(name, external_id, reason):
     status = parse_one(name)
     assert isinstance(status, InboundStatus)
-    assert (status.external_id, status.status, status.reason) == (external_id, "failed", reason)
+    assert (status.external_id, status.status, status.reason.code) == (external_id, "failed", "email.bounced")
+    assert str(status.reason) == reason
 
 
 def test_a_delay_notice_changes_nothing():

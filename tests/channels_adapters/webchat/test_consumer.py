@@ -97,16 +97,16 @@ async def test_refusals_are_clear_and_store_nothing(webchat, settings):
     settings.WEBCHAT_RATE_LIMITS = {**settings.WEBCHAT_RATE_LIMITS, "message_visitor": (4, 60)}
     communicator, _ = await hello(webchat, visitor_token(webchat))
     too_long = await say(communicator, "client-long", "x" * 5001)
-    assert too_long["type"] == "refused" and "5000" in too_long["error"]
+    assert too_long["type"] == "refused" and "5000" in too_long["error"] and too_long["code"] == "too_long"
     empty = await say(communicator, "client-empty", "   ")
-    assert empty["type"] == "refused"
+    assert (empty["type"], empty["code"]) == ("refused", "empty_message")
     bad_id = await say(communicator, "<script>", "hi")
     assert bad_id["type"] == "refused" and "client id" in bad_id["error"]
     await communicator.send_to(text_data="x" * 40_000)
     assert (await communicator.receive_json_from())["type"] == "error"
     assert (await say(communicator, "client-0002", "one"))["type"] == "accepted"
     limited = await say(communicator, "client-0003", "three")  # the refusals above counted too
-    assert limited["type"] == "refused" and "too fast" in limited["error"]
+    assert limited["type"] == "refused" and "too fast" in limited["error"] and limited["code"] == "rate_limited"
     assert await sync_to_async(Message.objects.count)() == 1
     await communicator.disconnect()
 

@@ -1,5 +1,6 @@
 """A reply the visitor did not see in the widget goes out by email, in the same conversation."""
 import pytest
+from django.utils import translation
 
 from channels_adapters.base import ChannelAdapter
 from channels_adapters.registry import ADAPTERS
@@ -37,9 +38,9 @@ def email_channel(monkeypatch, team):
     return create_channel(RecordingEmailAdapter.kind, "Support email", {}, team=team)
 
 
-def _offline_visitor_writes(channel, email="away@example.com"):
+def _offline_visitor_writes(channel, email="away@example.com", language="en"):
     widget = webchat_channel(channel.pk)
-    visitor = start_session(widget, None, None, {"email": email})
+    visitor = start_session(widget, None, None, {"email": email}, language)
     accept_message(widget, visitor, {"client_id": "client-0001", "text": "Are you there?"})
     return visitor
 
@@ -53,10 +54,25 @@ def test_an_unseen_reply_goes_by_email_to_the_address_left_offline(webchat, emai
     reply.refresh_from_db()
     assert reply.status == Message.Status.SENT
     [emailed] = RecordingEmailAdapter.sent
-    assert (emailed.to, emailed.to_kind, emailed.text) == ("away@example.com", "email",
-                                                           "We are back: your order ships today.")
+    assert (emailed.to, emailed.to_kind) == ("away@example.com", "email")
+    assert emailed.text == ("You wrote to us on our site's chat and left before we answered. Here is our answer:"
+                            "\n\nWe are back: your order ships today.")
     copy = Message.objects.get(channel=email_channel)
-    assert copy.conversation_id == conversation.pk and copy.metadata == {"email_fallback_for": reply.pk}
+    assert copy.conversation_id == conversation.pk
+    assert copy.metadata == {"email_fallback_for": reply.pk, "subject": "Our answer to your chat message"}
+
+
+def test_the_email_is_written_in_the_customers_language_not_the_agents(webchat, email_channel, make_agent, team,
+                                                                       django_capture_on_commit_callbacks):
+    _offline_visitor_writes(webchat, language="pt-BR")
+    conversation = Conversation.objects.select_related("customer").get()
+    assert conversation.customer.language == "pt-br"
+    agent = make_agent("lucia", teams=[team])
+    with translation.override("es"), django_capture_on_commit_callbacks(execute=True):
+        send_reply(conversation, agent, "Seu pedido sai hoje.")
+    [emailed] = RecordingEmailAdapter.sent
+    assert emailed.text.startswith("Você escreveu no chat do nosso site") and emailed.text.endswith("Seu pedido sai hoje.")
+    assert emailed.metadata["subject"] == "Nossa resposta à sua mensagem no chat"
 
 
 def test_a_reply_on_screen_is_not_emailed(webchat, email_channel, admin_user, django_capture_on_commit_callbacks):

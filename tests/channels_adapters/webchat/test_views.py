@@ -124,15 +124,15 @@ def test_an_upload_is_a_message_with_its_file_and_a_signed_link(client, webchat)
     assert Message.objects.count() == 2  # another visitor's token: another visitor
 
 
-@pytest.mark.parametrize("name, content, content_type, error", [
-    ("page.html", b"<script>alert(1)</script>", "text/html", "type"),
-    ("fake.png", b"<svg onload=alert(1)>", "image/png", "type"),
-    ("big.pdf", b"%PDF-" + b"0" * 2048, "application/pdf", "MB"),
+@pytest.mark.parametrize("name, content, content_type, error, code", [
+    ("page.html", b"<script>alert(1)</script>", "text/html", "type", "file_type"),
+    ("fake.png", b"<svg onload=alert(1)>", "image/png", "type", "file_type"),
+    ("big.pdf", b"%PDF-" + b"0" * 2048, "application/pdf", "MB", "file_too_large"),
 ])
-def test_an_upload_out_of_limits_is_refused(client, webchat, settings, name, content, content_type, error):
+def test_an_upload_out_of_limits_is_refused(client, webchat, settings, name, content, content_type, error, code):
     settings.WEBCHAT_MAX_UPLOAD_BYTES = 1024 * 1024 if error != "MB" else 1024
     response = upload(client, webchat, visitor_token(webchat), name, content, content_type)
-    assert response.status_code == 400 and error in response.json()["error"]
+    assert response.status_code == 400 and error in response.json()["error"] and response.json()["code"] == code
     assert not Message.objects.exists()
 
 

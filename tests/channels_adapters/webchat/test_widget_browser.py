@@ -315,3 +315,23 @@ def test_the_widget_works_on_the_demo_shop_page_under_its_policy(browser, live_s
     expect(page.locator(".msg.visitor .meta")).not_to_have_text("Enviando…")  # the page is in Portuguese
     assert Message.objects.filter(text="Tem o tamanho M?").exists()
     assert page.evaluate("() => window.cspViolations") == []
+
+
+def test_a_refusal_is_shown_in_the_widgets_language(browser, live_server_url, settings, shop, make_webchat_channel,
+                                                     team):
+    """The server answers a code; the widget words it in the page's language, not the server's English."""
+    from playwright.sync_api import expect
+
+    settings.PUBLIC_BASE_URL = live_server_url
+    channel = make_webchat_channel(team=team, allowed_origins=[f"http://127.0.0.1:{shop.port}"],
+                                   prechat_fields=["phone"])
+    snippet = ChannelSerializer(channel).data["embed_snippet"]
+    shop.pages["/pt"] = f"<!doctype html><html lang='pt-BR'><body>{snippet}</body></html>"
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{shop.port}/pt")
+    page.locator("button.launcher").click()
+    page.locator(".prechat input[name=phone]").fill("12")
+    page.locator(".prechat input[name=email]").fill("ana@example.com")
+    page.locator(".prechat button[type=submit]").click()
+    expect(page.locator(".prechat .error")).to_have_text("Este telefone não parece certo.")
+    assert not Customer.objects.exists()
