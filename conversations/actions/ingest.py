@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import causes, events, failure_reasons
-from . import customers
 from ..addresses import InvalidAddress, normalise_address
 from ..channel_kinds import rules_for
 from ..failure_reasons import FailureReason
