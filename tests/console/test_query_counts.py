@@ -31,7 +31,7 @@ INBOX_QUERIES = {("supervisor", "mine"): 18, ("supervisor", "unassigned"): 20, (
 # The layers' sections: the macro picker (team ids, macros), the "Why?" panel's rule evaluations, the
 # customer's consents and the customer 360 and mood includes; the header's last CSAT rating and whether
 # a rating may be asked for.
-CONVERSATION_QUERIES = {"supervisor": 50, "agent": 53}
+CONVERSATION_QUERIES = {"supervisor": 49, "agent": 52}
 
 
 @pytest.fixture
