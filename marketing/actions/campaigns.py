@@ -4,7 +4,6 @@ Every message goes through the core's reply action, so reply windows, templates,
 statuses are the core's. A recipient is claimed under a row lock in the same transaction that queues its
 message: a worker killed at any point leaves either both or neither, and a resumed worker never sends twice.
 """
-import re
 import zoneinfo
 from datetime import timedelta
 
@@ -32,7 +31,6 @@ from . import consent, opt_out, segments
 UNSUBSCRIBE_SALT = "omnidesk.marketing.unsubscribe"
 SUPPORTED = {families.WHATSAPP, families.SMS, families.EMAIL, families.WEBCHAT}
 MAX_BATCH = 500
-_ERROR_CODE = re.compile(r"error (\d+)\]")
 
 
 def family(campaign):
@@ -314,8 +312,8 @@ def handle_failures(now=None):
               .filter(status=Recipient.Status.SENT, message__status=Message.Status.FAILED)
               .filter(Q(opted_out_at=None) | Q(retried_at=None)))
     for recipient in failed.iterator():
-        match = _ERROR_CODE.search(recipient.message.failure_reason or "")
-        code = match.group(1) if match else ""
+        # Failure reasons are stored as a code and parameters; a provider's own error code is one of them.
+        code = str((recipient.message.failure_params or {}).get("provider_code", ""))
         if code == opt_out.WHATSAPP_STOP_PROMOTIONS and recipient.opted_out_at is None:
             opt_out.revoke_from_provider(recipient)
         elif (code == opt_out.WHATSAPP_MARKETING_CAP and recipient.retried_at is None

@@ -1,4 +1,5 @@
 """The consent ledger, opt-out keywords on any channel and WhatsApp's own signals."""
+from channels_adapters.meta import errors as meta_errors
 from datetime import timedelta
 
 import pytest
@@ -72,7 +73,7 @@ def test_an_ordinary_message_changes_no_consent(sms, django_capture_on_commit_ca
     assert not Message.objects.filter(conversation__customer=customer, direction="outbound").exists()
 
 
-def _whatsapp_recipient(whatsapp, reason):
+def _whatsapp_recipient(whatsapp, meta_error):
     customer = customer_with_phone(PHONE)
     segment = create_segment("WhatsApp", "dynamic", {"identity": "phone"})
     campaign = campaigns.create("Promo", segment, whatsapp, template=WHATSAPP_TEMPLATE, quiet_start_hour=0,
@@ -80,15 +81,15 @@ def _whatsapp_recipient(whatsapp, reason):
     campaigns.start(campaign.pk)
     assert campaigns.send_due(campaign.pk) == 1
     recipient = campaign.recipients.select_related("message").get()
+    # What the WhatsApp Cloud adapter stores for Meta's error object (its code travels as a parameter).
+    reason = meta_errors.reason_for("WhatsApp", meta_error)
     Message.objects.filter(pk=recipient.message_id).update(
-        status="failed", failure_reason=reason, status_changed_at=timezone.now())
+        status="failed", failure_code=reason.code, failure_params=reason.params, status_changed_at=timezone.now())
     return customer, recipient
 
 
 def test_whatsapp_stop_promotions_revokes_marketing_for_that_number(whatsapp):
-    customer, recipient = _whatsapp_recipient(
-        whatsapp, "Blocked: the customer stopped receiving marketing messages from this business. "
-                  "[WhatsApp error 131050]")
+    customer, recipient = _whatsapp_recipient(whatsapp, {"code": 131050, "message": "User has stopped promotions"})
     campaigns.handle_failures()
     entry = Consent.objects.filter(customer=customer, channel="whatsapp").first()
     assert (entry.state, entry.source, entry.evidence["error"]) == ("revoked", "provider", "131050")
@@ -99,8 +100,7 @@ def test_whatsapp_stop_promotions_revokes_marketing_for_that_number(whatsapp):
 
 
 def test_the_per_user_marketing_cap_is_retried_later_not_an_opt_out(whatsapp):
-    customer, recipient = _whatsapp_recipient(
-        whatsapp, "Blocked: Meta chose not to deliver this message. [WhatsApp error 131049]")
+    customer, recipient = _whatsapp_recipient(whatsapp, {"code": 131049, "message": "Healthy ecosystem engagement"})
     campaigns.handle_failures()
     assert consent.is_granted(customer.identities.get(), "whatsapp")
     assert Message.objects.get(pk=recipient.message_id).status == "failed"
