@@ -83,10 +83,11 @@ def gather_facts(customer, people):
 
 
 def _announce(customer_id):
-    """An open console re-reads the panel: the stage or class it shows has changed."""
+    """An open console re-reads the panel: the stage or class it shows has changed. Only where the
+    conversation is open: no inbox row changed, so nobody else gets a frame."""
     conversation = Conversation.objects.filter(customer_id=customer_id).select_related("customer").first()
     if conversation is not None:
-        events.conversation_changed(conversation)
+        events.emit(events.CONVERSATION_UPDATED, conversation, [events.conversation_group(conversation.pk)])
 
 
 def _change_event(customer, name, before, after, evidence, now):
