@@ -67,8 +67,10 @@ class ConsoleConsumer(JsonObjectFrameConsumer):
         self.hub = fanout.hub()
         await self.hub.register(self, self.opened.groups)
         await self.accept()
-        await self.send_json({"type": "hello", "user": user.pk})
+        # Present only once this socket hears events (what presence sets off must reach it), and before
+        # "hello", so a console that got its hello is counted online.
         here = await self.open_agents.present(self.opened) if first else None
+        await self.send_json({"type": "hello", "user": user.pk})
         if here is not None:
             self.status = here.status
             await events.emit_now(events.PRESENCE_CHANGED, here)

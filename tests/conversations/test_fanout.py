@@ -128,6 +128,13 @@ async def test_one_change_is_one_message_to_the_layer(make_api_channel, team):
     message = await layer.receive(hub_channel)
     assert [name for _groups, name, _text in message["tiers"]] == ["message.created", "conversation.created"]
     assert message["access"][1] == [events.SUPERVISORS_GROUP, events.team_group(team.pk)]
-    with pytest.raises(asyncio.TimeoutError):  # and nothing else: not a message per group or per event kind
-        await asyncio.wait_for(layer.receive(hub_channel), timeout=0.5)
+    # Nothing else for this change (not a message per group or per event kind). The customer 360 layer
+    # announces its own change (the first message made a visitor a lead) to the open conversation only.
+    while True:
+        try:
+            other = await asyncio.wait_for(layer.receive(hub_channel), timeout=0.5)
+        except asyncio.TimeoutError:
+            break
+        assert [(groups, name) for groups, name, _text in other["tiers"]] == [
+            ([events.conversation_group(message["access"][0])], "conversation.updated")]
     channel_layers.backends.pop("default", None)
