@@ -10,7 +10,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -21,7 +20,7 @@ from conversations.causes import Cause, caused_by
 from conversations.models import Conversation, Message
 from conversations.visibility import is_admin
 
-from .. import conditions, facts, rule_actions
+from .. import conditions, facts, listened_events, rule_actions
 from ..models import AutomationRule, RuleEvaluation, RuleEvent, RuleFiring, RuleTimer
 
 logger = logging.getLogger(__name__)
@@ -55,8 +54,7 @@ def _clean(name, event, rule_conditions, actions, delay_minutes):
 
 
 def _forget_active_events():
-    cache.delete(ACTIVE_EVENTS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(ACTIVE_EVENTS_CACHE_KEY))
+    listened_events.forget(ACTIVE_EVENTS_CACHE_KEY)
 
 
 @transaction.atomic
@@ -104,11 +102,8 @@ def delete_rule(actor, rule):
 
 
 def active_events():
-    events = cache.get(ACTIVE_EVENTS_CACHE_KEY)
-    if events is None:
-        events = sorted(set(AutomationRule.objects.filter(active=True).values_list("event", flat=True)))
-        cache.set(ACTIVE_EVENTS_CACHE_KEY, events, None)
-    return events
+    return listened_events.read(ACTIVE_EVENTS_CACHE_KEY, lambda: sorted(set(
+        AutomationRule.objects.filter(active=True).values_list("event", flat=True))))
 
 
 def is_first_message(conversation_id, message_id):

@@ -12,7 +12,6 @@ from urllib.parse import urljoin
 
 import httpx
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from conversations.actions.errors import ActionError
 from conversations.visibility import is_admin
 
+from .. import listened_events
 from ..models import WEBHOOK_EVENTS, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from ..signing import signed_headers
 from ..targets import TargetRefused, check_target
@@ -55,9 +55,7 @@ def _clean(name, url, events):
 
 
 def _forget_subscribed_events():
-    # Now, and again after commit: another process may have cached the old list in between.
-    cache.delete(SUBSCRIBED_EVENTS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(SUBSCRIBED_EVENTS_CACHE_KEY))
+    listened_events.forget(SUBSCRIBED_EVENTS_CACHE_KEY)
 
 
 def create_subscription(actor, name, url, events):
@@ -99,14 +97,10 @@ def delete_subscription(actor, subscription):
 
 def subscribed_events():
     """The event names some active subscription wants (cached: this is asked on every committed event)."""
-    names = cache.get(SUBSCRIBED_EVENTS_CACHE_KEY)
-    if names is None:
-        names = sorted({
-            event for events in WebhookSubscription.objects.filter(active=True).values_list("events", flat=True)
-            for event in events
-        })
-        cache.set(SUBSCRIBED_EVENTS_CACHE_KEY, names, None)
-    return names
+    return listened_events.read(SUBSCRIBED_EVENTS_CACHE_KEY, lambda: sorted({
+        event for events in WebhookSubscription.objects.filter(active=True).values_list("events", flat=True)
+        for event in events
+    }))
 
 
 def _enqueue(delivery_ids):
