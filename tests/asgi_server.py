@@ -44,3 +44,24 @@ def start():
             raise RuntimeError("daphne did not start")
         _server = (server, f"http://127.0.0.1:{port}")
     return _server[1]
+
+
+def wait_idle(timeout=10.0):
+    """Wait until every request and socket the server was handling has finished its work.
+
+    A closed browser's websockets still run their disconnect handlers (presence, viewers) in the
+    server thread; the database flush that ends a test must not race them (it deadlocks).
+    """
+    if _server is None:
+        return
+    server = _server[0]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            instances = [details.get("application_instance") for details in list(server.connections.values())]
+        except RuntimeError:  # the server thread changed the dict while we copied it
+            continue
+        if all(instance is None or instance.done() for instance in instances):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"the test server still had work in progress after {timeout:.0f} s")

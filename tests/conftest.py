@@ -89,7 +89,8 @@ def signed(payload, secret=API_SECRET, timestamp=None):
 
 @pytest.fixture
 def live_server_url(transactional_db):
-    return asgi_server.start()
+    yield asgi_server.start()
+    asgi_server.wait_idle()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from conversations.models import Message, RawInboundEvent
 from omnidesk.celery import app as celery_app
@@ -46,7 +47,11 @@ def celery_worker(live_server_url):
     except subprocess.TimeoutExpired:
         worker.kill()
     celery_app.conf.update(previous)
-    celery_app.pool.force_close_all()
+    # Close the broker connections and forget the pools, as Celery does after a fork: a pool closed
+    # in place stays registered, and later (eager) tests would acquire their producer from it.
+    kombu_pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def _test_database_url():

@@ -64,7 +64,8 @@ def shop():
 
 
 @pytest.fixture
-def browser(monkeypatch):
+def browser(monkeypatch, live_server_url):
+    """Closed before the live server's teardown, which waits for the browser's sockets to finish."""
     require("Chromium", os.path.exists(CHROMIUM), "apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
