@@ -9,6 +9,16 @@ app = Celery("omnidesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Tasks of the layers that analyse or market (not the way of a message to and from the console).
+BACKGROUND_TASK_PREFIXES = ("insights.", "customers.", "marketing.", "commerce.")
+
+
+def route_background_work(name, args, kwargs, options, task=None, **kw):
+    """CELERY_BACKGROUND_QUEUE for the layers' tasks; the default queue for the rest."""
+    if name.startswith(BACKGROUND_TASK_PREFIXES):
+        return {"queue": app.conf.background_queue}
+    return None
+
 
 @task_postrun.connect
 def return_database_connections(sender=None, **kwargs):

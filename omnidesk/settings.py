@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -159,9 +160,18 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="omnidesk")
+# Work nobody is waiting on (sentiment scores, rollups, journeys, segments, campaigns) has a queue of its
+# own (omnidesk/celery.py routes it). Workers poll their queues in sorted order, the live one first, and
+# reserve one task per process: an inbound message waits at most for the background tasks already
+# running, never behind a backlog of them. Dedicated workers: `celery worker -Q <queue>`.
+CELERY_BACKGROUND_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}.background"
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name)
+                      for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_BACKGROUND_QUEUE)]
+CELERY_TASK_ROUTES = ("omnidesk.celery.route_background_work",)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"queue_order_strategy": "sorted"}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic work: `make beat` in production; in embedded mode a thread of the web
 # process runs the same schedule (omnidesk/embedded_scheduler.py).
 CELERY_BEAT_SCHEDULE = {

@@ -25,7 +25,8 @@ def celery_worker(live_server_url):
     require_postgres()
     require_redis()
     queue = f"test-{uuid.uuid4().hex[:8]}"  # our own queue: other workers on this Redis never take our tasks
-    overrides = {"task_always_eager": False, "task_default_queue": queue, "broker_url": settings.REDIS_URL}
+    overrides = {"task_always_eager": False, "task_default_queue": queue, "background_queue": f"{queue}.background",
+                 "broker_url": settings.REDIS_URL}
     previous = {key: celery_app.conf[key] for key in overrides}
     celery_app.conf.update(overrides)
     env = {

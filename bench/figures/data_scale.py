@@ -94,6 +94,7 @@ def _measure(ctx, data, label_suffix):
 
 
 def run(ctx):
+    ctx.stop_worker()  # this figure replaces the data set; no task may still be reading or writing it
     sizes = ctx.sizes
     small = loader.load(SMALL_DATA["customers"], SMALL_DATA["messages"], sizes.data_agents, sizes.data_teams,
                         events=SMALL_DATA["events"], orders=SMALL_DATA["orders"])

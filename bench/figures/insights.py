@@ -132,6 +132,7 @@ def _report_figures(ctx):
 
 
 def run(ctx):
+    ctx.stop_worker()  # this figure replaces the data set; no task may still be reading or writing it
     started = timezone.now()
     figures = _sentiment_figures(ctx) + _report_figures(ctx)
     ctx.note(f"7 took {(timezone.now() - started).total_seconds():.0f} s")
