@@ -25,7 +25,8 @@ message_status_changed = Signal()
 # Sent with user_id and status (online, away, offline) when an agent's console presence changes;
 # presence lives in the cache, so this is sent at once, outside any transaction.
 agent_presence_changed = Signal()
-# Sent with message_id and customer_id once a new inbound message is committed (layers: the customer journey).
+# Sent with message_id and customer_id once a new inbound message is committed, from one task in the worker
+# (conversations.tasks.announce_inbound_message): receivers do their work there, without a task of their own.
 inbound_message_stored = Signal()
 # Sent with source_id and target_id once a merge of customers (or its undoing, undone=True) is committed.
 customers_merged = Signal()

@@ -3,8 +3,8 @@ from . import tasks
 
 
 def journey_after_message(sender, message_id, customer_id, **kwargs):
-    """A customer who writes may become a lead, a prospect or a participant."""
-    tasks.journey_after_message.delay(customer_id)
+    """A customer who writes may become a lead, a prospect or a participant (heard in the core's task: no own)."""
+    tasks.journey_after_message(customer_id)
 
 
 def journeys_after_merge(sender, source_id, target_id, undone, **kwargs):

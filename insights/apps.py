@@ -10,4 +10,4 @@ class InsightsConfig(AppConfig):
 
         from . import receivers
 
-        inbound_message_stored.connect(receivers.enqueue_sentiment, dispatch_uid="insights_enqueue_sentiment")
+        inbound_message_stored.connect(receivers.score_on_arrival, dispatch_uid="insights_score_on_arrival")

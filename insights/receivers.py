@@ -2,9 +2,10 @@
 from django.conf import settings
 
 
-def enqueue_sentiment(sender, message_id, **kwargs):
+def score_on_arrival(sender, message_id, **kwargs):
+    """Heard in the core's task after the message (conversations.tasks): scored there, no task of its own."""
     if not settings.INSIGHTS_SENTIMENT_ON_ARRIVAL:
         return
     from .tasks import score_message
 
-    score_message.delay(message_id)
+    score_message(message_id)

@@ -3,8 +3,10 @@ from . import tasks
 
 
 def after_inbound_message(sender, message_id, customer_id, **kwargs):
-    """An inbound message may be an opt-out keyword, a reply to a campaign, and changes segment facts."""
-    tasks.after_inbound_message.delay(message_id, customer_id)
+    """An inbound message may be an opt-out keyword, a reply to a campaign, and changes segment facts.
+
+    Heard in the core's task after the message (conversations.tasks): the work runs there, no task of its own."""
+    tasks.after_inbound_message(message_id, customer_id)
 
 
 def refresh_segments(sender, customer_ids, **kwargs):

@@ -11,8 +11,9 @@ from .models import AssignmentPolicy, SlaPolicy
 def in_use():
     """Whether any SLA policy or automatic assignment is configured: without, routing has nothing to do
     (and the ingest path pays no task for it)."""
-    return (SlaPolicy.objects.filter(active=True).exists()
-            or AssignmentPolicy.objects.exclude(mode=AssignmentPolicy.Mode.OFF).exists())
+    # One round trip for both questions: asked after every committed message.
+    return SlaPolicy.objects.filter(active=True).values("pk").union(
+        AssignmentPolicy.objects.exclude(mode=AssignmentPolicy.Mode.OFF).values("pk"), all=True).exists()
 
 
 @receiver(message_created, dispatch_uid="routing.message_created")

@@ -13,7 +13,8 @@ from ..channel_kinds import rules_for
 from ..failure_reasons import FailureReason
 from ..models import Attachment, Conversation, ConversationCycle, ConversationEvent, Customer, Identity, Message
 from ..sanitize import sanitise_html
-from ..signals import attachments_to_fetch, inbound_message_stored, message_created, message_status_changed
+from ..signals import attachments_to_fetch, message_created, message_status_changed
+from ..tasks import announce_inbound_message
 from . import customers, participants
 
 
@@ -211,8 +212,7 @@ def _store_inbound(channel, inbound, address):
     # One event: the message where it is open, the changed inbox row (preview, waiting time) elsewhere.
     events.message_created(message, created_conversation=new_customer and not thread)
     announce_message(message)
-    transaction.on_commit(lambda: inbound_message_stored.send(
-        sender=Message, message_id=message.pk, customer_id=customer.pk))
+    transaction.on_commit(lambda: announce_inbound_message.delay(message.pk, customer.pk))
     return IngestResult(message, created=True)
 
 

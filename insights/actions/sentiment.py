@@ -2,17 +2,18 @@
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from conversations import events
 from conversations.models import Message
 
-from ..models import NO_CHANNEL, NO_TEAM, ConversationSentiment, HourlySentiment, MessageSentiment
+from ..models import NO_CHANNEL, NO_TEAM, ConversationSentiment, HourlySentiment, MessageSentiment, SentimentLabel
 from ..sentiment.language import language_tag
 from ..sentiment.scoring import score_texts
 from .rollups import with_totals
+
+ROLLUP_LABELS = tuple(SentimentLabel.values)  # the counting columns of HourlySentiment
 
 
 def _unscored(message_ids):
@@ -32,27 +33,33 @@ def _last_language(conversation_id):
 
 
 def _add_to_rollup(record, team_id):
+    """Count the score in its four hourly rows: one upsert (a row is created by the first message of its hour)."""
     hour = record.written_at.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
-    for level, (_hour, channel_key, team) in with_totals(hour, str(record.channel_id or NO_CHANNEL),
-                                                         team_id or NO_TEAM):
-        key = {"hour": hour, "channel_key": channel_key, "team_id": team}
-        HourlySentiment.objects.get_or_create(**key, defaults={"level": level})
-        HourlySentiment.objects.filter(**key).update(
-            **{record.label: F(record.label) + 1}, score_sum=F("score_sum") + record.score
-        )
+    counts = [int(record.label == label) for label in ROLLUP_LABELS]
+    rows = [(level, connection.ops.adapt_datetimefield_value(hour), channel_key, team, *counts, record.score)
+            for level, (_hour, channel_key, team) in with_totals(hour, str(record.channel_id or NO_CHANNEL),
+                                                                 team_id or NO_TEAM)]
+    table = HourlySentiment._meta.db_table
+    increments = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in (*ROLLUP_LABELS, "score_sum"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (level, hour, channel_key, team_id, {', '.join(ROLLUP_LABELS)}, score_sum) "
+            f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(rows))} "
+            f"ON CONFLICT (hour, channel_key, team_id) DO UPDATE SET {increments}",
+            [value for row in rows for value in row])
 
 
 def _update_mood(record):
-    mood = ConversationSentiment.objects.select_for_update().filter(conversation_id=record.conversation_id).first()
-    if mood is None:
-        ConversationSentiment.objects.create(
-            conversation_id=record.conversation_id, label=record.label, score=record.score,
-            message_id=record.message_id, written_at=record.written_at,
-        )
-    elif (record.written_at, record.message_id) >= (mood.written_at, mood.message_id):
-        mood.label, mood.score, mood.message_id, mood.written_at = (
-            record.label, record.score, record.message_id, record.written_at)
-        mood.save()
+    """The conversation's mood becomes this score unless a later message was scored first: one upsert."""
+    table = ConversationSentiment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (conversation_id, label, score, message_id, written_at) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (conversation_id) DO UPDATE SET label = excluded.label, score = excluded.score, "
+            "message_id = excluded.message_id, written_at = excluded.written_at "
+            f"WHERE (excluded.written_at, excluded.message_id) >= ({table}.written_at, {table}.message_id)",
+            [record.conversation_id, record.label, record.score, record.message_id,
+             connection.ops.adapt_datetimefield_value(record.written_at)])
 
 
 def score_messages(message_ids):
@@ -74,33 +81,31 @@ def score_messages(message_ids):
             languages[conversation_id] = _last_language(conversation_id)
         language = language_tag(message.text, fallback=languages[conversation_id])
         languages[conversation_id] = language
-        try:
-            created = _store(message, result, language, now)
-        except IntegrityError:
-            continue  # the message was deleted meanwhile
-        if created:
+        if _store(message, result, language, now):
             written += 1
     return written
 
 
 def _store(message, result, language, now):
-    """Write one score with its mood and rollup, once; True when this call wrote it."""
+    """Write one score with its mood and rollup, once; True when this call wrote it.
+
+    A plain INSERT: a message scored meanwhile (or deleted) fails it and rolls back the mood and rollup too.
+    """
     conversation_id = message.conversation_id
-    with transaction.atomic():
-        record, created = MessageSentiment.objects.get_or_create(
-            message_id=message.pk,
-            defaults={
-                "conversation_id": conversation_id, "channel_id": message.channel_id, "label": result.label,
-                "score": result.score, "language": language, "model_version": result.model_version,
-                "written_at": message.created_at, "scored_at": now,
-            },
-        )
-        if created:
+    try:
+        with transaction.atomic():
+            record = MessageSentiment.objects.create(
+                message_id=message.pk, conversation_id=conversation_id, channel_id=message.channel_id,
+                label=result.label, score=result.score, language=language, model_version=result.model_version,
+                written_at=message.created_at, scored_at=now,
+            )
             _add_to_rollup(record, message.conversation.team_id)
             _update_mood(record)
             # The console shows the new badge without a reload.
             events.message_updated(message)
-    return created
+    except IntegrityError:
+        return False
+    return True
 
 
 def pending_message_ids(limit):
