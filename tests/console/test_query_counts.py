@@ -133,9 +133,10 @@ def test_conversation_page_costs_the_same_with_a_short_or_long_history(desk, who
 @pytest.mark.parametrize("stage", ["customer", "visitor"])
 def test_the_journey_stage_filter_costs_the_inbox_no_query(desk, stage, django_assert_num_queries):
     add_conversations(desk, 0, 20)
-    # Every other customer is known to have bought; the rest have no journey yet (visitors).
-    Journey.objects.bulk_create(Journey(customer_id=pk, stage=Journey.Stage.CUSTOMER)
-                                for pk in Customer.objects.order_by("pk").values_list("pk", flat=True)[::2])
+    # Every other customer has bought; the others are visitors.
+    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    Journey.objects.bulk_create([Journey(customer_id=pk, stage=Journey.Stage.CUSTOMER) for pk in customers[::2]]
+                                + [Journey(customer_id=pk, stage=Journey.Stage.VISITOR) for pk in customers[1::2]])
     client = signed_in(desk["agent"])
     with django_assert_num_queries(INBOX_QUERIES["agent", "teams"]):
         assert client.get(f"/?view=teams&stage={stage}").status_code == 200

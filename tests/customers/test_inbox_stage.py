@@ -16,13 +16,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def shoppers(write_in, make_agent, team):
-    """A prospect (wrote in before buying), a buyer (a paid order), a visitor (no journey yet), one agent of the team."""
+    """A prospect (wrote in before buying), a buyer (a paid order), a visitor and a customer whose journey was
+    never computed (written before the layer existed), one agent of the team."""
     prospect = write_in("+5511999990001")
     buyer = write_in("+5511999990002")
     events.record([order_event("Order Paid", "A-1", customer={"id": buyer.pk})])
     visitor = write_in("+5511999990003")
-    Journey.objects.filter(customer=visitor).delete()
-    return {"prospect": prospect, "buyer": buyer, "visitor": visitor, "agent": make_agent("ana", teams=[team])}
+    Journey.objects.filter(customer=visitor).update(stage=Journey.Stage.VISITOR)
+    unknown = write_in("+5511999990004")
+    Journey.objects.filter(customer=unknown).delete()
+    return {"prospect": prospect, "buyer": buyer, "visitor": visitor, "unknown": unknown,
+            "agent": make_agent("ana", teams=[team])}
 
 
 def _browser(user, language=None):
@@ -38,14 +42,15 @@ def _row_ids(browser, query):
 
 def test_the_inbox_lists_the_conversations_of_one_stage_and_counts_them(shoppers):
     browser = _browser(shoppers["agent"])
-    prospect, buyer, visitor = (shoppers[name].conversation.pk for name in ("prospect", "buyer", "visitor"))
-    assert _row_ids(browser, "view=teams") == {prospect, buyer, visitor}
+    prospect, buyer, visitor, unknown = (shoppers[name].conversation.pk
+                                         for name in ("prospect", "buyer", "visitor", "unknown"))
+    assert _row_ids(browser, "view=teams") == {prospect, buyer, visitor, unknown}
     assert _row_ids(browser, "view=teams&stage=customer") == {buyer}
     assert _row_ids(browser, "view=teams&stage=prospect") == {prospect}
     assert _row_ids(browser, "view=teams&stage=visitor") == {visitor}
     assert _row_ids(browser, "view=teams&stage=lost") == set()
     # An unknown stage filters nothing, like the inbox's other filters.
-    assert _row_ids(browser, "view=teams&stage=vip") == {prospect, buyer, visitor}
+    assert _row_ids(browser, "view=teams&stage=vip") == {prospect, buyer, visitor, unknown}
     live = browser.get("/inbox/rows/", {"view": "teams", "stage": "customer"}).json()
     assert [row["id"] for row in live["rows"]] == [buyer] and live["counts"]["teams"] == 1
     assert browser.get("/inbox/rows/", {"view": "teams", "stage": "customer", "ids": f"{prospect},{buyer}"}).json()[
