@@ -12,6 +12,7 @@ from conversations.models import Channel, Conversation, Label, Team
 from insights import inbox as insights_inbox
 
 from conversations.visibility import display_name
+from customers import inbox as customers_inbox
 
 from .inbox import VIEW_SLUGS
 
@@ -32,12 +33,13 @@ class InboxFiltersForm(forms.Form):
     priority = forms.ChoiceField(choices=[("", _("Any priority")), *Conversation.Priority.choices], required=False,
                                  label=_("Priority"))
     sentiment = forms.ChoiceField(choices=insights_inbox.SENTIMENT_CHOICES, required=False, label=_("Mood"))
+    stage = forms.ChoiceField(choices=customers_inbox.STAGE_CHOICES, required=False, label=_("Journey stage"))
     sort = forms.ChoiceField(choices=[*insights_inbox.SORT_CHOICES, (SORT_DUE, _("Due soonest"))], required=False,
                              label=_("Order"))
     assignee = forms.ChoiceField(choices=lambda: _assignee_choices(), required=False, label=_("Assignee"))
 
     # What a saved view keeps (the view itself is not a filter).
-    SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee", "sentiment", "sort")
+    SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee", "sentiment", "stage", "sort")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conversations.models import INBOX_ORDER, Conversation, ConversationRead, Message
 from conversations.visibility import sees_everything, team_ids
+from customers import inbox as journeys
 from insights import inbox as moods
 from routing import summary as routing_summary
 
@@ -110,6 +111,7 @@ def filtered(queryset, filters, user=None):
         queryset = queryset.filter(assignee__isnull=True)
     elif assignee:
         queryset = queryset.filter(assignee_id=int(assignee))
+    queryset = journeys.with_stage(queryset, filters.get("stage"))
     return moods.with_mood(queryset, filters.get("sentiment"))
 
 

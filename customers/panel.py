@@ -1,27 +1,36 @@
-"""The Customer 360 part of the console's customer panel: a fixed number of queries whatever the history.
+"""The Customer 360 part of the console's customer panel: a fixed number of bounded, indexed queries.
 
-One timeline (messages, page views, events, orders), purchase totals, channel mix,
+One timeline (messages, page views, events, orders) a page at a time, purchase totals, channel mix,
 products viewed before writing, suggestions with their evidence, journey with its evidence.
+Whatever the customer's history, each query reads one customer's (or conversation's) rows through an
+index, and the timeline never more than a page of each source.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import CharField, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, NullIf, Substr
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from conversations.models import Message, Touchpoint
+from conversations.models import Conversation, Message, Touchpoint
 
 from . import recommendations, vocabulary
+from .actions.journey import people_of
 from .models import CustomerEvent, CustomerEventCounter, Journey, Order, OrderItem
 
-TIMELINE_SHOWN = 25
-PER_SOURCE = 15
+TIMELINE_PAGE = 10
 # "Viewed SKU 123 twice, then asked on WhatsApp": product views in the week before the last message.
 VIEWS_BEFORE_WRITING = timedelta(days=7)
 PRODUCTS_SHOWN = 5
+ACTIVITY_SHOWN = 8
+# Suggestions start from what the customer bought in their latest paid orders.
+ORDERS_FOR_SUGGESTIONS = 20
+TITLE_LENGTH = 120
 CENTS = Decimal("0.01")
 
 
@@ -34,8 +43,38 @@ class TimelineEntry:
     channel: str = ""
 
 
-def _people(customer):
-    return [customer.pk, *customer.merged_from.values_list("pk", flat=True)]
+@dataclass(frozen=True)
+class Cursor:
+    """Where a timeline page ended: entries are ordered by time, then source, then id, newest first."""
+
+    at: datetime
+    rank: int
+    id: int
+
+    def __str__(self):
+        return f"{self.at.isoformat()}~{self.rank}~{self.id}"
+
+    @classmethod
+    def parse(cls, raw):
+        """The cursor of a "show older" link, or ValueError."""
+        at, _sep, rest = (raw or "").partition("~")
+        rank, _sep, pk = rest.partition("~")
+        try:
+            moment = parse_datetime(at)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None or not rank.isdigit() or not pk.isdigit():
+            raise ValueError(raw)
+        return cls(moment, int(rank), int(pk))
+
+
+def panel_conversations():
+    """Conversations with what the panel reads of them in the same query: customer, journey, the time and
+    channel of the customer's last message."""
+    last_inbound = (Message.objects.filter(conversation=OuterRef("pk"), direction=Message.Direction.INBOUND)
+                    .order_by("-created_at", "-id").values("created_at")[:1])
+    return (Conversation.objects.select_related("customer__journey", "last_inbound_channel")
+            .annotate(last_inbound_at=Subquery(last_inbound)))
 
 
 def explain_stage(journey):
@@ -74,36 +113,78 @@ def explain_profile(journey):
     return ""
 
 
-def _event_entry(event):
-    properties = event.properties or {}
-    if event.name == vocabulary.STAGE_CHANGED:
-        stages = dict(Journey.Stage.choices)
-        return TimelineEntry("event", event.occurred_at, _("Stage: %(from)s → %(to)s") % {
-            "from": stages.get(properties.get("from"), properties.get("from")),
-            "to": stages.get(properties.get("to"), properties.get("to"))})
-    detail = properties.get("name") or properties.get("sku") or properties.get("order_id") or ""
-    return TimelineEntry("event", event.occurred_at, event.name, str(detail)[:120])
+def _text(value):
+    return Value(value, output_field=CharField())
 
 
-def timeline(conversation, people):
-    messages = (Message.objects.filter(conversation=conversation, direction__in=[
-        Message.Direction.INBOUND, Message.Direction.OUTBOUND]).select_related("channel")
-        .order_by("-created_at", "-id")[:PER_SOURCE])
-    pages = Touchpoint.objects.filter(customer_id__in=people).order_by("-viewed_at", "-id")[:PER_SOURCE]
-    events = CustomerEvent.objects.filter(customer_id__in=people).exclude(
-        name__in=vocabulary.ORDER_EVENTS).order_by("-occurred_at", "-id")[:PER_SOURCE]
-    orders = Order.objects.filter(customer_id__in=people).order_by("-placed_at", "-id")[:PER_SOURCE]
+def _json_text(key):
+    return KeyTextTransform(key, "properties")
+
+
+# The timeline's sources, in the order their entries sort at the same instant (rank: higher first), each
+# as the same seven columns so that one UNION ALL reads a page of all of them.
+MESSAGE, PAGE, EVENT, ORDER = 3, 2, 1, 0
+COLUMNS = ("t_at", "t_rank", "t_id", "t_a", "t_b", "t_c", "t_d")
+
+
+def _source(queryset, time_field, rank, a, b, c, d, cursor):
+    """A page of one source (its newest rows past `cursor`, read through its timeline index) as COLUMNS."""
+    if cursor is not None:
+        if rank > cursor.rank:
+            queryset = queryset.filter(**{f"{time_field}__lt": cursor.at})
+        elif rank < cursor.rank:
+            queryset = queryset.filter(**{f"{time_field}__lte": cursor.at})
+        else:
+            queryset = queryset.filter(Q(**{f"{time_field}__lt": cursor.at}) | Q(**{time_field: cursor.at,
+                                                                                     "id__lt": cursor.id}))
+    # The page's ids as a subquery: SQLite allows no LIMIT in a part of a UNION, but does in an IN.
+    newest = queryset.order_by(f"-{time_field}", "-id").values("pk")[:TIMELINE_PAGE + 1]
+    columns = dict(zip(COLUMNS, (F(time_field), Value(rank, output_field=IntegerField()), F("id"), a, b, c, d)))
+    return queryset.model.objects.filter(pk__in=newest).order_by().annotate(**columns).values(*COLUMNS)
+
+
+def _entry(row, stages, classes, statuses):
+    rank, a, b, c, d = row["t_rank"], row["t_a"] or "", row["t_b"] or "", row["t_c"] or "", row["t_d"] or ""
+    at = row["t_at"]
+    if rank == MESSAGE:
+        return TimelineEntry("message", at, a or _("(attachment)"),
+                             _("customer") if b == Message.Direction.INBOUND else _("agent"), c)
+    if rank == PAGE:
+        return TimelineEntry("page", at, a or b, b)
+    if rank == EVENT:
+        if a == vocabulary.STAGE_CHANGED:
+            return TimelineEntry("event", at, _("Stage: %(from)s → %(to)s") % {
+                "from": stages.get(c, c), "to": stages.get(d, d)})
+        if a == vocabulary.PROFILE_CLASS_CHANGED:
+            return TimelineEntry("event", at, _("Profile: %(from)s → %(to)s") % {
+                "from": classes.get(c, c), "to": classes.get(d, d)})
+        return TimelineEntry("event", at, a, b[:TITLE_LENGTH])
+    return TimelineEntry("order", at, _("Order %(number)s") % {"number": a}, f"{statuses.get(b, b)} · {c} {d}")
+
+
+def timeline(conversation, people, cursor=None):
+    """([TimelineEntry], the cursor of the next page or None): one page, newest first, in one query."""
+    messages = _source(
+        Message.objects.filter(conversation=conversation,
+                               direction__in=[Message.Direction.INBOUND, Message.Direction.OUTBOUND]),
+        "created_at", MESSAGE, Substr("text", 1, TITLE_LENGTH), F("direction"), F("channel__name"), _text(""), cursor)
+    pages = _source(Touchpoint.objects.filter(customer_id__in=people), "viewed_at", PAGE,
+                    Substr("title", 1, TITLE_LENGTH), F("url"), _text(""), _text(""), cursor)
+    events = _source(
+        CustomerEvent.objects.filter(customer_id__in=people).exclude(name__in=vocabulary.ORDER_EVENTS),
+        "occurred_at", EVENT, F("name"),
+        Coalesce(_json_text("name"), _json_text("sku"), _json_text("order_id")), _json_text("from"), _json_text("to"),
+        cursor)
+    orders = _source(Order.objects.filter(customer_id__in=people), "placed_at", ORDER,
+                     Coalesce(NullIf("number", _text("")), "external_id"), F("status"),
+                     Cast("total", CharField()), F("currency"), cursor)
+    rows = list(messages.union(pages, events, orders, all=True).order_by("-t_at", "-t_rank", "-t_id")[
+        :TIMELINE_PAGE + 1])
+    stages, classes = dict(Journey.Stage.choices), dict(Journey.ProfileClass.choices)
     statuses = dict(Order.Status.choices)
-    entries = [
-        *(TimelineEntry("message", m.created_at, (m.text or _("(attachment)"))[:120],
-                        _("customer") if m.direction == Message.Direction.INBOUND else _("agent"),
-                        m.channel.name if m.channel_id else "") for m in messages),
-        *(TimelineEntry("page", p.viewed_at, p.title or p.url, p.url) for p in pages),
-        *(_event_entry(e) for e in events),
-        *(TimelineEntry("order", o.placed_at, _("Order %(number)s") % {"number": o.number or o.external_id},
-                        f"{statuses.get(o.status, o.status)} · {o.total} {o.currency}") for o in orders),
-    ]
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)[:TIMELINE_SHOWN]
+    entries = [_entry(row, stages, classes, statuses) for row in rows[:TIMELINE_PAGE]]
+    last = rows[TIMELINE_PAGE - 1] if len(rows) > TIMELINE_PAGE else None
+    return entries, (Cursor(last["t_at"], last["t_rank"], last["t_id"]) if last else None)
 
 
 def purchase_totals(people):
@@ -117,40 +198,51 @@ def purchase_totals(people):
 
 def channel_mix(conversation):
     """Messages the customer sent per channel, most first, and the channel of their first contact."""
-    inbound = Message.objects.filter(conversation=conversation, direction=Message.Direction.INBOUND)
-    mix = list(inbound.exclude(channel=None).values("channel__name", "channel__kind")
-               .annotate(messages=Count("id")).order_by("-messages", "channel__name"))
-    first = inbound.exclude(channel=None).order_by("created_at", "id").values_list("channel__name", flat=True).first()
+    mix = list(Message.objects.filter(conversation=conversation, direction=Message.Direction.INBOUND)
+               .exclude(channel=None).values("channel_id", "channel__name", "channel__kind")
+               .annotate(messages=Count("id"), first=Min("created_at")).order_by("-messages", "channel__name"))
+    first = min(mix, key=lambda row: row["first"])["channel__name"] if mix else None
     return {"channels": mix, "first_channel": first}
 
 
 def products_viewed_before_writing(conversation, people):
-    last = (Message.objects.filter(conversation=conversation, direction=Message.Direction.INBOUND)
-            .select_related("channel").order_by("-created_at", "-id").first())
+    """Products the customer viewed in the week before their last message (`panel_conversations` reads when)."""
+    last = conversation.last_inbound_at
     if last is None:
         return None
     views = list(CustomerEvent.objects.filter(
         customer_id__in=people, name=vocabulary.PRODUCT_VIEWED,
-        occurred_at__gte=last.created_at - VIEWS_BEFORE_WRITING, occurred_at__lte=last.created_at,
+        occurred_at__gte=last - VIEWS_BEFORE_WRITING, occurred_at__lte=last,
     ).annotate(sku=KeyTextTransform("sku", "properties")).exclude(sku=None).values("sku")
         .annotate(views=Count("id"), name=Max(KeyTextTransform("name", "properties")), last=Max("occurred_at"))
         .order_by("-views", "-last")[:PRODUCTS_SHOWN])
     if not views:
         return None
+    channel = conversation.last_inbound_channel
     return {"products": [{"sku": v["sku"], "name": v["name"], "views": v["views"]} for v in views],
-            "channel": last.channel.name if last.channel_id else "", "at": last.created_at}
+            "channel": channel.name if channel else "", "at": last}
 
 
 def suggested_products(people):
-    bought = list(OrderItem.objects.filter(order__customer_id__in=people, order__status=Order.Status.PAID)
-                  .order_by("sku").values_list("sku", flat=True).distinct()[:50])
-    return recommendations.suggestions_for(bought)
+    latest = (Order.objects.filter(customer_id__in=people, status=Order.Status.PAID)
+              .order_by("-placed_at", "-id").values("pk")[:ORDERS_FOR_SUGGESTIONS])
+    return recommendations.suggestions_for(OrderItem.objects.filter(order_id__in=latest).values("sku"))
+
+
+def journey_of(customer):
+    """The journey `panel_conversations` read with the customer, or None for a customer with none yet."""
+    try:
+        return customer.journey
+    except ObjectDoesNotExist:
+        return None
 
 
 def panel_facts(conversation):
+    """Everything the sections show, for a conversation read by `panel_conversations`."""
     customer = conversation.customer
-    people = _people(customer)
-    journey = Journey.objects.filter(customer=customer).first()
+    people = people_of(customer)
+    journey = journey_of(customer)
+    entries, more = timeline(conversation, people)
     return {
         "customer360": customer,
         "journey": journey,
@@ -161,6 +253,7 @@ def panel_facts(conversation):
         "viewed": products_viewed_before_writing(conversation, people),
         "suggestions": suggested_products(people),
         "activity": list(CustomerEventCounter.objects.filter(customer_id__in=people).exclude(
-            name__in=vocabulary.RESERVED).order_by("-last_at")[:8]),
-        "customer_timeline": timeline(conversation, people),
+            name__in=vocabulary.RESERVED).order_by("-last_at")[:ACTIVITY_SHOWN]),
+        "customer_timeline": entries,
+        "timeline_more": more,
     }

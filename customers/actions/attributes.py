@@ -266,3 +266,11 @@ def set_attributes(customer, attributes, writer=attribute_rules.API):
     if conversation is not None:
         events.conversation_changed(conversation)
     return customer
+
+
+@transaction.atomic
+def delete_definition(definition):
+    """Unregister a typed attribute: its typed copies go (segments stop filtering on it); the values stay in
+    the customers' attributes as free-form ones, so deleting a definition loses no customer data."""
+    definition = AttributeDefinition.objects.select_for_update().get(pk=definition.pk)
+    definition.delete()

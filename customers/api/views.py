@@ -96,6 +96,11 @@ class AttributeDefinitionDetail(APIView):
             raise _refused(exc) from exc
         return Response(serializers.AttributeDefinitionSerializer(definition).data)
 
+    @extend_schema(responses={204: None}, description="Unregister the attribute: customers' values stay, free-form.")
+    def delete(self, request, key):
+        attributes.delete_definition(get_object_or_404(AttributeDefinition, key=key))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class CustomerAttributesView(APIView):
     @extend_schema(request=serializers.AttributesSerializer, responses=serializers.AttributesSerializer,

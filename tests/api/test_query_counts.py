@@ -7,7 +7,8 @@ from channels_adapters.types import Attachment, InboundMessage, Sender
 from conversations.actions.assignment import update_conversation
 from conversations.actions.ingest import ingest_message
 from conversations.actions.replies import add_note, send_reply
-from conversations.models import AgentProfile
+from conversations.models import AgentProfile, Customer
+from customers.models import Journey
 
 # The token with its user, the profile (and an agent's team ids), the page count, the page, its labels,
 # its running SLA clocks.
@@ -82,3 +83,12 @@ def test_messages_page_costs_the_same_with_3_or_60_messages(desk, who, django_as
     with django_assert_num_queries(MESSAGES_PAGE_QUERIES[who]):
         assert client.get(path).status_code == 200
     assert few == MESSAGES_PAGE_QUERIES[who]
+
+
+def test_the_journey_stage_filter_costs_the_list_no_query(desk, django_assert_num_queries):
+    add_conversations(desk, 0, 20)
+    Journey.objects.bulk_create(Journey(customer_id=pk, stage=Journey.Stage.PROSPECT)
+                                for pk in Customer.objects.order_by("pk").values_list("pk", flat=True)[::2])
+    with django_assert_num_queries(CONVERSATION_LIST_QUERIES["agent"]):
+        page = desk["clients"]["agent"].get("/api/v1/conversations/?journey_stage=prospect").json()
+    assert page["count"] == 10

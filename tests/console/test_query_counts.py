@@ -13,6 +13,7 @@ from conversations.actions.assignment import update_conversation
 from conversations.actions.ingest import ingest_message
 from conversations.actions.replies import add_note, send_reply
 from conversations.models import AgentProfile, Customer, Message
+from customers.models import Journey
 
 # Session, user and profile; the inbox column (team ids, the agent's saved views, view counts, rows, their
 # labels, their running SLA clocks); the filter form's and the action controls' choices (channels, labels,
@@ -127,3 +128,15 @@ def test_conversation_page_costs_the_same_with_a_short_or_long_history(desk, who
     assert few == CONVERSATION_QUERIES[who]
     with django_assert_num_queries(CONVERSATION_QUERIES[who]):
         assert client.get(f"/conversations/{conversation.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("stage", ["customer", "visitor"])
+def test_the_journey_stage_filter_costs_the_inbox_no_query(desk, stage, django_assert_num_queries):
+    add_conversations(desk, 0, 20)
+    # Every other customer has bought; the others are visitors.
+    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    Journey.objects.bulk_create([Journey(customer_id=pk, stage=Journey.Stage.CUSTOMER) for pk in customers[::2]]
+                                + [Journey(customer_id=pk, stage=Journey.Stage.VISITOR) for pk in customers[1::2]])
+    client = signed_in(desk["agent"])
+    with django_assert_num_queries(INBOX_QUERIES["agent", "teams"]):
+        assert client.get(f"/?view=teams&stage={stage}").status_code == 200

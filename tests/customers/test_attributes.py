@@ -139,6 +139,10 @@ def test_only_admins_define_attributes_and_everyone_reads_them(db, make_agent, a
     changed = admin_api.patch("/api/v1/customers/attributes/plan/", {"options": ["free", "gold", "black"]},
                               format="json")
     assert changed.json()["options"] == ["free", "gold", "black"]
+    assert agent.delete("/api/v1/customers/attributes/plan/").status_code == 403
+    assert admin_api.delete("/api/v1/customers/attributes/plan/").status_code == 204
+    assert admin_api.get("/api/v1/customers/attributes/").json() == []
+    assert admin_api.delete("/api/v1/customers/attributes/plan/").status_code == 404
 
 
 def test_an_agent_only_writes_attributes_of_customers_they_may_see(registry, write_in, make_agent, other_team,

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from conversations.actions.touchpoints import PageView, record_page_views
 from conversations.models import Message
-from customers import recommendations
+from customers import panel, recommendations, vocabulary
+from customers.models import CustomerEvent, Order
 from customers.actions import events
 
 from .conftest import event, order_event
@@ -96,9 +97,15 @@ def test_the_fragment_is_for_agents_who_may_see_the_conversation(write_in, make_
     assert outsider.get(path).status_code == 404
 
 
-def test_the_panel_query_count_does_not_grow_with_the_history(write_in, admin_user):
+# Session, user, profile; the conversation with its customer, journey and last message; the merged records;
+# one page of the timeline (one UNION ALL); totals; channel mix; products viewed before writing; suggestions;
+# activity counters.
+PANEL_QUERIES = 11
+
+
+def test_the_panel_query_count_is_pinned_and_does_not_grow_with_the_history(write_in, admin_user,
+                                                                            django_assert_num_queries):
     small = write_in("+5511999990001")
-    _shop(small, orders=1, views=1)
     big = write_in("+5511999990002")
     for n in range(5):
         write_in("+5511999990002", text=f"message {n}")
@@ -106,12 +113,55 @@ def test_the_panel_query_count_does_not_grow_with_the_history(write_in, admin_us
     _baskets()
     browser = Client()
     browser.force_login(admin_user)
-    counts = []
     for customer in (small, big):
-        with CaptureQueriesContext(connection) as queries:
+        with django_assert_num_queries(PANEL_QUERIES):
             assert browser.get(f"/conversations/{customer.conversation.pk}/customer-360/").status_code == 200
-        counts.append(len(queries))
-    assert counts[0] == counts[1], counts
+
+
+def test_the_timeline_shows_a_page_and_older_entries_on_demand(write_in, admin_user):
+    customer = write_in("+5511999990002")
+    for n in range(4):
+        write_in("+5511999990002", text=f"message {n}")
+    _shop(customer, orders=6, views=3, extra_events=12)
+    browser = Client()
+    browser.force_login(admin_user)
+    fragment = BeautifulSoup(browser.get(f"/conversations/{customer.conversation.pk}/customer-360/").content,
+                             "html.parser")
+    shown = fragment.select("[data-fact=customer-timeline] li")
+    assert len(shown) == panel.TIMELINE_PAGE
+    older = fragment.select_one("button[data-timeline-more]")["data-timeline-more"]
+    times = [li.time["datetime"] for li in shown]
+    pages = 1
+    while older:
+        with CaptureQueriesContext(connection) as queries:
+            answer = browser.get(older)
+        assert answer.status_code == 200 and len(queries) <= 7
+        page = answer.json()
+        times += [li.time["datetime"] for li in BeautifulSoup(page["html"], "html.parser").select("li")]
+        older, pages = page["more"], pages + 1
+    # Every message, non-order event (the journey's changes too) and order once, newest first.
+    expected = (customer.conversation.messages.count()
+                + CustomerEvent.objects.filter(customer=customer).exclude(name__in=vocabulary.ORDER_EVENTS).count()
+                + Order.objects.filter(customer=customer).count())
+    assert expected > 2 * panel.TIMELINE_PAGE
+    assert len(times) == expected and pages == -(-expected // panel.TIMELINE_PAGE)
+    assert times == sorted(times, reverse=True)
+
+
+def test_older_entries_are_for_those_who_may_see_and_a_bad_cursor_is_refused(write_in, make_agent, team,
+                                                                             other_team):
+    customer = write_in()
+    path = f"/conversations/{customer.conversation.pk}/customer-360/timeline/"
+    outsider, insider = Client(), Client()
+    outsider.force_login(make_agent("otto", teams=[other_team]))
+    insider.force_login(make_agent("ana", teams=[team]))
+    cursor = f"{timezone.now().isoformat()}~3~999999"
+    assert outsider.get(path, {"before": cursor}).status_code == 404
+    answer = insider.get(path, {"before": cursor})
+    assert answer.status_code == 200 and "Hello" in answer.json()["html"] and answer.json()["more"] is None
+    for bad in ("", "yesterday~1~2", "2026-12-01T10:00:00~1~2", "2026-12-01T10:00:00+00:00~x~2"):
+        refused = insider.get(path, {"before": bad})
+        assert refused.status_code == 400 and refused.json()["error"]
 
 
 @pytest.mark.parametrize("language, words", [("pt-BR", ["Jornada", "Ticket médio", "Linha do tempo do cliente"]),

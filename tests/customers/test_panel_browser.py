@@ -37,3 +37,21 @@ def test_an_admin_sees_the_journey_and_erases_the_customer(sign_in, write_in, ma
     page.wait_for_url(lambda url: urlsplit(url).path == "/")  # back to the inbox
     assert not Customer.objects.filter(pk=customer.pk).exists()
     assert Erasure.objects.get().erased_by == admin
+
+
+def test_older_timeline_entries_load_on_demand(sign_in, write_in, make_agent, team):
+    customer = write_in("+5511999990001", text="Oi")
+    for n in range(8):
+        write_in("+5511999990001", text=f"De novo {n}")
+    events.record([order_event("Order Paid", f"B-{n}", customer={"id": customer.pk}) for n in range(6)])
+    make_agent("ana", teams=[team])
+    page = sign_in("ana", f"/conversations/{customer.conversation.pk}/")
+    timeline = page.locator("#customer-panel [data-fact=customer-timeline] li")
+    expect(timeline).to_have_count(10)
+    more = page.locator("#customer-panel button[data-timeline-more]")
+    more.click()
+    expect(more).to_have_count(0)
+    # Nine messages, six orders, the journey's changes: all of them, once each.
+    total = timeline.count()
+    assert total > 15
+    assert len(set(timeline.all_inner_texts())) == total
