@@ -3,19 +3,24 @@
 Everything here is a recomputation, never an increment: recomputing a conversation's facts or an
 hour's counts twice gives the same rows, so the periodic refresh may look at the same data again
 (it does, for recent data, because a transaction may commit after a later id was read).
+
+Recomputations run one at a time across processes (a PostgreSQL advisory lock): a refresh and a rebuild
+each delete and rewrite rows, and two of them interleaved would each insert what the other just did.
 """
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta, timezone as dt_timezone
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from conversations.models import Conversation, ConversationEvent, CsatRating, Message
 
 from ..business_time import business_seconds
-from ..models import ANY, ANY_CHANNEL, NO_AGENT, Level, NO_CHANNEL, NO_TEAM, CycleFact, HourlyMessages, ResponseFact, RollupCursor
+from ..models import (ANY, ANY_CHANNEL, NO_AGENT, NO_CHANNEL, NO_TEAM, CycleFact, HourlyMessages, HourlySentiment,
+                      Level, MessageSentiment, ResponseFact, RollupCursor)
 
 # Data younger than this is read again by the next refresh (a transaction may still commit rows below the cursor).
 SETTLE = timedelta(minutes=2)
@@ -24,6 +29,41 @@ CONVERSATION_CHUNK = 500
 COUNTED = (Message.Direction.INBOUND, Message.Direction.OUTBOUND)
 # Channels kept in a cycle's path (five channel ids fit CycleFact.hops).
 MAX_HOPS_KEPT = 5
+
+
+# pg_advisory_lock key of the rollup recomputations (any constant shared by every process).
+ROLLUP_LOCK = 0x1D5_0001
+
+
+def lock_rollups():
+    """Wait for the other recomputations to finish; held until the end of the current transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+
+
+@contextmanager
+def rollups_locked(wait=True):
+    """The same lock for a whole refresh made of several transactions (held by this connection).
+
+    Yields False, without the lock, when `wait` is False and another process holds it.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [ROLLUP_LOCK])
+        else:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ROLLUP_LOCK])
+            if not cursor.fetchone()[0]:
+                yield False
+                return
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ROLLUP_LOCK])
 
 
 def _hour(value):
@@ -114,6 +154,7 @@ def refresh_conversations(conversation_ids):
                 facts.append(fact)
                 responses += cycle_responses
         with transaction.atomic():
+            lock_rollups()
             CycleFact.objects.filter(conversation_id__in=chunk).delete()
             ResponseFact.objects.filter(cycle__conversation_id__in=chunk).delete()
             CycleFact.objects.bulk_create(facts, batch_size=2_000)
@@ -135,6 +176,7 @@ def refresh_hours(since, until=None):
     start = _hour(since)
     until = until or timezone.now()
     with transaction.atomic():
+        lock_rollups()
         HourlyMessages.objects.filter(hour__gte=start).delete()
         if connection.vendor == "postgresql":
             _insert_hours_in_sql(start, until)
@@ -190,6 +232,60 @@ def _insert_hours_in_sql(start, until):
               "team": Level.TEAM, "agent": Level.AGENT, "total": Level.TOTAL})
 
 
+SENTIMENT_COUNTS = ("negative", "neutral", "positive", "score_sum")
+
+
+def count_sentiment(record, team_id):
+    """Add one scored message to its hour's sentiment rows (its own, per channel, per team, the total).
+
+    One INSERT ... ON CONFLICT DO UPDATE: workers scoring messages of the same hour at once add to the
+    same rows, whichever of them makes a row first.
+    """
+    counts = {"negative": 0, "neutral": 0, "positive": 0}
+    counts[record.label] = 1
+    rows = [(level, hour, channel, team, counts["negative"], counts["neutral"], counts["positive"], record.score)
+            for level, (hour, channel, team) in with_totals(_hour(record.written_at), _channel_key(record.channel_id),
+                                                             team_id or NO_TEAM)]
+    table = HourlySentiment._meta.db_table
+    sets = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in SENTIMENT_COUNTS)
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (level, hour, channel_key, team_id, {', '.join(SENTIMENT_COUNTS)}) VALUES {values} "
+            f"ON CONFLICT (hour, channel_key, team_id) DO UPDATE SET {sets}",
+            [value for row in rows for value in row])
+
+
+def rebuild_sentiment_hours():
+    """Recompute the hourly sentiment rows from the scores (a conversation may have moved team since).
+
+    Workers keep scoring meanwhile. The table lock waits for those writing a score now (their scores
+    are then in the recount) and makes later ones wait for the recount (they add to its rows).
+    """
+    counts = defaultdict(lambda: [0, 0, 0, 0.0])
+    slot = {"negative": 0, "neutral": 1, "positive": 2}
+    with transaction.atomic():
+        lock_rollups()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {HourlySentiment._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+        HourlySentiment.objects.all().delete()
+        scores = (MessageSentiment.objects.annotate(bucket=TruncHour("written_at", tzinfo=dt_timezone.utc))
+                  .values("bucket", "channel_id", "conversation__team_id", "label")
+                  .annotate(n=Count("pk"), score=Sum("score")))
+        for row in scores:
+            for level, key in with_totals(row["bucket"], _channel_key(row["channel_id"]),
+                                          row["conversation__team_id"] or NO_TEAM):
+                found = counts[(level, *key)]
+                found[slot[row["label"]]] += row["n"]
+                found[3] += row["score"]
+        HourlySentiment.objects.bulk_create([
+            HourlySentiment(level=level, hour=hour, channel_key=channel, team_id=team, negative=negative,
+                            neutral=neutral, positive=positive, score_sum=score_sum)
+            for (level, hour, channel, team), (negative, neutral, positive, score_sum) in counts.items()
+        ], batch_size=5_000)
+
+
 def _cursor(name):
     cursor, _ = RollupCursor.objects.get_or_create(name=name)
     return cursor
@@ -204,9 +300,18 @@ def _advance(cursor, rows, now):
     cursor.save()
 
 
-def refresh_rollups(now=None):
-    """Bring the rollups up to date with what happened since the last refresh; returns conversations refreshed."""
-    now = now or timezone.now()
+def refresh_rollups(now=None, wait=True):
+    """Bring the rollups up to date with what happened since the last refresh; returns conversations refreshed.
+
+    With `wait` False it gives way (returns None) while another refresh or a rebuild runs.
+    """
+    with rollups_locked(wait) as locked:
+        if locked:
+            return _refresh(now or timezone.now())
+    return None
+
+
+def _refresh(now):
     message_cursor, audit_cursor, csat_cursor = _cursor("messages"), _cursor("audit"), _cursor("csat")
     previous_run = csat_cursor.updated_at if csat_cursor.position else None
 
@@ -243,13 +348,19 @@ def refresh_rollups(now=None):
 
 
 def rebuild_rollups():
-    """Recompute every rollup from scratch (after an import, or a change of the business-time function)."""
+    """Recompute every rollup from scratch (after an import, or a change of the business calendars)."""
+    with rollups_locked():
+        _rebuild()
+
+
+def _rebuild():
     RollupCursor.objects.all().delete()
     ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
     refresh_conversations(ids)
     first = Message.objects.order_by("created_at").values_list("created_at", flat=True).first()
     if first:
         refresh_hours(first)
+    rebuild_sentiment_hours()
     now = timezone.now()
     last = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     RollupCursor.objects.bulk_create([

@@ -1,18 +1,15 @@
 """Scoring customer messages (in the worker, after the message is committed) and reading the results."""
-from datetime import timezone as dt_timezone
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from conversations import events
 from conversations.models import Message
 
-from ..models import NO_CHANNEL, NO_TEAM, ConversationSentiment, HourlySentiment, MessageSentiment
+from ..models import ConversationSentiment, MessageSentiment
 from ..sentiment.language import language_tag
 from ..sentiment.scoring import score_texts
-from .rollups import with_totals
+from .rollups import count_sentiment
 
 
 def _unscored(message_ids):
@@ -29,17 +26,6 @@ def _last_language(conversation_id):
         MessageSentiment.objects.filter(conversation_id=conversation_id)
         .order_by("-written_at").values_list("language", flat=True).first() or ""
     )
-
-
-def _add_to_rollup(record, team_id):
-    hour = record.written_at.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
-    for level, (_hour, channel_key, team) in with_totals(hour, str(record.channel_id or NO_CHANNEL),
-                                                         team_id or NO_TEAM):
-        key = {"hour": hour, "channel_key": channel_key, "team_id": team}
-        HourlySentiment.objects.get_or_create(**key, defaults={"level": level})
-        HourlySentiment.objects.filter(**key).update(
-            **{record.label: F(record.label) + 1}, score_sum=F("score_sum") + record.score
-        )
 
 
 def _update_mood(record):
@@ -96,7 +82,7 @@ def _store(message, result, language, now):
             },
         )
         if created:
-            _add_to_rollup(record, message.conversation.team_id)
+            count_sentiment(record, message.conversation.team_id)
             _update_mood(record)
             # The console shows the new badge without a reload.
             events.message_updated(message)
