@@ -74,4 +74,4 @@ def test_a_rebuild_and_refreshes_at_once_leave_the_same_rollups(clock, business_
     assert sorted(CycleFact.objects.values_list("cycle_id", "first_response_seconds", "resolution_seconds")) == facts
     assert sorted(HourlyMessages.objects.values_list("hour", "channel_key", "team_id", "agent_id", "inbound",
                                                      "outbound")) == hours
-    assert RollupCursor.objects.count() == 3
+    assert RollupCursor.objects.count() == 4

@@ -124,8 +124,9 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped():
     assert rows == [["'=Name", "Wait (s)"], ["'=HYPERLINK(\"http://x\")", "60.0"], ["Ana", ""]]
 
 
-def test_funnel_counts_visitors_with_touchpoints_and_those_reachable(known_week, clock):
+def test_funnel_counts_visitors_with_touchpoints_those_reachable_and_those_who_ordered(known_week, clock):
     from conversations.models import Customer, Identity, Touchpoint
+    from customers.models import Order
     from datetime import datetime, timezone as dt_timezone
 
     whatsapp = known_week["whatsapp"]
@@ -136,10 +137,19 @@ def test_funnel_counts_visitors_with_touchpoints_and_those_reachable(known_week,
     Identity.objects.create(customer=visitors[0], kind="email", address="v0@example.com")
     Identity.objects.create(customer=visitors[1], kind="webchat", address="anon-1")
     Touchpoint.objects.create(customer=visitors[0], channel=whatsapp, url="https://shop.example/", viewed_at=at.replace(year=2025))
+    # Visitor 0 paid (on a customer later merged into them), visitor 1 cancelled, visitor 2 paid after the period.
+    merged = Customer.objects.create(name="Visitor 0, other record", merged_into=visitors[0])
+    Order.objects.create(customer=merged, store="api", external_id="o1", status=Order.Status.PAID, placed_at=at)
+    Order.objects.create(customer=visitors[1], store="api", external_id="o2", status=Order.Status.CANCELLED,
+                         placed_at=at)
+    Order.objects.create(customer=visitors[2], store="api", external_id="o3", status=Order.Status.PAID,
+                         placed_at=at.replace(month=4))
     report = report_for(known_week["supervisor"], "funnel")
     numbers = summary(report)
-    assert (numbers["visitors"], numbers["leads"]) == (3, 1)
-    assert report.table("rows").rows == [{"channel": "WhatsApp", "visitors": 3, "leads": 1, "lead_rate": 1 / 3}]
+    assert (numbers["visitors"], numbers["leads"], numbers["customers"]) == (3, 1, 1)
+    assert numbers["order_rate"] == 1 / 3
+    assert report.table("rows").rows == [{"channel": "WhatsApp", "visitors": 3, "leads": 1, "lead_rate": 1 / 3,
+                                          "customers": 1, "order_rate": 1 / 3}]
 
 
 def test_per_label_counts_each_labelled_conversation_and_follows_label_changes(known_week, clock):
