@@ -181,3 +181,85 @@ def test_postgresql_writes_the_same_hourly_rows_in_one_statement(known_week):
     in_sql = sorted(HourlyMessages.objects.values_list("hour", "channel_key", "team_id", "agent_id", "inbound",
                                                        "outbound"))
     assert in_sql == in_python and len(in_sql) > 10
+
+
+def _clock(conversation, metric, state, minutes_in, breached=False):
+    from datetime import timedelta
+
+    from routing.models import SlaClock, SlaClockEvent
+
+    cycle = conversation.cycles.get()
+    clock = SlaClock.objects.create(
+        conversation=conversation, cycle=cycle, metric=metric, state=state, target_seconds=1800,
+        started_at=cycle.opened_at, due_at=cycle.opened_at + timedelta(minutes=30),
+        breached_at=cycle.opened_at + timedelta(minutes=30) if breached else None)
+    SlaClockEvent.objects.create(clock=clock, kind="breach" if breached else "met",
+                                 at=cycle.opened_at + timedelta(minutes=minutes_in))
+    return clock
+
+
+def test_sla_hit_rates_come_from_routing_clocks_seen_by_the_next_refresh(known_week, clock):
+    from routing.models import SlaClock
+
+    ana, bruno, carla, dario = known_week["conversations"]
+    met, running = SlaClock.State.MET, SlaClock.State.RUNNING
+    _clock(ana, "first_response", met, 65 * 60, breached=True)  # answered Monday: met, but late
+    _clock(bruno, "first_response", met, 5)
+    _clock(bruno, "resolution", met, 30)
+    _clock(carla, "first_response", met, 20)
+    _clock(dario, "first_response", running, 30, breached=True)
+    _clock(carla, "resolution", running, 0)  # not decided: left out
+    clock.set(2026, 3, 9, 16, 30)
+    refresh_rollups()
+
+    report = report_for(known_week["supervisor"], "overview")
+    numbers = summary(report)
+    assert numbers["sla_hit_rate"] == 3 / 5 and numbers["sla_breached"] == 2
+    assert numbers["sla_first_response_hit_rate"] == 2 / 4 and numbers["sla_resolution_hit_rate"] == 1
+    assert [(r["day"], r["sla_hit_rate"]) for r in report.table("per_day").rows] == [
+        ("2026-03-06", 0), ("2026-03-07", None), ("2026-03-08", None), ("2026-03-09", 3 / 4)]
+    teams = {r["name"]: r for r in report_for(known_week["supervisor"], "teams").table("rows").rows}
+    assert (teams["Suporte"]["sla_hit_rate"], teams["Vendas"]["sla_hit_rate"]) == (3 / 4, 0)
+
+
+def test_calls_are_counted_as_calls_and_our_own_call_is_not_the_customer_writing(known_week, clock):
+    from channels_adapters.types import InboundMessage, Sender
+    from conversations.actions.calls import log_call
+    from conversations.actions.ingest import ingest_message
+
+    ana, bruno, carla, dario = known_week["conversations"]
+    clock.set(2026, 3, 9, 16, 10)
+    log_call(bruno, known_week["agent"], "outbound", 120, "answered", "Confirmed the new address")
+    # The telephony system reports our call to Dario: it comes in through ingest, but Dario did not write.
+    ingest_message(known_week["sms"], InboundMessage(
+        external_id="call:1", sender=Sender(kind="phone", address="+5511900000004"), text="",
+        metadata={"call": {"direction": "outbound", "state": "ended"}}, reopens=False))
+    clock.set(2026, 3, 9, 16, 30)
+    refresh_rollups()
+
+    numbers = summary(report_for(known_week["supervisor"], "overview"))
+    assert numbers["calls"] == 2
+    assert (numbers["messages_in"], numbers["messages_out"]) == (6, 4)
+    assert report_for(known_week["supervisor"], "overview").table("per_day").rows[-1]["calls"] == 2
+    agents = {r["name"]: r for r in report_for(known_week["supervisor"], "agents").table("rows").rows}
+    assert agents["Alice"]["calls"] == 1
+    assert not CycleFact.objects.get(cycle__conversation=dario).hopped
+
+
+def test_business_time_counts_the_teams_routing_calendar_and_its_special_hours(known_week):
+    from datetime import date
+
+    from routing.models import AssignmentPolicy, BusinessCalendar, CalendarException
+
+    weekdays = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    calendar = BusinessCalendar.objects.create(name="Suporte", time_zone="UTC", weekly_hours=weekdays)
+    # Monday 2026-03-09 opens late: Ana's wait is Fri 17-18 only, Bruno's (09:00-09:05) none.
+    CalendarException.objects.create(calendar=calendar, date=date(2026, 3, 9), intervals=[["10:00", "18:00"]])
+    AssignmentPolicy.objects.create(team=known_week["team"], calendar=calendar)
+    rebuild_rollups()
+
+    ana, bruno, carla, dario = known_week["conversations"]
+    facts = {f.conversation_id: f for f in CycleFact.objects.all()}
+    assert facts[ana.pk].first_response_business_seconds == HOUR
+    assert facts[bruno.pk].first_response_business_seconds == 0
+    assert facts[carla.pk].first_response_business_seconds == 20 * 60
