@@ -3,6 +3,11 @@
 from django.db import migrations, models
 
 
+def forget_cursors(apps, schema_editor):
+    """The next refresh reads everything again: facts get their SLA outcomes, hours their calls."""
+    apps.get_model("insights", "RollupCursor").objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -52,4 +57,5 @@ class Migration(migrations.Migration):
             model_name='hourlymessages',
             index=models.Index(fields=['level', 'hour'], include=('channel_key', 'team_id', 'agent_id', 'inbound', 'outbound', 'calls'), name='hourly_messages_level'),
         ),
+        migrations.RunPython(forget_cursors, migrations.RunPython.noop),
     ]
