@@ -153,6 +153,30 @@ class HourlyMessages(models.Model):
                                                                    "outbound", "calls"], name="hourly_messages_level")]
 
 
+class DailyMessages(models.Model):
+    """HourlyMessages summed per UTC day at the per-dimension and total levels (not FULL).
+
+    A breakdown over months reads whole days here and only the hours at the ends of its range (the
+    viewer's midnight is not UTC's) from HourlyMessages: a day's row instead of 24.
+    """
+
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    day = models.DateTimeField(help_text="UTC midnight starting the day.")
+    channel_key = models.CharField(max_length=36)
+    team_id = models.BigIntegerField()
+    agent_id = models.BigIntegerField()
+    inbound = models.PositiveIntegerField(default=0)
+    outbound = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel_key", "team_id", "agent_id"], name="daily_messages_key")
+        ]
+        indexes = [models.Index(fields=["level", "day"], include=["channel_key", "team_id", "agent_id", "inbound",
+                                                                  "outbound", "calls"], name="daily_messages_level")]
+
+
 class HourlySentiment(models.Model):
     """Scored customer messages per UTC hour, channel and team (with ANY rows like HourlyMessages)."""
 

@@ -14,15 +14,15 @@ from datetime import timedelta, timezone as dt_timezone
 from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, Sum, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import TruncHour
+from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
 from conversations.models import Conversation, ConversationEvent, CsatRating, Message
 from routing.models import SlaClock, SlaClockEvent, SlaMetric
 
 from ..business_time import business_seconds, calendars_read_once
-from ..models import (ANY, ANY_CHANNEL, NO_AGENT, NO_CHANNEL, NO_TEAM, CycleFact, HourlyMessages, HourlySentiment,
-                      Level, MessageSentiment, ResponseFact, RollupCursor)
+from ..models import (ANY, ANY_CHANNEL, NO_AGENT, NO_CHANNEL, NO_TEAM, CycleFact, DailyMessages, HourlyMessages,
+                      HourlySentiment, Level, MessageSentiment, ResponseFact, RollupCursor)
 
 # Data younger than this is read again by the next refresh (a transaction may still commit rows below the cursor).
 SETTLE = timedelta(minutes=2)
@@ -219,6 +219,26 @@ def refresh_hours(since, until=None):
             _insert_hours_in_sql(start, until)
         else:
             HourlyMessages.objects.bulk_create(_hour_rows(start, until), batch_size=5_000)
+        _refresh_days(start)
+
+
+DAILY_LEVELS = (Level.TOTAL, Level.CHANNEL, Level.TEAM, Level.AGENT)
+
+
+def _refresh_days(since):
+    """Recompute DailyMessages from the hourly rows of every UTC day from `since`'s day on."""
+    day = since.astimezone(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    DailyMessages.objects.filter(day__gte=day).delete()
+    sums = (HourlyMessages.objects.filter(level__in=DAILY_LEVELS, hour__gte=day)
+            .annotate(utc_day=TruncDay("hour", tzinfo=dt_timezone.utc))
+            .values("level", "utc_day", "channel_key", "team_id", "agent_id")
+            .annotate(inbound_sum=Sum("inbound"), outbound_sum=Sum("outbound"), calls_sum=Sum("calls")))
+    DailyMessages.objects.bulk_create([
+        DailyMessages(level=row["level"], day=row["utc_day"], channel_key=row["channel_key"], team_id=row["team_id"],
+                      agent_id=row["agent_id"], inbound=row["inbound_sum"], outbound=row["outbound_sum"],
+                      calls=row["calls_sum"])
+        for row in sums
+    ], batch_size=5_000)
 
 
 def _counted_messages():

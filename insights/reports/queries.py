@@ -1,5 +1,6 @@
 """The reports: every number comes from the rollups (insights.models), never from a scan of messages."""
 from collections import defaultdict
+from datetime import timedelta, timezone as dt_timezone
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -12,7 +13,7 @@ from conversations.models import Channel, Identity, Label, Team, Touchpoint
 from conversations.visibility import display_name
 from customers.models import Order
 
-from ..models import CycleFact, Level, HourlyMessages, HourlySentiment, ResponseFact
+from ..models import CycleFact, DailyMessages, Level, HourlyMessages, HourlySentiment, ResponseFact
 from .registry import Chart, Column, Figure, Report, Table, report
 from .stats import PercentileDisc, nearest_rank, percentiles, percentiles_of
 
@@ -42,6 +43,7 @@ def responses(filters):
     return _scoped(ResponseFact.objects.filter(**_between("answered_at", filters)), filters)
 
 
+VOLUME = {"inbound": Sum("inbound"), "outbound": Sum("outbound"), "calls": Sum("calls")}
 LEVEL_OF = {"channel_key": Level.CHANNEL, "team_id": Level.TEAM, "agent_id": Level.AGENT}
 
 
@@ -70,6 +72,34 @@ def hourly_messages(filters, group=None):
     dimensions = ("channel_key", "team_id", "agent_id")
     queryset = _level(HourlyMessages.objects.filter(**_between("hour", filters)), _used(filters, group, dimensions))
     return _scoped(queryset, filters)
+
+
+def _utc_midnight(value, later=False):
+    midnight = value.astimezone(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight + timedelta(days=1) if later and midnight != value else midnight
+
+
+def messages_per(filters, field):
+    """{value of field: {"inbound", "outbound", "calls"}} over the period, for a breakdown by one dimension.
+
+    The whole UTC days inside the period are read from DailyMessages, the hours at its two ends from
+    HourlyMessages: about a row per day and value instead of one per hour.
+    """
+    dimensions = ("channel_key", "team_id", "agent_id")
+    used = _used(filters, field, dimensions)
+    first_day, last_day = _utc_midnight(filters.start, later=True), _utc_midnight(filters.end)
+    totals = defaultdict(lambda: {"inbound": 0, "outbound": 0, "calls": 0})
+    if len(used) > 1 or first_day >= last_day:
+        parts = [hourly_messages(filters, field)]
+    else:
+        edges = Q(hour__lt=first_day) | Q(hour__gte=last_day)
+        days = DailyMessages.objects.filter(level=LEVEL_OF[field], day__gte=first_day, day__lt=last_day)
+        parts = [hourly_messages(filters, field).filter(edges), _scoped(days, filters)]
+    for part in parts:
+        for row in part.values(field).annotate(**VOLUME):
+            for key in ("inbound", "outbound", "calls"):
+                totals[row[field]][key] += row[key] or 0
+    return totals
 
 
 def hourly_sentiment(filters, group=None):
@@ -104,7 +134,7 @@ def _times(queryset, calendar_field, business_field, key, label):
     ]
 
 
-RESOLVED_COUNTS = {"n": Count("pk"), "rated": Count("csat_rating"), "rating_sum": Sum("csat_rating")}
+RESOLVED_COUNTS = {"n": Count("*"), "rated": Count("csat_rating"), "rating_sum": Sum("csat_rating")}
 
 
 def _csat_figures(found):
@@ -121,9 +151,9 @@ def _csat_figures(found):
 # Of the cycles opened in the period: their decided SLA clocks, met in time and breached.
 SLA_COUNTS = {
     "sla_met": Sum("sla_met"), "sla_breached": Sum("sla_breached"),
-    "sla_first_met": Count("pk", filter=Q(sla_first_response=True)),
+    "sla_first_met": Count("sla_first_response", filter=Q(sla_first_response=True)),
     "sla_first_decided": Count("sla_first_response"),
-    "sla_resolution_met": Count("pk", filter=Q(sla_resolution=True)),
+    "sla_resolution_met": Count("sla_resolution", filter=Q(sla_resolution=True)),
     "sla_resolution_decided": Count("sla_resolution"),
 }
 
@@ -161,13 +191,10 @@ def _by_day(queryset, field, filters, **aggregates):
 DAY = Column("day", gettext_lazy("Day"), "date")
 
 
-VOLUME = {"inbound": Sum("inbound"), "outbound": Sum("outbound"), "calls": Sum("calls")}
-
-
 @report("overview", gettext_lazy("Overview"))
 def overview(filters, title):
     # One query per rollup index: the per-day rows, and the period's totals summed from them.
-    opened = _by_day(cycles(filters, "opened_at"), "opened_at", filters, n=Count("pk"), **SLA_COUNTS)
+    opened = _by_day(cycles(filters, "opened_at"), "opened_at", filters, n=Count("*"), **SLA_COUNTS)
     resolved = _by_day(cycles(filters, "resolved_at"), "resolved_at", filters, **RESOLVED_COUNTS)
     volume = _by_day(hourly_messages(filters), "hour", filters, **VOLUME)
     rows = [
@@ -231,7 +258,7 @@ def response_times(filters, title):
 
 @report("csat", gettext_lazy("Customer satisfaction"))
 def csat(filters, title):
-    counts = dict(cycles(filters, "resolved_at").values_list("csat_rating").annotate(n=Count("pk")))
+    counts = dict(cycles(filters, "resolved_at").values_list("csat_rating").annotate(n=Count("*")))
     rated = sum(n for rating, n in counts.items() if rating is not None)
     summary = _csat_figures({"n": sum(counts.values()), "rated": rated,
                              "rating_sum": sum(rating * n for rating, n in counts.items() if rating is not None)})
@@ -282,15 +309,15 @@ BREAKDOWN_COLUMNS = [
 
 def _breakdown(filters, field, names, messages=True):
     opened = {row[field]: row for row in cycles(filters, "opened_at").values(field)
-              .annotate(n=Count("pk"), sla_met=Sum("sla_met"), sla_breached=Sum("sla_breached"))}
+              .annotate(n=Count("*"), sla_met=Sum("sla_met"), sla_breached=Sum("sla_breached"))}
     resolved_set = cycles(filters, "resolved_at")
     resolved = {row[field]: row for row in resolved_set.values(field)
-                .annotate(n=Count("pk"), csat_average=Avg("csat_rating"))}
+                .annotate(n=Count("*"), csat_average=Avg("csat_rating"))}
     first = _grouped_median(cycles(filters, "first_response_at"), field, "first_response_seconds")
     resolution = _grouped_median(resolved_set, field, "resolution_seconds")
     volume = {}
     if messages:
-        volume = {row[field]: row for row in hourly_messages(filters, field).values(field).annotate(**VOLUME)}
+        volume = messages_per(filters, field)
     keys = set(opened) | set(resolved) | set(volume)
     rows = [{
         "name": names.get(key) or _("None"), "opened": opened.get(key, {}).get("n", 0),

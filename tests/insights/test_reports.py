@@ -263,3 +263,20 @@ def test_business_time_counts_the_teams_routing_calendar_and_its_special_hours(k
     assert facts[ana.pk].first_response_business_seconds == HOUR
     assert facts[bruno.pk].first_response_business_seconds == 0
     assert facts[carla.pk].first_response_business_seconds == 20 * 60
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Tokyo", "America/Sao_Paulo"])
+def test_breakdowns_read_whole_days_and_the_hours_at_the_ends_and_count_the_same(known_week, tz):
+    from django.db.models import Sum
+
+    from insights.models import DailyMessages, Level
+    from insights.reports.queries import messages_per
+
+    assert DailyMessages.objects.filter(level=Level.AGENT).exists()
+    filters = parse_filters({"from": "2026-03-06", "to": "2026-03-10", "tz": tz}, known_week["supervisor"])
+    for field, level in (("channel_key", Level.CHANNEL), ("agent_id", Level.AGENT)):
+        hourly = {row[field]: (row["i"], row["o"]) for row in HourlyMessages.objects.filter(
+            level=level, hour__gte=filters.start, hour__lt=filters.end).values(field)
+            .annotate(i=Sum("inbound"), o=Sum("outbound"))}
+        found = {key: (row["inbound"], row["outbound"]) for key, row in messages_per(filters, field).items()}
+        assert found == hourly and sum(i for i, _o in found.values()) == 6
