@@ -1,16 +1,22 @@
 """Business time between two instants, for response and resolution times.
 
 Reports call `business_seconds(start, end, team_id)`, which uses the function named by
-settings.INSIGHTS_BUSINESS_SECONDS. The default counts the opening hours of settings.INSIGHTS_OPENING_HOURS
-(one calendar for everyone); a business-calendar app (per-team calendars, holidays) plugs its own in by
-naming a function with the same signature.
+settings.INSIGHTS_BUSINESS_SECONDS. The default, `team_calendar_seconds`, counts the open time of the
+team's business calendar (routing's: the one its assignment policy counts in, holidays and special
+hours included); a team without one counts settings.INSIGHTS_OPENING_HOURS.
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from routing.calendars import business_seconds_between
+from routing.models import AssignmentPolicy
+from routing.schedules import schedule_for
 
 
 def calendar_seconds(start, end, team_id=None):
@@ -57,6 +63,39 @@ def opening_hours_seconds(start, end, team_id=None):
             total += _open_seconds(day, start, end, zone, opens, closes)
         day += timedelta(days=1)
     return total
+
+
+_schedules = ContextVar("insights_team_schedules", default=None)
+
+
+@contextmanager
+def calendars_read_once():
+    """Within this block each team's calendar is read from the database once (a refresh of many cycles)."""
+    token = _schedules.set({})
+    try:
+        yield
+    finally:
+        _schedules.reset(token)
+
+
+def _team_schedule(team_id):
+    known = _schedules.get()
+    if known is not None and team_id in known:
+        return known[team_id]
+    policy = (AssignmentPolicy.objects.filter(team_id=team_id, calendar__isnull=False)
+              .select_related("calendar").prefetch_related("calendar__exceptions").first())
+    schedule = schedule_for(policy.calendar) if policy else None
+    if known is not None:
+        known[team_id] = schedule
+    return schedule
+
+
+def team_calendar_seconds(start, end, team_id=None):
+    """Open seconds of [start, end) in the team's business calendar, else in the default opening hours."""
+    schedule = _team_schedule(team_id) if team_id else None
+    if schedule is None:
+        return opening_hours_seconds(start, end, team_id)
+    return business_seconds_between(schedule, start, end)
 
 
 @lru_cache(maxsize=4)

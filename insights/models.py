@@ -85,11 +85,19 @@ class CycleFact(models.Model):
     # The channels (ids) the customer wrote on in this cycle, in order of first use, joined by ">".
     hops = models.CharField(max_length=200, blank=True)
     hopped = models.BooleanField(default=False)
+    # SLA outcomes (routing's clocks): None = no clock decided yet, True = met in time, False = breached.
+    sla_first_response = models.BooleanField(null=True)
+    sla_resolution = models.BooleanField(null=True)
+    # Every decided clock of the cycle (next responses included): met in time, and breached.
+    sla_met = models.PositiveSmallIntegerField(default=0)
+    sla_breached = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         # Covering: a 90-day report reads these indexes, not the table.
         indexes = [
-            models.Index(fields=["opened_at"], include=["team_id", "channel_key", "agent_id", "customer_id", "hopped"],
+            models.Index(fields=["opened_at"], include=["team_id", "channel_key", "agent_id", "customer_id", "hopped",
+                                                        "sla_first_response", "sla_resolution", "sla_met",
+                                                        "sla_breached"],
                          name="cyclefact_opened"),
             models.Index(fields=["resolved_at"], include=["team_id", "channel_key", "agent_id", "resolution_seconds",
                                                           "resolution_business_seconds", "csat_rating", "hopped"],
@@ -118,7 +126,10 @@ class ResponseFact(models.Model):
 
 
 class HourlyMessages(models.Model):
-    """Messages in and out per UTC hour, channel, team and agent (inbound: the assignee).
+    """Messages in and out, and calls, per UTC hour, channel, team and agent (inbound: the assignee).
+
+    A call (a message carrying metadata["call"]: reported by the telephony system, or logged by an
+    agent) counts as a call, not as a message.
 
     Each hour has rows for every (channel, team, agent) that occurred, and rows with ANY_CHANNEL / ANY
     in all but one of them (per channel, per team, per agent) and in all three (the hour's total).
@@ -131,6 +142,7 @@ class HourlyMessages(models.Model):
     agent_id = models.BigIntegerField(default=NO_AGENT)
     inbound = models.PositiveIntegerField(default=0)
     outbound = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -138,7 +150,31 @@ class HourlyMessages(models.Model):
         ]
         # Reports read one level over a range of hours, from the index alone.
         indexes = [models.Index(fields=["level", "hour"], include=["channel_key", "team_id", "agent_id", "inbound",
-                                                                   "outbound"], name="hourly_messages_level")]
+                                                                   "outbound", "calls"], name="hourly_messages_level")]
+
+
+class DailyMessages(models.Model):
+    """HourlyMessages summed per UTC day at the per-dimension and total levels (not FULL).
+
+    A breakdown over months reads whole days here and only the hours at the ends of its range (the
+    viewer's midnight is not UTC's) from HourlyMessages: a day's row instead of 24.
+    """
+
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    day = models.DateTimeField(help_text="UTC midnight starting the day.")
+    channel_key = models.CharField(max_length=36)
+    team_id = models.BigIntegerField()
+    agent_id = models.BigIntegerField()
+    inbound = models.PositiveIntegerField(default=0)
+    outbound = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel_key", "team_id", "agent_id"], name="daily_messages_key")
+        ]
+        indexes = [models.Index(fields=["level", "day"], include=["channel_key", "team_id", "agent_id", "inbound",
+                                                                  "outbound", "calls"], name="daily_messages_level")]
 
 
 class HourlySentiment(models.Model):

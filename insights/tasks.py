@@ -27,7 +27,7 @@ def refresh_rollups():
     if not cache.add(REFRESH_LOCK, 1, REFRESH_LOCK_SECONDS):
         return None
     try:
-        return refresh()
+        return refresh(wait=False)
     finally:
         cache.delete(REFRESH_LOCK)
 

@@ -462,9 +462,9 @@ INSIGHTS_SENTIMENT_THREADS = env.int("INSIGHTS_SENTIMENT_THREADS", default=1)
 INSIGHTS_SENTIMENT_ON_ARRIVAL = env.bool("INSIGHTS_SENTIMENT_ON_ARRIVAL", default=True)
 # Messages scored per encoder call by the sweep (micro-batches cost a third of single calls).
 INSIGHTS_SENTIMENT_BATCH = env.int("INSIGHTS_SENTIMENT_BATCH", default=32)
-# The business-time function of reports: (start, end, team_id) -> seconds. The default counts the
-# opening hours below; a business-calendar app can plug its own in by dotted path.
-INSIGHTS_BUSINESS_SECONDS = env.str("INSIGHTS_BUSINESS_SECONDS", default="insights.business_time.opening_hours_seconds")
+# The business-time function of reports: (start, end, team_id) -> seconds. The default counts the team's
+# business calendar (routing), else the opening hours below.
+INSIGHTS_BUSINESS_SECONDS = env.str("INSIGHTS_BUSINESS_SECONDS", default="insights.business_time.team_calendar_seconds")
 INSIGHTS_OPENING_HOURS = {"weekdays": [0, 1, 2, 3, 4], "start": "09:00", "end": "18:00", "time_zone": TIME_ZONE}
 CELERY_BEAT_SCHEDULE.update({
     "insights-score-pending-messages": {"task": "insights.score_pending_messages", "schedule": 300.0},

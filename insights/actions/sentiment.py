@@ -1,6 +1,4 @@
 """Scoring customer messages (in the worker, after the message is committed) and reading the results."""
-from datetime import timezone as dt_timezone
-
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -8,12 +6,10 @@ from django.utils import timezone
 from conversations import events
 from conversations.models import Message
 
-from ..models import NO_CHANNEL, NO_TEAM, ConversationSentiment, HourlySentiment, MessageSentiment, SentimentLabel
+from ..models import ConversationSentiment, MessageSentiment
 from ..sentiment.language import language_tag
 from ..sentiment.scoring import score_texts
-from .rollups import with_totals
-
-ROLLUP_LABELS = tuple(SentimentLabel.values)  # the counting columns of HourlySentiment
+from .rollups import count_sentiment
 
 
 def _unscored(message_ids):
@@ -30,23 +26,6 @@ def _last_language(conversation_id):
         MessageSentiment.objects.filter(conversation_id=conversation_id)
         .order_by("-written_at").values_list("language", flat=True).first() or ""
     )
-
-
-def _add_to_rollup(record, team_id):
-    """Count the score in its four hourly rows: one upsert (a row is created by the first message of its hour)."""
-    hour = record.written_at.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
-    counts = [int(record.label == label) for label in ROLLUP_LABELS]
-    rows = [(level, connection.ops.adapt_datetimefield_value(hour), channel_key, team, *counts, record.score)
-            for level, (_hour, channel_key, team) in with_totals(hour, str(record.channel_id or NO_CHANNEL),
-                                                                 team_id or NO_TEAM)]
-    table = HourlySentiment._meta.db_table
-    increments = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in (*ROLLUP_LABELS, "score_sum"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (level, hour, channel_key, team_id, {', '.join(ROLLUP_LABELS)}, score_sum) "
-            f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(rows))} "
-            f"ON CONFLICT (hour, channel_key, team_id) DO UPDATE SET {increments}",
-            [value for row in rows for value in row])
 
 
 def _update_mood(record):
@@ -99,7 +78,7 @@ def _store(message, result, language, now):
                 label=result.label, score=result.score, language=language, model_version=result.model_version,
                 written_at=message.created_at, scored_at=now,
             )
-            _add_to_rollup(record, message.conversation.team_id)
+            count_sentiment(record, message.conversation.team_id)
             _update_mood(record)
             # The console shows the new badge without a reload.
             events.message_updated(message)

@@ -18,8 +18,8 @@ from ..reports.filters import ReportFilters
 
 # Sent from this hour on Monday morning (the supervisor's own time), for the week that just ended.
 SEND_FROM_HOUR = 7
-SUMMARY_FIGURES = ("opened", "resolved", "messages_in", "messages_out", "first_response_median",
-                   "resolution_median", "csat_average", "csat_response_rate")
+SUMMARY_FIGURES = ("opened", "resolved", "messages_in", "messages_out", "calls", "first_response_median",
+                   "resolution_median", "csat_average", "csat_response_rate", "sla_hit_rate")
 
 
 class NotASupervisor(PermissionError):

@@ -1,17 +1,19 @@
 """The reports: every number comes from the rollups (insights.models), never from a scan of messages."""
 from collections import defaultdict
+from datetime import timedelta, timezone as dt_timezone
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conversations.models import Channel, Identity, Label, Team, Touchpoint
 from conversations.visibility import display_name
+from customers.models import Order
 
-from ..models import CycleFact, Level, HourlyMessages, HourlySentiment, ResponseFact
+from ..models import CycleFact, DailyMessages, Level, HourlyMessages, HourlySentiment, ResponseFact
 from .registry import Chart, Column, Figure, Report, Table, report
 from .stats import PercentileDisc, nearest_rank, percentiles, percentiles_of
 
@@ -41,6 +43,7 @@ def responses(filters):
     return _scoped(ResponseFact.objects.filter(**_between("answered_at", filters)), filters)
 
 
+VOLUME = {"inbound": Sum("inbound"), "outbound": Sum("outbound"), "calls": Sum("calls")}
 LEVEL_OF = {"channel_key": Level.CHANNEL, "team_id": Level.TEAM, "agent_id": Level.AGENT}
 
 
@@ -69,6 +72,34 @@ def hourly_messages(filters, group=None):
     dimensions = ("channel_key", "team_id", "agent_id")
     queryset = _level(HourlyMessages.objects.filter(**_between("hour", filters)), _used(filters, group, dimensions))
     return _scoped(queryset, filters)
+
+
+def _utc_midnight(value, later=False):
+    midnight = value.astimezone(dt_timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight + timedelta(days=1) if later and midnight != value else midnight
+
+
+def messages_per(filters, field):
+    """{value of field: {"inbound", "outbound", "calls"}} over the period, for a breakdown by one dimension.
+
+    The whole UTC days inside the period are read from DailyMessages, the hours at its two ends from
+    HourlyMessages: about a row per day and value instead of one per hour.
+    """
+    dimensions = ("channel_key", "team_id", "agent_id")
+    used = _used(filters, field, dimensions)
+    first_day, last_day = _utc_midnight(filters.start, later=True), _utc_midnight(filters.end)
+    totals = defaultdict(lambda: {"inbound": 0, "outbound": 0, "calls": 0})
+    if len(used) > 1 or first_day >= last_day:
+        parts = [hourly_messages(filters, field)]
+    else:
+        edges = Q(hour__lt=first_day) | Q(hour__gte=last_day)
+        days = DailyMessages.objects.filter(level=LEVEL_OF[field], day__gte=first_day, day__lt=last_day)
+        parts = [hourly_messages(filters, field).filter(edges), _scoped(days, filters)]
+    for part in parts:
+        for row in part.values(field).annotate(**VOLUME):
+            for key in ("inbound", "outbound", "calls"):
+                totals[row[field]][key] += row[key] or 0
+    return totals
 
 
 def hourly_sentiment(filters, group=None):
@@ -103,15 +134,52 @@ def _times(queryset, calendar_field, business_field, key, label):
     ]
 
 
-def _csat_figures(filters):
-    resolved = cycles(filters, "resolved_at")
-    found = resolved.aggregate(resolved=Count("pk"), rated=Count("csat_rating"), average=Avg("csat_rating"))
-    rate = found["rated"] / found["resolved"] if found["resolved"] else None
-    return found, [
-        Figure("csat_average", _("CSAT, average (1-5)"), found["average"], "rating"),
-        Figure("csat_responses", _("CSAT answers"), found["rated"]),
-        Figure("csat_response_rate", _("CSAT response rate"), rate, "percent"),
+RESOLVED_COUNTS = {"n": Count("*"), "rated": Count("csat_rating"), "rating_sum": Sum("csat_rating")}
+
+
+def _csat_figures(found):
+    """From the sums of resolved cycles (RESOLVED_COUNTS): the average, answers and response rate."""
+    resolved, rated = found.get("n") or 0, found.get("rated") or 0
+    return [
+        Figure("csat_average", _("CSAT, average (1-5)"), (found.get("rating_sum") or 0) / rated if rated else None,
+               "rating"),
+        Figure("csat_responses", _("CSAT answers"), rated),
+        Figure("csat_response_rate", _("CSAT response rate"), rated / resolved if resolved else None, "percent"),
     ]
+
+
+# Of the cycles opened in the period: their decided SLA clocks, met in time and breached.
+SLA_COUNTS = {
+    "sla_met": Sum("sla_met"), "sla_breached": Sum("sla_breached"),
+    "sla_first_met": Count("sla_first_response", filter=Q(sla_first_response=True)),
+    "sla_first_decided": Count("sla_first_response"),
+    "sla_resolution_met": Count("sla_resolution", filter=Q(sla_resolution=True)),
+    "sla_resolution_decided": Count("sla_resolution"),
+}
+
+
+def _rate(part, whole):
+    return part / whole if whole else None
+
+
+def sla_hit_rate(found):
+    met = found.get("sla_met") or 0
+    return _rate(met, met + (found.get("sla_breached") or 0))
+
+
+def _sla_figures(found):
+    return [
+        Figure("sla_hit_rate", _("SLA hit rate"), sla_hit_rate(found), "percent"),
+        Figure("sla_breached", _("SLA breaches"), found.get("sla_breached") or 0),
+        Figure("sla_first_response_hit_rate", _("First response SLA hit rate"),
+               _rate(found.get("sla_first_met") or 0, found.get("sla_first_decided") or 0), "percent"),
+        Figure("sla_resolution_hit_rate", _("Resolution SLA hit rate"),
+               _rate(found.get("sla_resolution_met") or 0, found.get("sla_resolution_decided") or 0), "percent"),
+    ]
+
+
+def _totals(rows, keys):
+    return {key: sum(row.get(key) or 0 for row in rows) for key in keys}
 
 
 def _by_day(queryset, field, filters, **aggregates):
@@ -125,34 +193,38 @@ DAY = Column("day", gettext_lazy("Day"), "date")
 
 @report("overview", gettext_lazy("Overview"))
 def overview(filters, title):
-    opened = _by_day(cycles(filters, "opened_at"), "opened_at", filters, n=Count("pk"))
-    resolved = _by_day(cycles(filters, "resolved_at"), "resolved_at", filters, n=Count("pk"))
-    volume = _by_day(hourly_messages(filters), "hour", filters, inbound=Sum("inbound"), outbound=Sum("outbound"))
+    # One query per rollup index: the per-day rows, and the period's totals summed from them.
+    opened = _by_day(cycles(filters, "opened_at"), "opened_at", filters, n=Count("*"), **SLA_COUNTS)
+    resolved = _by_day(cycles(filters, "resolved_at"), "resolved_at", filters, **RESOLVED_COUNTS)
+    volume = _by_day(hourly_messages(filters), "hour", filters, **VOLUME)
     rows = [
         {"day": day.isoformat(), "opened": opened.get(day, {}).get("n", 0), "resolved": resolved.get(day, {}).get("n", 0),
-         "messages_in": volume.get(day, {}).get("inbound", 0), "messages_out": volume.get(day, {}).get("outbound", 0)}
+         "messages_in": volume.get(day, {}).get("inbound", 0), "messages_out": volume.get(day, {}).get("outbound", 0),
+         "calls": volume.get(day, {}).get("calls", 0), "sla_hit_rate": sla_hit_rate(opened.get(day, {}))}
         for day in filters.days()
     ]
-    csat_figures = _csat_figures(filters)[1]
     summary = [
         Figure("opened", _("Conversations opened"), sum(r["opened"] for r in rows)),
         Figure("resolved", _("Conversations resolved"), sum(r["resolved"] for r in rows)),
         Figure("messages_in", _("Messages in"), sum(r["messages_in"] for r in rows)),
         Figure("messages_out", _("Messages out"), sum(r["messages_out"] for r in rows)),
+        Figure("calls", _("Calls"), sum(r["calls"] for r in rows)),
         *_times(cycles(filters, "first_response_at"), "first_response_seconds", "first_response_business_seconds",
                 "first_response", _("First response")),
         *_times(responses(filters), "seconds", "business_seconds", "next_response", _("Next response")),
         *_times(cycles(filters, "resolved_at"), "resolution_seconds", "resolution_business_seconds",
                 "resolution", _("Resolution")),
-        *csat_figures,
+        *_csat_figures(_totals(resolved.values(), RESOLVED_COUNTS)),
+        *_sla_figures(_totals(opened.values(), SLA_COUNTS)),
     ]
     table = Table("per_day", _("Per day"), [
         DAY, Column("opened", _("Opened")), Column("resolved", _("Resolved")),
-        Column("messages_in", _("Messages in")), Column("messages_out", _("Messages out")),
+        Column("messages_in", _("Messages in")), Column("messages_out", _("Messages out")), Column("calls", _("Calls")),
+        Column("sla_hit_rate", _("SLA hit rate"), "percent"),
     ], rows)
     return Report("overview", title, summary, [table], [
         Chart("line", "per_day", "day", ("opened", "resolved"), _("Conversations")),
-        Chart("bar", "per_day", "day", ("messages_in", "messages_out"), _("Messages")),
+        Chart("bar", "per_day", "day", ("messages_in", "messages_out", "calls"), _("Messages and calls")),
     ])
 
 
@@ -186,11 +258,12 @@ def response_times(filters, title):
 
 @report("csat", gettext_lazy("Customer satisfaction"))
 def csat(filters, title):
-    found, summary = _csat_figures(filters)
-    counts = dict(cycles(filters, "resolved_at").filter(csat_rating__isnull=False)
-                  .values_list("csat_rating").annotate(n=Count("pk")))
+    counts = dict(cycles(filters, "resolved_at").values_list("csat_rating").annotate(n=Count("*")))
+    rated = sum(n for rating, n in counts.items() if rating is not None)
+    summary = _csat_figures({"n": sum(counts.values()), "rated": rated,
+                             "rating_sum": sum(rating * n for rating, n in counts.items() if rating is not None)})
     rows = [{"rating": rating, "answers": counts.get(rating, 0),
-             "share": counts.get(rating, 0) / found["rated"] if found["rated"] else None} for rating in range(1, 6)]
+             "share": counts.get(rating, 0) / rated if rated else None} for rating in range(1, 6)]
     table = Table("distribution", _("Distribution"), [
         Column("rating", _("Rating"), "rating"), Column("answers", _("Answers")), Column("share", _("Share"), "percent"),
     ], rows)
@@ -229,35 +302,39 @@ BREAKDOWN_COLUMNS = [
     Column("first_response_median", gettext_lazy("First response, median"), "duration"),
     Column("resolution_median", gettext_lazy("Resolution, median"), "duration"),
     Column("csat_average", gettext_lazy("CSAT, average"), "rating"),
+    Column("sla_hit_rate", gettext_lazy("SLA hit rate"), "percent"),
+    Column("calls", gettext_lazy("Calls")),
 ]
 
 
 def _breakdown(filters, field, names, messages=True):
-    opened = dict(cycles(filters, "opened_at").values_list(field).annotate(n=Count("pk")))
+    opened = {row[field]: row for row in cycles(filters, "opened_at").values(field)
+              .annotate(n=Count("*"), sla_met=Sum("sla_met"), sla_breached=Sum("sla_breached"))}
     resolved_set = cycles(filters, "resolved_at")
-    resolved = dict(resolved_set.values_list(field).annotate(n=Count("pk")))
-    csat_average = dict(resolved_set.filter(csat_rating__isnull=False).values_list(field)
-                        .annotate(a=Avg("csat_rating")))
+    resolved = {row[field]: row for row in resolved_set.values(field)
+                .annotate(n=Count("*"), csat_average=Avg("csat_rating"))}
     first = _grouped_median(cycles(filters, "first_response_at"), field, "first_response_seconds")
     resolution = _grouped_median(resolved_set, field, "resolution_seconds")
     volume = {}
     if messages:
-        volume = {row[field]: row for row in hourly_messages(filters, field).values(field)
-                  .annotate(inbound=Sum("inbound"), outbound=Sum("outbound"))}
+        volume = messages_per(filters, field)
     keys = set(opened) | set(resolved) | set(volume)
     rows = [{
-        "name": names.get(key) or _("None"), "opened": opened.get(key, 0), "resolved": resolved.get(key, 0),
+        "name": names.get(key) or _("None"), "opened": opened.get(key, {}).get("n", 0),
+        "resolved": resolved.get(key, {}).get("n", 0),
         "messages_in": volume.get(key, {}).get("inbound", 0) if messages else None,
         "messages_out": volume.get(key, {}).get("outbound", 0) if messages else None,
         "first_response_median": first.get(key), "resolution_median": resolution.get(key),
-        "csat_average": csat_average.get(key),
+        "csat_average": resolved.get(key, {}).get("csat_average"),
+        "sla_hit_rate": sla_hit_rate(opened.get(key, {})),
+        "calls": volume.get(key, {}).get("calls", 0) if messages else None,
     } for key in keys]
     return sorted(rows, key=lambda row: (-row["opened"], -row["resolved"], str(row["name"])))
 
 
 def _breakdown_report(name, title, rows, first_label, messages=True):
     columns = [Column("name", first_label, "text")] + [
-        c for c in BREAKDOWN_COLUMNS if messages or not c.key.startswith("messages")]
+        c for c in BREAKDOWN_COLUMNS if messages or not (c.key.startswith("messages") or c.key == "calls")]
     table = Table("rows", title, columns, rows)
     summary = [Figure("rows", _("Rows"), len(rows))]
     return Report(name, title, summary, [table], [Chart("bar", "rows", "name", ("opened", "resolved"), title)])
@@ -290,6 +367,14 @@ def per_label(filters, title):
     return _breakdown_report("labels", title, rows, _("Label"), messages=False)
 
 
+def _buyers(customer_ids, before):
+    """The customers among these with a paid order placed before `before` (a merged customer's orders count)."""
+    orders = (Order.objects.filter(status=Order.Status.PAID, placed_at__lt=before)
+              .filter(Q(customer_id__in=customer_ids) | Q(customer__merged_into_id__in=customer_ids))
+              .values_list("customer_id", "customer__merged_into_id").distinct())
+    return {merged_into if merged_into in customer_ids else customer for customer, merged_into in orders}
+
+
 @report("funnel", gettext_lazy("Funnel per channel"))
 def funnel(filters, title):
     touchpoints = Touchpoint.objects.filter(**_between("viewed_at", filters), customer__merged_into__isnull=True)
@@ -303,24 +388,30 @@ def funnel(filters, title):
     everyone = set().union(*visitors.values()) if visitors else set()
     reachable = set(Identity.objects.filter(customer_id__in=everyone, kind__in=REACHABLE_KINDS)
                     .values_list("customer_id", flat=True).distinct())
+    buyers = _buyers(everyone, filters.end) if everyone else set()
     names = dict(Channel.objects.values_list("pk", "name"))
     rows = []
     for channel_id, customers in visitors.items():
-        leads = len(customers & reachable)
+        leads, customers_with_order = len(customers & reachable), len(customers & buyers)
         rows.append({"channel": names.get(channel_id) or _("None"), "visitors": len(customers), "leads": leads,
-                     "lead_rate": leads / len(customers) if customers else None})
+                     "lead_rate": _rate(leads, len(customers)), "customers": customers_with_order,
+                     "order_rate": _rate(customers_with_order, len(customers))})
     rows.sort(key=lambda row: (-row["visitors"], str(row["channel"])))
     summary = [
         Figure("visitors", _("Visitors with touchpoints"), len(everyone)),
         Figure("leads", _("Leads with a reachable identity"), len(everyone & reachable)),
-        Figure("lead_rate", _("Visitors who became leads"),
-               len(everyone & reachable) / len(everyone) if everyone else None, "percent"),
+        Figure("customers", _("Customers with an order"), len(everyone & buyers)),
+        Figure("lead_rate", _("Visitors who became leads"), _rate(len(everyone & reachable), len(everyone)),
+               "percent"),
+        Figure("order_rate", _("Visitors who ordered"), _rate(len(everyone & buyers), len(everyone)), "percent"),
     ]
     table = Table("rows", title, [
         Column("channel", _("Channel"), "text"), Column("visitors", _("Visitors")), Column("leads", _("Leads")),
-        Column("lead_rate", _("Lead rate"), "percent"),
+        Column("lead_rate", _("Lead rate"), "percent"), Column("customers", _("Customers with an order")),
+        Column("order_rate", _("Order rate"), "percent"),
     ], rows)
-    return Report("funnel", title, summary, [table], [Chart("bar", "rows", "channel", ("visitors", "leads"), title)])
+    return Report("funnel", title, summary, [table],
+                  [Chart("bar", "rows", "channel", ("visitors", "leads", "customers"), title)])
 
 
 @report("hops", gettext_lazy("Channel hops"))

@@ -43,7 +43,7 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def business_week(settings):
-    settings.INSIGHTS_BUSINESS_SECONDS = "insights.business_time.opening_hours_seconds"
+    settings.INSIGHTS_BUSINESS_SECONDS = "insights.business_time.team_calendar_seconds"
     settings.INSIGHTS_OPENING_HOURS = {"weekdays": [0, 1, 2, 3, 4], "start": "09:00", "end": "18:00",
                                        "time_zone": "UTC"}
 

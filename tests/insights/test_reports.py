@@ -124,8 +124,9 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped():
     assert rows == [["'=Name", "Wait (s)"], ["'=HYPERLINK(\"http://x\")", "60.0"], ["Ana", ""]]
 
 
-def test_funnel_counts_visitors_with_touchpoints_and_those_reachable(known_week, clock):
+def test_funnel_counts_visitors_with_touchpoints_those_reachable_and_those_who_ordered(known_week, clock):
     from conversations.models import Customer, Identity, Touchpoint
+    from customers.models import Order
     from datetime import datetime, timezone as dt_timezone
 
     whatsapp = known_week["whatsapp"]
@@ -136,10 +137,19 @@ def test_funnel_counts_visitors_with_touchpoints_and_those_reachable(known_week,
     Identity.objects.create(customer=visitors[0], kind="email", address="v0@example.com")
     Identity.objects.create(customer=visitors[1], kind="webchat", address="anon-1")
     Touchpoint.objects.create(customer=visitors[0], channel=whatsapp, url="https://shop.example/", viewed_at=at.replace(year=2025))
+    # Visitor 0 paid (on a customer later merged into them), visitor 1 cancelled, visitor 2 paid after the period.
+    merged = Customer.objects.create(name="Visitor 0, other record", merged_into=visitors[0])
+    Order.objects.create(customer=merged, store="api", external_id="o1", status=Order.Status.PAID, placed_at=at)
+    Order.objects.create(customer=visitors[1], store="api", external_id="o2", status=Order.Status.CANCELLED,
+                         placed_at=at)
+    Order.objects.create(customer=visitors[2], store="api", external_id="o3", status=Order.Status.PAID,
+                         placed_at=at.replace(month=4))
     report = report_for(known_week["supervisor"], "funnel")
     numbers = summary(report)
-    assert (numbers["visitors"], numbers["leads"]) == (3, 1)
-    assert report.table("rows").rows == [{"channel": "WhatsApp", "visitors": 3, "leads": 1, "lead_rate": 1 / 3}]
+    assert (numbers["visitors"], numbers["leads"], numbers["customers"]) == (3, 1, 1)
+    assert numbers["order_rate"] == 1 / 3
+    assert report.table("rows").rows == [{"channel": "WhatsApp", "visitors": 3, "leads": 1, "lead_rate": 1 / 3,
+                                          "customers": 1, "order_rate": 1 / 3}]
 
 
 def test_per_label_counts_each_labelled_conversation_and_follows_label_changes(known_week, clock):
@@ -171,3 +181,102 @@ def test_postgresql_writes_the_same_hourly_rows_in_one_statement(known_week):
     in_sql = sorted(HourlyMessages.objects.values_list("hour", "channel_key", "team_id", "agent_id", "inbound",
                                                        "outbound"))
     assert in_sql == in_python and len(in_sql) > 10
+
+
+def _clock(conversation, metric, state, minutes_in, breached=False):
+    from datetime import timedelta
+
+    from routing.models import SlaClock, SlaClockEvent
+
+    cycle = conversation.cycles.get()
+    clock = SlaClock.objects.create(
+        conversation=conversation, cycle=cycle, metric=metric, state=state, target_seconds=1800,
+        started_at=cycle.opened_at, due_at=cycle.opened_at + timedelta(minutes=30),
+        breached_at=cycle.opened_at + timedelta(minutes=30) if breached else None)
+    SlaClockEvent.objects.create(clock=clock, kind="breach" if breached else "met",
+                                 at=cycle.opened_at + timedelta(minutes=minutes_in))
+    return clock
+
+
+def test_sla_hit_rates_come_from_routing_clocks_seen_by_the_next_refresh(known_week, clock):
+    from routing.models import SlaClock
+
+    ana, bruno, carla, dario = known_week["conversations"]
+    met, running = SlaClock.State.MET, SlaClock.State.RUNNING
+    _clock(ana, "first_response", met, 65 * 60, breached=True)  # answered Monday: met, but late
+    _clock(bruno, "first_response", met, 5)
+    _clock(bruno, "resolution", met, 30)
+    _clock(carla, "first_response", met, 20)
+    _clock(dario, "first_response", running, 30, breached=True)
+    _clock(carla, "resolution", running, 0)  # not decided: left out
+    clock.set(2026, 3, 9, 16, 30)
+    refresh_rollups()
+
+    report = report_for(known_week["supervisor"], "overview")
+    numbers = summary(report)
+    assert numbers["sla_hit_rate"] == 3 / 5 and numbers["sla_breached"] == 2
+    assert numbers["sla_first_response_hit_rate"] == 2 / 4 and numbers["sla_resolution_hit_rate"] == 1
+    assert [(r["day"], r["sla_hit_rate"]) for r in report.table("per_day").rows] == [
+        ("2026-03-06", 0), ("2026-03-07", None), ("2026-03-08", None), ("2026-03-09", 3 / 4)]
+    teams = {r["name"]: r for r in report_for(known_week["supervisor"], "teams").table("rows").rows}
+    assert (teams["Suporte"]["sla_hit_rate"], teams["Vendas"]["sla_hit_rate"]) == (3 / 4, 0)
+
+
+def test_calls_are_counted_as_calls_and_our_own_call_is_not_the_customer_writing(known_week, clock):
+    from channels_adapters.types import InboundMessage, Sender
+    from conversations.actions.calls import log_call
+    from conversations.actions.ingest import ingest_message
+
+    ana, bruno, carla, dario = known_week["conversations"]
+    clock.set(2026, 3, 9, 16, 10)
+    log_call(bruno, known_week["agent"], "outbound", 120, "answered", "Confirmed the new address")
+    # The telephony system reports our call to Dario: it comes in through ingest, but Dario did not write.
+    ingest_message(known_week["sms"], InboundMessage(
+        external_id="call:1", sender=Sender(kind="phone", address="+5511900000004"), text="",
+        metadata={"call": {"direction": "outbound", "state": "ended"}}, reopens=False))
+    clock.set(2026, 3, 9, 16, 30)
+    refresh_rollups()
+
+    numbers = summary(report_for(known_week["supervisor"], "overview"))
+    assert numbers["calls"] == 2
+    assert (numbers["messages_in"], numbers["messages_out"]) == (6, 4)
+    assert report_for(known_week["supervisor"], "overview").table("per_day").rows[-1]["calls"] == 2
+    agents = {r["name"]: r for r in report_for(known_week["supervisor"], "agents").table("rows").rows}
+    assert agents["Alice"]["calls"] == 1
+    assert not CycleFact.objects.get(cycle__conversation=dario).hopped
+
+
+def test_business_time_counts_the_teams_routing_calendar_and_its_special_hours(known_week):
+    from datetime import date
+
+    from routing.models import AssignmentPolicy, BusinessCalendar, CalendarException
+
+    weekdays = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    calendar = BusinessCalendar.objects.create(name="Suporte", time_zone="UTC", weekly_hours=weekdays)
+    # Monday 2026-03-09 opens late: Ana's wait is Fri 17-18 only, Bruno's (09:00-09:05) none.
+    CalendarException.objects.create(calendar=calendar, date=date(2026, 3, 9), intervals=[["10:00", "18:00"]])
+    AssignmentPolicy.objects.create(team=known_week["team"], calendar=calendar)
+    rebuild_rollups()
+
+    ana, bruno, carla, dario = known_week["conversations"]
+    facts = {f.conversation_id: f for f in CycleFact.objects.all()}
+    assert facts[ana.pk].first_response_business_seconds == HOUR
+    assert facts[bruno.pk].first_response_business_seconds == 0
+    assert facts[carla.pk].first_response_business_seconds == 20 * 60
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Tokyo", "America/Sao_Paulo"])
+def test_breakdowns_read_whole_days_and_the_hours_at_the_ends_and_count_the_same(known_week, tz):
+    from django.db.models import Sum
+
+    from insights.models import DailyMessages, Level
+    from insights.reports.queries import messages_per
+
+    assert DailyMessages.objects.filter(level=Level.AGENT).exists()
+    filters = parse_filters({"from": "2026-03-06", "to": "2026-03-10", "tz": tz}, known_week["supervisor"])
+    for field, level in (("channel_key", Level.CHANNEL), ("agent_id", Level.AGENT)):
+        hourly = {row[field]: (row["i"], row["o"]) for row in HourlyMessages.objects.filter(
+            level=level, hour__gte=filters.start, hour__lt=filters.end).values(field)
+            .annotate(i=Sum("inbound"), o=Sum("outbound"))}
+        found = {key: (row["inbound"], row["outbound"]) for key, row in messages_per(filters, field).items()}
+        assert found == hourly and sum(i for i, _o in found.values()) == 6
