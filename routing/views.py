@@ -87,6 +87,9 @@ def calendar_edit(request, pk=None):
     return render(request, "routing/calendar_edit.html", {
         "calendar": calendar, "form": form, "time_zones": CalendarForm.time_zones(),
         "used_by": calendar.sla_policies.all() if calendar else [],
+        "used_by_teams": (Team.objects.filter(assignment_policy__calendar=calendar).order_by("name")
+                          if calendar else []),
+        "used_by_widgets": calendar_actions.widgets_following(calendar) if calendar else [],
     })
 
 

@@ -257,3 +257,23 @@ def test_the_assignment_list_is_paginated(signed_in, admin_user):
     Team.objects.bulk_create(Team(name=f"Team {n:02}") for n in range(30))
     soup = soup_of(signed_in(admin_user).get("/settings/assignment/"))
     assert len(soup.select("#assignment-teams tbody tr")) == 25 and soup.select_one(".pager")
+
+
+def test_a_calendar_a_team_or_a_web_chat_counts_in_is_not_deleted(signed_in, client_for, admin_user, lisbon, team):
+    from channels_adapters.setup import create_channel
+
+    policy = AssignmentPolicy.objects.create(team=team, calendar=lisbon, no_reply_requeue_minutes=30)
+    client = signed_in(admin_user)
+    soup = soup_of(client.get(f"/settings/calendars/{lisbon.pk}/"))
+    assert soup.select_one(f".delete-form a[href='/settings/assignment/{team.pk}/']")
+    answer = client.post(f"/settings/calendars/{lisbon.pk}/delete/", {"confirm": "yes"}, follow=True)
+    assert f"The assignment of {team.name} counts in this calendar; change it first." in answer.content.decode()
+    policy.delete()
+    create_channel("webchat", "Shop chat", {"allowed_origins": ["https://shop.example"],
+                                            "business_calendar": lisbon.pk}, team=team)
+    answer = client_for(admin_user).delete(f"/api/v1/business-calendars/{lisbon.pk}/")
+    assert answer.status_code == 400
+    assert answer.json() == {"calendar": [
+        "The web chat Shop chat follows this calendar for its away mode; change it first."]}
+    assert "Shop chat" in soup_of(client.get(f"/settings/calendars/{lisbon.pk}/")).select_one(".delete-form").text
+    assert BusinessCalendar.objects.filter(pk=lisbon.pk).exists()
