@@ -197,7 +197,34 @@ class SlaPolicyForm(forms.Form):
         }
 
 
-class AssignmentPolicyForm(forms.Form):
+class CapacityFields:
+    """One "at most" field per channel kind, blank for no limit."""
+
+    def add_capacity_fields(self):
+        for kind, label in _channel_kind_choices():
+            self.fields[f"capacity_{kind}"] = forms.IntegerField(
+                label=label, required=False, min_value=0, max_value=1000,
+                widget=forms.NumberInput(attrs={"placeholder": "—"}))
+
+    def capacity_fields(self):
+        return [self[name] for name in self.fields if name.startswith("capacity_")]
+
+    @staticmethod
+    def capacity_initial(capacity_rules):
+        return {f"capacity_{rule.channel_kind}": rule.max_active for rule in capacity_rules}
+
+    def chosen_capacity(self):
+        return {kind: self.cleaned_data[f"capacity_{kind}"] for kind in known_kinds()
+                if self.cleaned_data.get(f"capacity_{kind}") is not None}
+
+
+class AgentCapacityForm(CapacityFields, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_capacity_fields()
+
+
+class AssignmentPolicyForm(CapacityFields, forms.Form):
     mode = forms.ChoiceField(label=_("Automatic assignment"), choices=AssignmentPolicy.Mode.choices)
     offline_grace_seconds = forms.IntegerField(
         label=_("Requeue an offline owner's live conversations after (seconds)"), min_value=0, max_value=24 * 3600)
@@ -212,20 +239,13 @@ class AssignmentPolicyForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for kind, label in _channel_kind_choices():
-            self.fields[f"capacity_{kind}"] = forms.IntegerField(
-                label=label, required=False, min_value=0, max_value=1000,
-                widget=forms.NumberInput(attrs={"placeholder": "—"}))
-
-    def capacity_fields(self):
-        return [self[name] for name in self.fields if name.startswith("capacity_")]
+        self.add_capacity_fields()
 
     @classmethod
     def initial_for(cls, policy, capacity_rules):
         return {"mode": policy.mode, "offline_grace_seconds": policy.offline_grace_seconds,
                 "no_reply_requeue_minutes": policy.no_reply_requeue_minutes, "calendar": policy.calendar_id,
-                "live_idle_minutes": policy.live_idle_minutes,
-                **{f"capacity_{rule.channel_kind}": rule.max_active for rule in capacity_rules}}
+                "live_idle_minutes": policy.live_idle_minutes, **cls.capacity_initial(capacity_rules)}
 
     def action_options(self):
         """Keyword arguments of routing.actions.policies.save_assignment_policy."""
@@ -233,7 +253,5 @@ class AssignmentPolicyForm(forms.Form):
         return {
             "mode": data["mode"], "offline_grace_seconds": data["offline_grace_seconds"],
             "no_reply_requeue_minutes": data["no_reply_requeue_minutes"], "calendar": data["calendar"],
-            "live_idle_minutes": data["live_idle_minutes"],
-            "capacity": {kind: data[f"capacity_{kind}"] for kind in known_kinds()
-                         if data.get(f"capacity_{kind}") is not None},
+            "live_idle_minutes": data["live_idle_minutes"], "capacity": self.chosen_capacity(),
         }

@@ -14,4 +14,6 @@ urlpatterns = [
     path("settings/sla-policies/<int:pk>/delete/", views.sla_policy_delete, name="sla_policy_delete"),
     path("settings/assignment/", views.assignment_list, name="assignment"),
     path("settings/assignment/<int:team_id>/", views.assignment_edit, name="assignment_team"),
+    path("settings/assignment/<int:team_id>/agents/<int:user_id>/", views.agent_capacity_edit,
+         name="agent_capacity"),
 ]

@@ -19,7 +19,7 @@ from conversations.visibility import is_admin, sees_everything
 
 from .actions import calendars as calendar_actions
 from .actions import policies
-from .forms import AssignmentPolicyForm, CalendarForm, SlaPolicyForm
+from .forms import AgentCapacityForm, AssignmentPolicyForm, CalendarForm, SlaPolicyForm
 from .models import AssignmentPolicy, BusinessCalendar, CapacityRule, SlaPolicy
 
 PER_PAGE = 25
@@ -192,4 +192,25 @@ def assignment_edit(request, team_id):
         else:
             flash.success(request, _("Assignment of %(team)s saved.") % {"team": team.name})
             return redirect("routing:assignment_team", team.pk)
-    return render(request, "routing/assignment_edit.html", {"team": team, "form": form})
+    agents = team.agents.filter(user__is_active=True).select_related("user").prefetch_related(
+        Prefetch("user__capacity_rules", queryset=CapacityRule.objects.order_by("channel_kind"))).order_by(
+        "name", "user__username")
+    return render(request, "routing/assignment_edit.html", {"team": team, "form": form, "agents": agents})
+
+
+@supervisors_only
+def agent_capacity_edit(request, team_id, user_id):
+    """An agent's own maximum per channel kind, over their teams' defaults."""
+    team = get_object_or_404(Team, pk=team_id)
+    profile = get_object_or_404(team.agents.filter(user__is_active=True).select_related("user"), user_id=user_id)
+    form = _for(request, AgentCapacityForm(
+        request.POST or None, initial=AgentCapacityForm.capacity_initial(profile.user.capacity_rules.all())))
+    if request.method == "POST" and form.is_valid():
+        try:
+            policies.set_agent_capacity(profile.user, form.chosen_capacity())
+        except ActionError as exc:
+            _show_action_error(form, exc, ())
+        else:
+            flash.success(request, _("Capacity of %(agent)s saved.") % {"agent": profile.display_name})
+            return redirect("routing:assignment_team", team.pk)
+    return render(request, "routing/agent_capacity.html", {"team": team, "profile": profile, "form": form})

@@ -277,3 +277,24 @@ def test_a_calendar_a_team_or_a_web_chat_counts_in_is_not_deleted(signed_in, cli
         "The web chat Shop chat follows this calendar for its away mode; change it first."]}
     assert "Shop chat" in soup_of(client.get(f"/settings/calendars/{lisbon.pk}/")).select_one(".delete-form").text
     assert BusinessCalendar.objects.filter(pk=lisbon.pk).exists()
+
+
+def test_an_admin_gives_one_agent_their_own_capacity(signed_in, admin_user, boss, ana, team):
+    CapacityRule.objects.create(team=team, channel_kind="api", max_active=5)
+    client = signed_in(admin_user)
+    row = soup_of(client.get(f"/settings/assignment/{team.pk}/")).select_one(f"#agent-capacity tr[data-agent='{ana.pk}']")
+    assert "The team's" in row.get_text()
+    url = f"/settings/assignment/{team.pk}/agents/{ana.pk}/"
+    assert row.select_one(f"a[href='{url}']")
+    assert errors_of(client.post(url, {"capacity_api": "1001"})) == [
+        "Ensure this value is less than or equal to 1000."]
+    answer = client.post(url, {"capacity_api": "2", "capacity_email": ""}, follow=True)
+    assert answer.redirect_chain[-1][0] == f"/settings/assignment/{team.pk}/"
+    assert list(CapacityRule.objects.filter(agent=ana).values_list("channel_kind", "max_active")) == [("api", 2)]
+    row = soup_of(answer).select_one(f"#agent-capacity tr[data-agent='{ana.pk}']")
+    assert "api 2" in row.get_text()
+    # A supervisor reads it; an agent of another team is no address here.
+    assert signed_in(boss).post(url, {"capacity_api": "9"}).status_code == 403
+    assert signed_in(boss).get(url).status_code == 200
+    assert client.get(f"/settings/assignment/{team.pk}/agents/{boss.pk}/").status_code == 404
+    assert signed_in(ana).get(url).status_code == 403
