@@ -47,7 +47,10 @@ def exceptions_text(exceptions):
 
 
 def _channel_kind_choices():
-    return [(kind, rules_for(kind).label) for kind in known_kinds()]
+    """(kind, label); two kinds of one label (two WhatsApp providers) also say which kind they are."""
+    labels = [str(rules_for(kind).label) for kind in known_kinds()]
+    return [(kind, f"{label} ({kind})" if labels.count(label) > 1 else label)
+            for kind, label in zip(known_kinds(), labels)]
 
 
 class CalendarForm(forms.Form):
@@ -64,13 +67,17 @@ class CalendarForm(forms.Form):
         super().__init__(*args, **kwargs)
         for day in WEEKDAYS:
             self.fields[day] = forms.CharField(
-                label=WEEKDAY_LABELS[day], required=False, max_length=200,
-                widget=forms.TextInput(attrs={"placeholder": "09:00-17:00"}))
+                label=WEEKDAY_LABELS[day], required=False, max_length=200)
         self.order_fields(["name", "time_zone", *WEEKDAYS, "exceptions"])
 
     @staticmethod
     def time_zones():
         return sorted(zoneinfo.available_timezones())
+
+    @staticmethod
+    def initial_for_new(time_zone):
+        """A new calendar starts as Monday to Friday, 09:00 to 17:00, in the admin's own time zone."""
+        return {"time_zone": time_zone, **{day: "09:00-17:00" for day in WEEKDAYS[:5]}}
 
     @classmethod
     def initial_for(cls, calendar):

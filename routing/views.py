@@ -3,6 +3,7 @@
 Supervisors read them; admins change them (as in the API). The actions check every rule, so the
 console and the API refuse the same things with the same words.
 """
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from conversations.actions.errors import ActionError
 from conversations.channel_kinds import rules_for
 from conversations.models import Conversation, Team
-from conversations.visibility import is_admin, sees_everything
+from conversations.visibility import is_admin, profile_of, sees_everything
 
 from .actions import calendars as calendar_actions
 from .actions import policies
@@ -72,8 +73,10 @@ def calendar_edit(request, pk=None):
     calendar = get_object_or_404(BusinessCalendar.objects.prefetch_related("exceptions"), pk=pk) if pk else None
     if calendar is None and not is_admin(request.user):
         raise PermissionDenied
-    form = _for(request, CalendarForm(request.POST or None,
-                                      initial=CalendarForm.initial_for(calendar) if calendar else None))
+    profile = profile_of(request.user)
+    initial = (CalendarForm.initial_for(calendar) if calendar
+               else CalendarForm.initial_for_new(getattr(profile, "time_zone", "") or settings.TIME_ZONE))
+    form = _for(request, CalendarForm(request.POST or None, initial=initial))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

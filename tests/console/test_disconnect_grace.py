@@ -10,6 +10,7 @@ from django.test import Client
 from conversations.actions import presence
 from conversations.models import AgentProfile
 from conversations.signals import agent_presence_changed
+from console import open_agents as console_open_agents
 from console.open_agents import open_agents
 from omnidesk.asgi import application
 
@@ -17,12 +18,25 @@ from .test_websocket_permissions import connect, drain, own_channel_layer, setup
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-GRACE_SECONDS = 0.3
+GRACE_SECONDS = 0.05
 
 
 @pytest.fixture
 def grace(settings):
     settings.AGENT_DISCONNECT_GRACE_SECONDS = GRACE_SECONDS
+
+
+@pytest.fixture
+def held_grace(grace, monkeypatch):
+    """The grace lasts until the test ends it: what happens within it does not race a timer."""
+    over = asyncio.Event()
+
+    async def wait_until_over(seconds):
+        assert seconds == GRACE_SECONDS
+        await over.wait()
+
+    monkeypatch.setattr(console_open_agents, "wait_out_grace", wait_until_over)
+    return over
 
 
 @pytest.fixture
@@ -50,8 +64,10 @@ async def reconnect(user):
     return communicator
 
 
-async def graces_over():
-    """Wait for the departures waiting out their grace (awaiting them, not guessing a delay)."""
+async def graces_over(held=None):
+    """End the grace (when the test holds it) and wait for the departures (awaiting them, not guessing a delay)."""
+    if held is not None:
+        held.set()
     await asyncio.gather(*open_agents().departures)
 
 
@@ -68,7 +84,7 @@ def supervisor(make_agent):
     return make_agent("carla", role=AgentProfile.Role.SUPERVISOR)
 
 
-async def test_a_reload_within_the_grace_keeps_the_agent_present(grace, setup, supervisor, presence_signals):
+async def test_a_reload_within_the_grace_keeps_the_agent_present(held_grace, setup, supervisor, presence_signals):
     ana = setup["ana"]
     watcher = await connect(supervisor)
     tab = await connect(ana)
@@ -80,7 +96,7 @@ async def test_a_reload_within_the_grace_keeps_the_agent_present(grace, setup, s
     await tab.disconnect()
     assert await sync_to_async(status_of)(ana) == presence.AWAY
     reloaded = await reconnect(ana)
-    await graces_over()
+    await graces_over(held_grace)
 
     assert await sync_to_async(status_of)(ana) == presence.AWAY
     assert presence_frames(await drain(watcher)) == []
@@ -93,7 +109,7 @@ async def test_a_reload_within_the_grace_keeps_the_agent_present(grace, setup, s
     await watcher.disconnect()
 
 
-async def test_an_agent_who_does_not_come_back_is_offline_after_the_grace(grace, setup, supervisor,
+async def test_an_agent_who_does_not_come_back_is_offline_after_the_grace(held_grace, setup, supervisor,
                                                                           presence_signals):
     ana = setup["ana"]
     watcher = await connect(supervisor)
@@ -105,8 +121,9 @@ async def test_an_agent_who_does_not_come_back_is_offline_after_the_grace(grace,
     assert await sync_to_async(status_of)(ana) == presence.ONLINE
     assert presence_frames(await drain(watcher)) == []
     assert len(open_agents().departures) == 1
+    assert presence_signals == []
 
-    await graces_over()
+    await graces_over(held_grace)
     assert await sync_to_async(status_of)(ana) == presence.OFFLINE
     assert presence_frames(await drain(watcher)) == [(ana.pk, "offline")]
     assert presence_signals == [(ana.pk, "offline")]

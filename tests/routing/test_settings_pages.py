@@ -298,3 +298,13 @@ def test_an_admin_gives_one_agent_their_own_capacity(signed_in, admin_user, boss
     assert signed_in(boss).get(url).status_code == 200
     assert client.get(f"/settings/assignment/{team.pk}/agents/{boss.pk}/").status_code == 404
     assert signed_in(ana).get(url).status_code == 403
+
+
+def test_a_new_calendar_starts_as_weekdays_nine_to_five_in_the_admins_time_zone(signed_in, admin_user):
+    admin_user.agent.time_zone = "America/Sao_Paulo"
+    admin_user.agent.save()
+    soup = soup_of(signed_in(admin_user).get("/settings/calendars/new/"))
+    assert soup.select_one("input[name=time_zone]")["value"] == "America/Sao_Paulo"
+    assert soup.select_one("input[name=fri]")["value"] == "09:00-17:00"
+    assert not soup.select_one("input[name=sat]").get("value")
+    assert soup.select_one("datalist#time-zones option[value='Europe/Lisbon']")
