@@ -434,6 +434,9 @@ WEBCHAT_VISITOR_PRESENCE_SECONDS = 75
 # An agent whose console has not connected or pinged for this long counts as offline (for colleagues
 # and for the web chat's "is anyone there"); the console pings three times within it.
 AGENT_PRESENCE_SECONDS = env.int("AGENT_PRESENCE_SECONDS", default=90)
+# An agent whose last console socket closes stays present this long: a page reload or a short network
+# drop reconnects within it and nobody sees them leave (0: offline at once).
+AGENT_DISCONNECT_GRACE_SECONDS = env.float("AGENT_DISCONNECT_GRACE_SECONDS", default=8)
 # Channel kinds an agent who is away still takes (asynchronous: nobody waits at the screen).
 ROUTING_ASYNCHRONOUS_CHANNEL_KINDS = env.list("ROUTING_ASYNCHRONOUS_CHANNEL_KINDS", default=["email"])
 CSAT_LINK_MAX_AGE_SECONDS = env.int("CSAT_LINK_MAX_AGE_SECONDS", default=30 * 24 * 3600)

@@ -21,3 +21,5 @@ DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
 INSIGHTS_SENTIMENT_ON_ARRIVAL = False
 # Outgoing webhooks go to receivers the tests start on this machine.
 WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+# Sockets of most tests close for good; the disconnect grace has its own tests.
+AGENT_DISCONNECT_GRACE_SECONDS = 0

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("console.urls")),
     path("", include("customers.console_urls")),
     path("", include("automation.urls")),
+    path("", include("routing.urls")),
     path("login/", SignInView.as_view(), name="login"),
     path("reports/", include("insights.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from conversations.actions.errors import ActionError
+from conversations.models import Channel
 
 from .. import calendars
-from ..models import BusinessCalendar, CalendarException
+from ..models import AssignmentPolicy, BusinessCalendar, CalendarException
 from .sla import calendar_changed
 
 
@@ -73,7 +74,23 @@ def save_calendar(name, time_zone, weekly_hours, exceptions=None, instance=None)
     return calendar
 
 
+def widgets_following(calendar):
+    """The web chat channels whose away mode follows `calendar` (their configuration is encrypted: read each)."""
+    return [channel for channel in Channel.objects.filter(kind="webchat")
+            if channel.config.get("business_calendar") == calendar.pk]
+
+
 def delete_calendar(calendar):
+    """Refused while anything counts in it: it would silently fall back to 24/7 (SLA, reassignment) or to
+    closed (a web chat's away mode)."""
     if calendar.sla_policies.exists():
         raise ActionError(_("SLA policies use this calendar; change them first."), field="calendar")
+    teams = sorted(AssignmentPolicy.objects.filter(calendar=calendar).values_list("team__name", flat=True))
+    if teams:
+        raise ActionError(_("The assignment of %(teams)s counts in this calendar; change it first.")
+                          % {"teams": ", ".join(teams)}, field="calendar")
+    widgets = sorted(channel.name for channel in widgets_following(calendar))
+    if widgets:
+        raise ActionError(_("The web chat %(names)s follows this calendar for its away mode; change it first.")
+                          % {"names": ", ".join(widgets)}, field="calendar")
     calendar.delete()
