@@ -1,6 +1,9 @@
 import django_filters
 
 from conversations.models import Conversation
+from insights import inbox as moods
+from insights.models import SentimentLabel
+from routing import inbox as slas
 
 
 class ConversationFilter(django_filters.FilterSet):
@@ -8,7 +11,18 @@ class ConversationFilter(django_filters.FilterSet):
     channel = django_filters.UUIDFilter(field_name="last_inbound_channel_id", label="Last inbound channel")
     label = django_filters.CharFilter(field_name="labels__name", label="Label")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
+    sla = django_filters.ChoiceFilter(choices=slas.SLA_STATES, method="filter_sla",
+                                      label="SLA state: a clock due soon (inside its warning time) or breached")
+    sentiment = django_filters.ChoiceFilter(choices=SentimentLabel.choices, method="filter_sentiment",
+                                            label="Mood of the latest scored customer message")
 
     class Meta:
         model = Conversation
-        fields = ["status", "assignee", "team", "channel", "customer", "priority", "label", "unassigned"]
+        fields = ["status", "assignee", "team", "channel", "customer", "priority", "label", "unassigned", "sla",
+                  "sentiment"]
+
+    def filter_sla(self, queryset, name, value):
+        return slas.with_sla_state(queryset, value)
+
+    def filter_sentiment(self, queryset, name, value):
+        return moods.with_mood(queryset, value)

@@ -10,6 +10,7 @@ from conversations.actions.replies import MAX_REPLY_LENGTH
 from conversations.addresses import IDENTITY_KINDS
 from conversations.models import Channel, Conversation, Label, Team
 from insights import inbox as insights_inbox
+from routing import inbox as routing_inbox
 
 from conversations.visibility import display_name
 
@@ -32,12 +33,13 @@ class InboxFiltersForm(forms.Form):
     priority = forms.ChoiceField(choices=[("", _("Any priority")), *Conversation.Priority.choices], required=False,
                                  label=_("Priority"))
     sentiment = forms.ChoiceField(choices=insights_inbox.SENTIMENT_CHOICES, required=False, label=_("Mood"))
+    sla = forms.ChoiceField(choices=routing_inbox.SLA_CHOICES, required=False, label=_("SLA"))
     sort = forms.ChoiceField(choices=[*insights_inbox.SORT_CHOICES, (SORT_DUE, _("Due soonest"))], required=False,
                              label=_("Order"))
     assignee = forms.ChoiceField(choices=lambda: _assignee_choices(), required=False, label=_("Assignee"))
 
     # What a saved view keeps (the view itself is not a filter).
-    SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee", "sentiment", "sort")
+    SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee", "sentiment", "sla", "sort")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

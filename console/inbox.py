@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from conversations.models import INBOX_ORDER, Conversation, ConversationRead, Message
 from conversations.visibility import sees_everything, team_ids
 from insights import inbox as moods
+from routing import inbox as slas
 from routing import summary as routing_summary
 
 from .models import SavedView
@@ -110,6 +111,7 @@ def filtered(queryset, filters, user=None):
         queryset = queryset.filter(assignee__isnull=True)
     elif assignee:
         queryset = queryset.filter(assignee_id=int(assignee))
+    queryset = slas.with_sla_state(queryset, filters.get("sla"))
     return moods.with_mood(queryset, filters.get("sentiment"))
 
 
