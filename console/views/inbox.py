@@ -60,6 +60,9 @@ def inbox_context(request):
     scope = inbox.Scope.of(request.user)
     saved, slug, form, filters, query = _inbox_state(request, scope)
     counts = inbox.counts(request.user, filters, saved, scope)
+    # The built-in views are counted under the filters on screen: their links keep them, so a count is what opens.
+    filter_query = QueryDict(mutable=True)
+    filter_query.update({name: query[name] for name in InboxFiltersForm.SAVED_FIELDS if query.get(name)})
     return {
         "filters_form": form,
         "filters": filters,
@@ -71,6 +74,7 @@ def inbox_context(request):
         "rows": inbox.rows(request.user, slug, filters, scope=scope),
         "page_size": inbox.PAGE_SIZE,
         "query": query.urlencode(),
+        "filter_query": filter_query.urlencode(),
         "labels": Label.objects.all(),
         **choices_context(),
     }

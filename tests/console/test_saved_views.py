@@ -77,6 +77,14 @@ def test_only_the_author_removes_a_team_view_and_bad_input_changes_nothing(desk,
     assert ana.post(f"/views/{view.pk}/remove/").json()["ok"] and not SavedView.objects.exists()
 
 
+def test_the_built_in_views_open_under_the_filters_they_are_counted_with(desk):
+    page = client_for(desk["ana"]).get("/", {"view": "teams", "priority": "urgent", "assignee": "none"}).content.decode()
+    # Counted under the filters on screen (one urgent conversation nobody has), and opened under them.
+    assert 'data-count="unassigned">1<' in page
+    assert 'href="/?view=unassigned&amp;priority=urgent&amp;assignee=none"' in page
+    assert 'href="/?view=mine"' in client_for(desk["ana"]).get("/").content.decode()
+
+
 @pytest.fixture
 def clocks_and_moods(make_api_channel, team, make_agent, settings, fake_http, django_capture_on_commit_callbacks):
     """Four customers of a 30-minute first-response SLA (warning 15 minutes before), written 0, 20 and 40
