@@ -41,8 +41,12 @@ class InboxFiltersForm(forms.Form):
     # What a saved view keeps (the view itself is not a filter).
     SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee", "sentiment", "sla", "sort")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("status"):
+            # The inbox lists open conversations when no status is asked for: the select says so, and changing
+            # another filter keeps them open (it used to show and submit "All statuses").
+            data = {**{name: data.get(name) for name in data}, "status": Conversation.Status.OPEN}
+        super().__init__(data, *args, **kwargs)
         # Read the agents once per form, when first needed (a select iterates its choices more than once).
         self.fields["assignee"].choices = functools.cache(_assignee_choices)
 

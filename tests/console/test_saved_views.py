@@ -39,7 +39,7 @@ def test_a_personal_view_keeps_its_filters_and_counts_live(desk):
     answer = ana.post("/views/", {"name": "Urgent, nobody on it", "filters": "priority=urgent&assignee=none&bogus=1"})
     assert answer.status_code == 200 and answer.json()["ok"]
     view = SavedView.objects.get()
-    assert (view.owner, view.team, view.filters) == (desk["ana"], None, {"priority": "urgent", "assignee": "none"})
+    assert (view.owner, view.team, view.filters) == (desk["ana"], None, {"status": "open", "priority": "urgent", "assignee": "none"})
 
     page = ana.get(f"/?view={view.slug}").content.decode()
     assert "Urgent, nobody on it" in page and f'data-count="{view.slug}">1<' in page
@@ -82,7 +82,10 @@ def test_the_built_in_views_open_under_the_filters_they_are_counted_with(desk):
     # Counted under the filters on screen (one urgent conversation nobody has), and opened under them.
     assert 'data-count="unassigned">1<' in page
     assert 'href="/?view=unassigned&amp;priority=urgent&amp;assignee=none"' in page
-    assert 'href="/?view=mine"' in client_for(desk["ana"]).get("/").content.decode()
+    plain = client_for(desk["ana"]).get("/").content.decode()
+    assert 'href="/?view=mine"' in plain
+    # Without a status the inbox lists open conversations, and its select says so (changing another filter keeps it).
+    assert '<option value="open" selected>' in plain
 
 
 @pytest.fixture
@@ -122,9 +125,9 @@ def test_views_of_sla_state_and_mood_list_and_count_what_the_clocks_and_moods_sa
                           ("Bad SLA", "sla=late")]:
         assert ana.post("/views/", {"name": name, "filters": filters}).json()["ok"]
     views = {view.name: view for view in SavedView.objects.all()}
-    # A value the form does not know is not saved (the view keeps its other filters: here none).
-    assert views["Bad SLA"].filters == {}
-    assert views["Angry and late"].filters == {"sla": "breached", "sentiment": "negative"}
+    # A value the form does not know is not saved (the view keeps its other filters: here the open status).
+    assert views["Bad SLA"].filters == {"status": "open"}
+    assert views["Angry and late"].filters == {"status": "open", "sla": "breached", "sentiment": "negative"}
 
     page = ana.get("/").content.decode()
     expected = {"Breached": [breached], "Due soon": [due_soon], "Angry and late": [breached],
