@@ -111,12 +111,14 @@ class ConversationSerializer(serializers.ModelSerializer):
     last_inbound_channel = serializers.UUIDField(source="last_inbound_channel_id", read_only=True)
     sla = serializers.SerializerMethodField()
     queue = serializers.SerializerMethodField()
+    sentiment = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
         fields = [
             "id", "customer", "status", "snoozed_until", "assignee", "team", "priority", "labels",
             "last_inbound_channel", "waiting_since", "last_message_at", "created_at", "updated_at", "sla", "queue",
+            "sentiment",
         ]
 
     def get_customer(self, conversation) -> dict:
@@ -132,6 +134,11 @@ class ConversationSerializer(serializers.ModelSerializer):
     def get_queue(self, conversation) -> dict | None:
         """The team queue it waits in for an owner (reason, enqueued_at, waiting_seconds), or null."""
         return routing_summary.queue_payload(conversation)
+
+    def get_sentiment(self, conversation) -> dict | None:
+        """The mood of the latest scored customer message (label, score in -1..1), or null."""
+        mood = getattr(conversation, "sentiment", None)
+        return {"label": mood.label, "score": round(mood.score, 3)} if mood is not None else None
 
 
 class ConversationUpdateSerializer(serializers.Serializer):

@@ -171,7 +171,7 @@ class ConversationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins
     filterset_class = ConversationFilter
 
     def get_queryset(self):
-        queryset = Conversation.objects.select_related("customer", "queue_entry").prefetch_related(
+        queryset = Conversation.objects.select_related("customer", "queue_entry", "sentiment").prefetch_related(
             "labels", routing_summary.active_clocks_prefetch())
         # No DISTINCT: every filter matches a conversation at most once (a label name is unique),
         # and DISTINCT over every column made PostgreSQL sort all visible conversations twice per page.

@@ -10,6 +10,7 @@ from conversations.actions.replies import MAX_REPLY_LENGTH
 from conversations.addresses import IDENTITY_KINDS
 from conversations.models import Channel, Conversation, Label, Team
 from insights import inbox as insights_inbox
+from routing import inbox as routing_inbox
 
 from conversations.visibility import display_name
 from customers import inbox as customers_inbox
@@ -34,15 +35,21 @@ class InboxFiltersForm(forms.Form):
                                  label=_("Priority"))
     sentiment = forms.ChoiceField(choices=insights_inbox.SENTIMENT_CHOICES, required=False, label=_("Mood"))
     stage = forms.ChoiceField(choices=customers_inbox.STAGE_CHOICES, required=False, label=_("Journey stage"))
+    sla = forms.ChoiceField(choices=routing_inbox.SLA_CHOICES, required=False, label=_("SLA"))
     sort = forms.ChoiceField(choices=[*insights_inbox.SORT_CHOICES, (SORT_DUE, _("Due soonest"))], required=False,
                              label=_("Order"))
     assignee = forms.ChoiceField(choices=lambda: _assignee_choices(), required=False, label=_("Assignee"))
 
     # What a saved view keeps (the view itself is not a filter).
-    SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee", "sentiment", "stage", "sort")
+    SAVED_FIELDS = ("status", "channel", "label", "team", "priority", "assignee", "sentiment", "stage", "sla",
+                    "sort")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("status"):
+            # The inbox lists open conversations when no status is asked for: the select says so, and changing
+            # another filter keeps them open (it used to show and submit "All statuses").
+            data = {**{name: data.get(name) for name in data}, "status": Conversation.Status.OPEN}
+        super().__init__(data, *args, **kwargs)
         # Read the agents once per form, when first needed (a select iterates its choices more than once).
         self.fields["assignee"].choices = functools.cache(_assignee_choices)
 

@@ -9,6 +9,7 @@ from conversations.models import INBOX_ORDER, Conversation, ConversationRead, Me
 from conversations.visibility import sees_everything, team_ids
 from customers import inbox as journeys
 from insights import inbox as moods
+from routing import inbox as slas
 from routing import summary as routing_summary
 
 from .models import SavedView
@@ -112,6 +113,7 @@ def filtered(queryset, filters, user=None):
     elif assignee:
         queryset = queryset.filter(assignee_id=int(assignee))
     queryset = journeys.with_stage(queryset, filters.get("stage"))
+    queryset = slas.with_sla_state(queryset, filters.get("sla"))
     return moods.with_mood(queryset, filters.get("sentiment"))
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from conversations.actions import assignment
 from conversations.actions.errors import ActionError
-from conversations.models import Label, Team
+from conversations.models import Conversation, Label, Team
 from conversations.visibility import sees_everything, team_ids, visible_conversations
 
 from .. import inbox
@@ -60,6 +60,11 @@ def inbox_context(request):
     scope = inbox.Scope.of(request.user)
     saved, slug, form, filters, query = _inbox_state(request, scope)
     counts = inbox.counts(request.user, filters, saved, scope)
+    # The built-in views are counted under the filters on screen: their links keep them, so a count is what opens.
+    filter_query = QueryDict(mutable=True)
+    # Open is the status without one: the link needs no parameter for it.
+    filter_query.update({name: query[name] for name in InboxFiltersForm.SAVED_FIELDS
+                         if query.get(name) and (name, query[name]) != ("status", Conversation.Status.OPEN)})
     return {
         "filters_form": form,
         "filters": filters,
@@ -71,6 +76,7 @@ def inbox_context(request):
         "rows": inbox.rows(request.user, slug, filters, scope=scope),
         "page_size": inbox.PAGE_SIZE,
         "query": query.urlencode(),
+        "filter_query": filter_query.urlencode(),
         "labels": Label.objects.all(),
         **choices_context(),
     }

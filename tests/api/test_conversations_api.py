@@ -1,8 +1,12 @@
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 
 from channels_adapters.types import InboundMessage, Sender
 from conversations.actions.ingest import ingest_message
 from conversations.models import Conversation, ConversationEvent, Message
+from routing.models import SlaPolicy, SlaTarget
 
 
 @pytest.fixture
@@ -121,3 +125,43 @@ def test_agents_are_created_with_teams(admin, team):
     assert response.json()["teams"] == [team.pk] and "password" not in response.json()
     weak = admin.post("/api/v1/agents/", {"username": "bo", "password": "123", "role": "agent"}, format="json")
     assert weak.status_code == 400 and "password" in weak.json()
+
+
+def test_the_list_filters_by_sla_state_and_mood(make_api_channel, team, make_agent, client_for, settings,
+                                                django_capture_on_commit_callbacks):
+    """A 30-minute first-response SLA warning 15 minutes before; customers write at 10:00 and 10:20, read at 10:40."""
+    settings.INSIGHTS_SENTIMENT_ON_ARRIVAL = True
+    channel = make_api_channel("Support line", team=team)
+    agent, stranger = make_agent("ana", teams=[team]), make_agent("bruno")
+    written = {}
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False) as clock:
+        policy = SlaPolicy.objects.create(name="Standard", warn_before_minutes=15)
+        for priority in Conversation.Priority.values:
+            SlaTarget.objects.create(policy=policy, metric="first_response", priority=priority, minutes=30)
+        for minutes, address, text in [(0, "+5511999990001", "PÉSSIMO, NINGUÉM RESOLVE NADA 😡"),
+                                       (20, "+5511999990002", "Adorei, muito obrigado!")]:
+            clock.move_to(datetime(2026, 3, 2, 10, minutes, tzinfo=UTC))
+            with django_capture_on_commit_callbacks(execute=True):
+                written[minutes] = ingest_message(channel, InboundMessage(
+                    f"m{minutes}", Sender("phone", address), text)).message.conversation_id
+        clock.move_to(datetime(2026, 3, 2, 10, 40, tzinfo=UTC))
+        api = client_for(agent)
+
+        def listed(**params):
+            answer = api.get("/api/v1/conversations/", params)
+            assert answer.status_code == 200, answer.content
+            return [row["id"] for row in answer.json()["results"]]
+
+        # Past due before the sweep has recorded it: breached all the same.
+        assert listed(sla="breached") == [written[0]]
+        assert listed(sla="due_soon") == [written[20]]
+        assert listed(sentiment="negative") == [written[0]]
+        assert listed(sentiment="positive", sla="due_soon") == [written[20]]
+        assert listed(sentiment="negative", sla="due_soon") == []
+        row = api.get(f"/api/v1/conversations/{written[0]}/").json()
+        assert row["sentiment"]["label"] == "negative" and -1 <= row["sentiment"]["score"] < 0
+        # Filters never widen what an agent may see.
+        assert client_for(stranger).get("/api/v1/conversations/", {"sla": "breached"}).json()["count"] == 0
+        for bad in ({"sla": "late"}, {"sentiment": "angry"}):
+            refused = api.get("/api/v1/conversations/", bad)
+            assert refused.status_code == 400 and set(bad) <= set(refused.json())

@@ -3,7 +3,10 @@
 Each page is read with a few rows and again with many more (replies, notes, attachments, channel
 switches, labels, assignees, merge suggestions, reply channels), and both must cost the pinned count.
 """
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +16,9 @@ from conversations.actions.assignment import update_conversation
 from conversations.actions.ingest import ingest_message
 from conversations.actions.replies import add_note, send_reply
 from conversations.models import AgentProfile, Customer, Message
+from console.models import SavedView
 from customers.models import Journey
+from routing.models import SlaPolicy, SlaTarget
 
 # Session, user and profile; the inbox column (team ids, the agent's saved views, view counts, rows, their
 # labels, their running SLA clocks); the filter form's and the action controls' choices (channels, labels,
@@ -140,3 +145,27 @@ def test_the_journey_stage_filter_costs_the_inbox_no_query(desk, stage, django_a
     client = signed_in(desk["agent"])
     with django_assert_num_queries(INBOX_QUERIES["agent", "teams"]):
         assert client.get(f"/?view=teams&stage={stage}").status_code == 200
+
+
+def test_a_saved_view_of_sla_state_and_mood_costs_the_inbox_pins(desk, settings, django_capture_on_commit_callbacks,
+                                                                   django_assert_num_queries):
+    """The SLA state and the mood are conditions of the rows' and counts' queries, not queries per row."""
+    settings.INSIGHTS_SENTIMENT_ON_ARRIVAL = True
+    client = signed_in(desk["agent"])
+    assert client.post("/views/", {"name": "Late, calm", "filters": "sla=breached&sentiment=neutral"}).json()["ok"]
+    view = SavedView.objects.get()
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False) as clock:
+        policy = SlaPolicy.objects.create(name="Quick", warn_before_minutes=5)
+        SlaTarget.objects.create(policy=policy, metric="resolution", priority="none", minutes=10)
+        with django_capture_on_commit_callbacks(execute=True):
+            add_conversations(desk, 0, 3)
+        clock.shift(timedelta(minutes=11))
+        few = queries_of(client, f"/?view={view.slug}")
+        shown = client.get("/inbox/rows/", {"view": view.slug, "offset": 0}).json()["rows"]
+        with django_capture_on_commit_callbacks(execute=True):
+            add_conversations(desk, 3, 17)
+        clock.shift(timedelta(minutes=11))
+        assert shown and len(client.get("/inbox/rows/", {"view": view.slug, "offset": 0}).json()["rows"]) > len(shown)
+        assert few == INBOX_QUERIES["agent", "teams"]
+        with django_assert_num_queries(few):
+            assert client.get(f"/?view={view.slug}").status_code == 200

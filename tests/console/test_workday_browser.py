@@ -1,8 +1,14 @@
 """A working day at the keyboard and on a phone: shortcuts, the command palette, saved views, the phone layout."""
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from conversations.actions.assignment import update_conversation
 from conversations.models import Conversation
+from routing.actions import sla
+from routing.models import SlaClock, SlaPolicy, SlaTarget
 
 from ..conftest import api_message
 from .conftest import post_webhook, wait_live
@@ -156,3 +162,28 @@ def test_the_keyboard_starts_at_a_skip_link_and_focus_is_always_visible(sign_in,
         page.keyboard.press("Tab")
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline not in ("none", ""), page.evaluate("document.activeElement.outerHTML")
+
+
+def test_a_view_of_breached_conversations_is_saved_from_the_sla_filter(sign_in, desk):
+    # Urgent conversations are answered within a minute; the one made urgent is checked a minute past its due time.
+    policy = SlaPolicy.objects.create(name="Urgent", warn_before_minutes=0)
+    SlaTarget.objects.create(policy=policy, metric="first_response", priority="urgent", minutes=1)
+    late = Conversation.objects.get(customer__name="João Souza")
+    update_conversation(late, desk["ana"], priority=Conversation.Priority.URGENT)
+    clock = SlaClock.objects.get(conversation=late)
+    SlaClock.objects.filter(pk=clock.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    assert sla.check_clock(clock.pk)
+    page = sign_in("ana", "/?view=teams")
+    expect(page.locator("#filters select[name=status]")).to_have_value("open")
+    page.select_option("#filters select[name=sla]", "breached")
+    page.wait_for_url("**sla=breached*")
+    assert "status=open" in page.url
+    expect(page.locator("#inbox .row")).to_have_count(1)
+    expect(page.locator("#inbox .row")).to_contain_text("João Souza")
+    page.click(".save-view summary")
+    page.fill("#save-view input[name=name]", "Late")
+    page.click("#save-view button[type=submit]")
+    page.wait_for_url("**view=saved-*")
+    saved = page.locator("#saved-views a.view", has_text="Late")
+    expect(saved.locator(".count")).to_have_text("1")
+    expect(page.locator("#filters select[name=sla]")).to_have_value("breached")
