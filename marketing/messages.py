@@ -62,11 +62,13 @@ def compose(campaign, language, context, unsubscribe_link):
             template = {**chosen, "variables": {name: variables.render(str(value), context)
                                                 for name, value in (chosen.get("variables") or {}).items()}}
         elif family == families.EMAIL:
-            text = f"{text}\n\n{_('Unsubscribe: %(link)s') % {'link': unsubscribe_link}}"
+            footer = _("Unsubscribe: %(link)s") % {"link": unsubscribe_link}
+            text = f"{text}\n\n{footer}"
             if html:
                 html = f'{html}<p><a href="{unsubscribe_link}">{_("Unsubscribe")}</a></p>'
         else:
-            text = f"{text}\n\n{_('Reply %(keyword)s to stop receiving offers.') % {'keyword': opt_out_keyword(language)}}"
+            footer = _("Reply %(keyword)s to stop receiving offers.") % {"keyword": opt_out_keyword(language)}
+            text = f"{text}\n\n{footer}"
     return {"text": text, "html": html, "subject": subject, "template": template}
 
 
