@@ -14,8 +14,8 @@ from conversations.models import Channel
 from conversations.visibility import is_admin
 
 from .actions.attribution import report, run_reports
-from .families import family_of
-from .models import Campaign, Segment
+from .families import FAMILY_CHOICES, family_of
+from .models import Campaign, Recipient, Segment
 
 
 def _admin_only(request):
@@ -50,6 +50,10 @@ def campaigns_page(request):
 def campaign_page(request, pk):
     _admin_only(request)
     campaign = get_object_or_404(Campaign.objects.select_related("segment", "channel", "series"), pk=pk)
+    figures = report(campaign)
     return render(request, "marketing/campaign.html", {
-        "campaign": campaign, "report": report(campaign),
+        "campaign": campaign, "report": figures, "channel_rows": [
+            (dict(FAMILY_CHOICES).get(name, name), row) for name, row in figures["channels"].items()],
+        "skipped_rows": [(Recipient.SkipReason(reason).label, count)
+                         for reason, count in figures["skipped_by_reason"].items()],
         "runs": run_reports(campaign) if campaign.repeats else [], **_schedule_context()})

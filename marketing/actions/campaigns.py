@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conversations import variables
 from conversations.actions.errors import ActionError
 from conversations.actions.replies import (
     channel_templates,
@@ -22,7 +23,6 @@ from conversations.actions.replies import (
     retry_delivery,
     send_reply,
 )
-from conversations import variables
 from conversations.models import Channel, Conversation, Message
 
 from .. import families, messages, recurrence
