@@ -4,12 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conversations.actions.assignment import update_conversation
 from conversations.models import Conversation, Customer, Identity, Message
 from customers.actions.attributes import define_attribute, set_attributes
 from marketing.actions import attribution, campaigns, consent, segments
-from marketing.models import Consent, SegmentMember
+from marketing.models import Consent, Segment, SegmentMember
 
 from .conftest import TWILIO, customer_with_phone
 
@@ -121,16 +123,13 @@ def test_segments_follow_attributes_labels_and_consent_at_once(sms, admin_user, 
     assert reachable.size == 0
 
 
-def test_refreshing_a_customer_costs_the_same_queries_for_3_or_30_segments(sms, django_assert_max_num_queries):
+def test_refreshing_a_customer_costs_the_same_queries_for_3_or_30_segments(sms):
     customer = customer_with_phone("+5511999990001")
 
     def queries_for(count):
-        for n in range(count - len(segments.Segment.objects.all())):
+        for n in range(count - Segment.objects.count()):
             segments.create(f"S{n}-{count}", "dynamic", {"any": [{"identity": "phone"}, {"label": f"l{n}"}]})
         SegmentMember.objects.filter(customer=customer).delete()
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as captured:
             joined = segments.refresh_customer(customer.pk)
         assert len(joined) == count
@@ -140,9 +139,6 @@ def test_refreshing_a_customer_costs_the_same_queries_for_3_or_30_segments(sms, 
 
 
 def test_the_report_costs_the_same_queries_for_1_or_40_recipients(sms, clock):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     segment = segments.create("Phones", "dynamic", {"identity": "phone"})
 
     def queries_with(count):
