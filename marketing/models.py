@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Channel, Customer, Identity, Message
@@ -91,6 +92,11 @@ class Campaign(models.Model):
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Repeat(models.TextChoices):
+        NEVER = "", _("Does not repeat")
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Every week")
+
     name = models.CharField(max_length=120)
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="campaigns")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="campaigns")
@@ -100,7 +106,19 @@ class Campaign(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     html = models.TextField(blank=True)
     template = models.JSONField(null=True, blank=True)
+    # A one-off campaign: when it starts. A repeating one: its next run.
     scheduled_at = models.DateTimeField(null=True, blank=True)
+    # A repeating campaign sends nothing itself: at each occurrence (local time of `time_zone`, the shop's)
+    # it starts a run, a one-off copy of itself with its own recipients and report.
+    repeat = models.CharField(max_length=10, choices=Repeat.choices, default=Repeat.NEVER, blank=True)
+    # Weekly: the weekdays it runs on (0 = Monday).
+    repeat_weekdays = models.JSONField(default=list, blank=True)
+    repeat_time = models.TimeField(null=True, blank=True)
+    repeat_until = models.DateField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    series = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="runs")
+    # A run: the occurrence of its series it was started for (unique, so a run never starts twice).
+    run_for = models.DateTimeField(null=True, blank=True)
     rate_per_minute = models.PositiveIntegerField(default=60)
     # Local hours of the customer's time zone in which nothing is sent (start > end wraps midnight).
     quiet_start_hour = models.PositiveSmallIntegerField(default=21)
@@ -116,9 +134,18 @@ class Campaign(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "scheduled_at"], name="campaign_due")]
+        constraints = [models.UniqueConstraint(fields=["series", "run_for"], name="campaign_run_once")]
 
     def __str__(self):
         return self.name
+
+    @property
+    def repeats(self):
+        return bool(self.repeat)
+
+    @property
+    def weekday_names(self):
+        return [WEEKDAYS_ABBR[day] for day in self.repeat_weekdays]
 
 
 class Recipient(models.Model):

@@ -13,3 +13,12 @@ def refresh_segments(sender, customer_ids, **kwargs):
     """New events or orders may move customers into or out of dynamic segments."""
     for customer_id in customer_ids:
         tasks.refresh_customer.delay(customer_id)
+
+
+# What a segment can say of a conversation: its labels, its status, its latest rating (not its assignee).
+SEGMENT_FACTS = frozenset({"labels", "status", "csat"})
+
+
+def after_conversation_change(sender, conversation_id, changed=frozenset(), **kwargs):
+    if SEGMENT_FACTS & set(changed):
+        tasks.refresh_conversation_customer.delay(conversation_id)

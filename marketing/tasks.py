@@ -3,6 +3,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from conversations.models import Conversation
+
 from .actions import attribution, campaigns, opt_out, segments
 from .models import Campaign, Segment
 
@@ -17,6 +19,13 @@ def after_inbound_message(message_id, customer_id):
 @shared_task(name="marketing.refresh_customer")
 def refresh_customer(customer_id):
     segments.refresh_customer(customer_id)
+
+
+@shared_task(name="marketing.refresh_conversation_customer")
+def refresh_conversation_customer(conversation_id):
+    customer_id = Conversation.objects.filter(pk=conversation_id).values_list("customer_id", flat=True).first()
+    if customer_id is not None:
+        segments.refresh_customer(customer_id)
 
 
 @shared_task(name="marketing.recompute_segments")

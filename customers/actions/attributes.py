@@ -18,6 +18,7 @@ from conversations.actions.errors import ActionError
 from conversations.models import Conversation, Customer
 
 from ..models import AttributeDefinition, AttributeValue
+from ..signals import customers_changed
 
 MAX_OPTIONS = 100
 MAX_OPTION_LENGTH = 100
@@ -143,6 +144,12 @@ class RuleBook:
 
     def stored(self, customer):
         sync_typed_values(customer)
+        announce_attributes_changed(customer.pk)
+
+
+def announce_attributes_changed(customer_id):
+    """Segments on attributes follow a customer's new values once they are committed."""
+    transaction.on_commit(lambda: customers_changed.send(sender=AttributeValue, customer_ids=[customer_id]))
 
 
 RULE_BOOK = RuleBook()
@@ -262,6 +269,7 @@ def set_attributes(customer, attributes, writer=attribute_rules.API):
     customer.attributes = {key: value for key, value in merged.items() if value is not None}
     customer.save(update_fields=["attributes"])
     sync_typed_values(customer)
+    announce_attributes_changed(customer.pk)
     conversation = Conversation.objects.filter(customer=customer).first()
     if conversation is not None:
         events.conversation_changed(conversation)

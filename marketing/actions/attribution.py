@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
@@ -70,36 +71,58 @@ def credited_orders(campaign):
     return credited
 
 
+RUNS_SHOWN = 12
+
+
+def run_reports(series, limit=RUNS_SHOWN):
+    """[(run, its report)] of a repeating campaign's latest runs, newest first."""
+    return [(run, report(run)) for run in series.runs.select_related("channel").order_by("-run_for")[:limit]]
+
+
 def report(campaign):
-    """Sent, delivered, read, replied, opted out, orders and revenue, in total and per channel family."""
+    """Sent, delivered, read, replied, opted out, orders and revenue, in total and per channel family.
+
+    Counted by the database in one grouped query (a handful of rows per status, however many recipients),
+    plus the orders credited to the campaign."""
     def empty():
         return {"recipients": 0, "skipped": 0, "queued": 0, "sent": 0, "delivered": 0, "read": 0, "failed": 0,
                 "replied": 0, "opted_out": 0, "orders": 0, "revenue": Decimal("0.00")}
 
     total, by_channel, skipped = empty(), defaultdict(empty), defaultdict(int)
     family = family_of(campaign.channel.kind)
-    rows = Recipient.objects.filter(campaign=campaign).select_related("message")
-    for recipient in rows.iterator():
-        status = recipient.delivery_status
+    # A repeating campaign's figures are those of all its runs.
+    recipients = Recipient.objects.filter(campaign__series=campaign) if campaign.repeats else \
+        Recipient.objects.filter(campaign=campaign)
+    groups = (recipients.order_by()
+              .values("status", "skip_reason", "message__status")
+              .annotate(n=Count("pk"), replied=Count("replied_at"), opted_out=Count("opted_out_at")))
+    for group in groups:
+        status = _delivery_status(group["status"], group["message__status"])
         for bucket in (total, by_channel[family]):
-            bucket["recipients"] += 1
-            if status == Recipient.Status.SKIPPED:
-                bucket["skipped"] += 1
-            elif status == Recipient.Status.QUEUED:
-                bucket["queued"] += 1
-            elif status == Recipient.Status.FAILED:
-                bucket["failed"] += 1
+            bucket["recipients"] += group["n"]
+            if status in (Recipient.Status.SKIPPED, Recipient.Status.QUEUED, Recipient.Status.FAILED):
+                bucket[status] += group["n"]
             else:
                 # Reached a later state, so it went through the earlier ones (WhatsApp may skip "delivered").
-                bucket["sent"] += 1
-                bucket["delivered"] += status in (Recipient.Status.DELIVERED, Recipient.Status.READ)
-                bucket["read"] += status == Recipient.Status.READ
-            bucket["replied"] += recipient.replied_at is not None
-            bucket["opted_out"] += recipient.opted_out_at is not None
-        if recipient.skip_reason:
-            skipped[recipient.skip_reason] += 1
-    for _recipient, order in credited_orders(campaign):
+                bucket["sent"] += group["n"]
+                bucket["delivered"] += group["n"] if status in (Recipient.Status.DELIVERED,
+                                                                Recipient.Status.READ) else 0
+                bucket["read"] += group["n"] if status == Recipient.Status.READ else 0
+            bucket["replied"] += group["replied"]
+            bucket["opted_out"] += group["opted_out"]
+        if group["skip_reason"]:
+            skipped[group["skip_reason"]] += group["n"]
+    credited = [pair for run in campaign.runs.all() for pair in credited_orders(run)] if campaign.repeats \
+        else credited_orders(campaign)
+    for _recipient, order in credited:
         for bucket in (total, by_channel[family]):
             bucket["orders"] += 1
             bucket["revenue"] += order.total
     return {"total": total, "channels": dict(by_channel), "skipped_by_reason": dict(skipped)}
+
+
+def _delivery_status(recipient_status, message_status):
+    """Recipient.delivery_status from the grouped columns: once sent, its core message's status."""
+    if message_status is None:
+        return recipient_status
+    return Recipient.Status.QUEUED if message_status == Message.Status.QUEUED else message_status

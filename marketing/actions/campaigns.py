@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conversations import variables
 from conversations.actions.errors import ActionError
 from conversations.actions.replies import (
     channel_templates,
@@ -24,7 +25,7 @@ from conversations.actions.replies import (
 )
 from conversations.models import Channel, Conversation, Message
 
-from .. import families
+from .. import families, messages, recurrence
 from ..models import Campaign, Recipient, Segment, SegmentMember
 from . import consent, opt_out, segments
 
@@ -69,24 +70,108 @@ def check_campaign(name, segment, channel, text, subject, html, template, rate_p
     for field, hour in (("quiet_start_hour", quiet_start_hour), ("quiet_end_hour", quiet_end_hour)):
         if not isinstance(hour, int) or not 0 <= hour <= 23:
             raise ActionError(_("An hour is 0 to 23."), field=field)
+    texts = [("text", text), ("subject", subject), ("html", html)]
+    texts += [("template", str(value)) for value in ((template or {}).get("variables") or {}).values()]
+    for field, value in texts:
+        try:
+            variables.check(value or "")
+        except variables.TemplateProblem as exc:
+            raise ActionError(str(exc), field=field) from None
+
+
+def check_repeat(repeat, weekdays, at_time, time_zone, until):
+    if repeat not in Campaign.Repeat.values:
+        raise ActionError(_("A campaign repeats every day, every week, or not at all."), field="repeat")
+    if not repeat:
+        return
+    if at_time is None:
+        raise ActionError(_("Say at what time it runs."), field="repeat_time")
+    if repeat == Campaign.Repeat.WEEKLY and (
+            not isinstance(weekdays, list) or not weekdays or
+            any(isinstance(day, bool) or day not in range(7) for day in weekdays)):
+        raise ActionError(_("Choose the weekdays it runs on."), field="repeat_weekdays")
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ActionError(_("Unknown time zone %(zone)s.") % {"zone": time_zone}, field="time_zone") from None
+    if until is not None and until < timezone.now().astimezone(zoneinfo.ZoneInfo(time_zone)).date():
+        raise ActionError(_("The last day is in the past."), field="repeat_until")
+
+
+def _first_run(campaign, now):
+    """The next occurrence of a repeating campaign after `now` (and not before its own start time), or None."""
+    after = max(now, campaign.scheduled_at - timedelta(microseconds=1)) if campaign.scheduled_at else now
+    return recurrence.next_run(campaign.repeat, campaign.repeat_weekdays, campaign.repeat_time, campaign.time_zone,
+                               after, campaign.repeat_until)
 
 
 @transaction.atomic
 def create(name, segment, channel, text="", subject="", html="", template=None, scheduled_at=None,
-           rate_per_minute=None, quiet_start_hour=None, quiet_end_hour=None, by=None):
+           rate_per_minute=None, quiet_start_hour=None, quiet_end_hour=None, repeat="", repeat_weekdays=None,
+           repeat_time=None, repeat_until=None, time_zone="", by=None):
+    """A draft (started by hand), a campaign scheduled once, or a repeating one (its first run scheduled)."""
     rate_per_minute = rate_per_minute or settings.MARKETING_RATE_PER_MINUTE.get(
         families.family_of(channel.kind) if isinstance(channel, Channel) else "", 60)
     quiet_start_hour = settings.MARKETING_QUIET_HOURS[0] if quiet_start_hour is None else quiet_start_hour
     quiet_end_hour = settings.MARKETING_QUIET_HOURS[1] if quiet_end_hour is None else quiet_end_hour
+    time_zone = time_zone or settings.MARKETING_DEFAULT_TIME_ZONE
+    repeat_weekdays = sorted(set(repeat_weekdays or [])) if isinstance(repeat_weekdays, list) else repeat_weekdays
     check_campaign(name, segment, channel, text, subject, html, template, rate_per_minute, quiet_start_hour,
                    quiet_end_hour)
+    check_repeat(repeat or "", repeat_weekdays, repeat_time, time_zone, repeat_until)
     if scheduled_at is not None and scheduled_at <= timezone.now():
         raise ActionError(_("A campaign is scheduled in the future."), field="scheduled_at")
-    return Campaign.objects.create(
+    campaign = Campaign(
         name=name.strip(), segment=segment, channel=channel, text=(text or "").strip(), subject=subject or "",
         html=html or "", template=template, rate_per_minute=rate_per_minute, quiet_start_hour=quiet_start_hour,
-        quiet_end_hour=quiet_end_hour, scheduled_at=scheduled_at, created_by=by,
-        status=Campaign.Status.SCHEDULED if scheduled_at else Campaign.Status.DRAFT)
+        quiet_end_hour=quiet_end_hour, scheduled_at=scheduled_at, created_by=by, repeat=repeat or "",
+        repeat_weekdays=repeat_weekdays if repeat == Campaign.Repeat.WEEKLY else [], repeat_time=repeat_time,
+        repeat_until=repeat_until, time_zone=time_zone,
+        status=Campaign.Status.SCHEDULED if scheduled_at or repeat else Campaign.Status.DRAFT)
+    if campaign.repeats:
+        campaign.scheduled_at = _first_run(campaign, timezone.now())
+        if campaign.scheduled_at is None:
+            raise ActionError(_("This schedule has no run before its last day."), field="repeat_until")
+    campaign.save()
+    return campaign
+
+
+EDITABLE = ("name", "text", "subject", "html", "template", "rate_per_minute", "quiet_start_hour", "quiet_end_hour",
+            "repeat", "repeat_weekdays", "repeat_time", "repeat_until", "time_zone")
+
+
+@transaction.atomic
+def update(campaign_id, **changes):
+    """Change what a campaign that has not started sends, or when a repeating one runs (its next runs)."""
+    campaign = _locked(campaign_id)
+    if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED, Campaign.Status.PAUSED) or (
+            campaign.status == Campaign.Status.PAUSED and not campaign.repeats):
+        raise ActionError(_("A campaign that has started sending cannot be changed."))
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ActionError(_("These cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if "repeat" in changes and bool(changes["repeat"]) != campaign.repeats:
+        raise ActionError(_("A one-off campaign cannot become a repeating one, nor the other way round; create a "
+                            "new campaign."), field="repeat")
+    for field, value in changes.items():
+        setattr(campaign, field, value)
+    if isinstance(campaign.repeat_weekdays, list):
+        campaign.repeat_weekdays = sorted(set(campaign.repeat_weekdays))
+    check_campaign(campaign.name, campaign.segment, campaign.channel, campaign.text, campaign.subject,
+                   campaign.html, campaign.template, campaign.rate_per_minute, campaign.quiet_start_hour,
+                   campaign.quiet_end_hour)
+    check_repeat(campaign.repeat, campaign.repeat_weekdays, campaign.repeat_time, campaign.time_zone,
+                 campaign.repeat_until)
+    campaign.name = campaign.name.strip()
+    if campaign.repeat != Campaign.Repeat.WEEKLY:
+        campaign.repeat_weekdays = []
+    if campaign.repeats and campaign.status == Campaign.Status.SCHEDULED:
+        campaign.scheduled_at = recurrence.next_run(campaign.repeat, campaign.repeat_weekdays, campaign.repeat_time,
+                                                    campaign.time_zone, timezone.now(), campaign.repeat_until)
+        if campaign.scheduled_at is None:
+            raise ActionError(_("This schedule has no run before its last day."), field="repeat_until")
+    campaign.save()
+    return campaign
 
 
 def _locked(campaign_id):
@@ -160,6 +245,9 @@ def start(campaign_id, now=None):
 @transaction.atomic
 def schedule(campaign_id, scheduled_at):
     campaign = _locked(campaign_id)
+    if campaign.repeats:
+        raise ActionError(_("A repeating campaign runs on its schedule; change the schedule instead."),
+                          field="scheduled_at")
     if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED):
         raise ActionError(_("Only a draft or scheduled campaign can be (re)scheduled."), field="scheduled_at")
     if scheduled_at <= timezone.now():
@@ -170,19 +258,54 @@ def schedule(campaign_id, scheduled_at):
     return campaign
 
 
-def start_due(now=None):
-    """Start every scheduled campaign whose time has come (the periodic safety net of the ETA task)."""
+RUN_FIELDS = ("segment", "channel", "text", "subject", "html", "template", "rate_per_minute", "quiet_start_hour",
+              "quiet_end_hour", "reply_window_hours", "order_window_days", "time_zone", "created_by")
+
+
+@transaction.atomic
+def start_run(series_id, now=None):
+    """Start the due run of a repeating campaign: a one-off copy of what it sends now, with its own recipients
+    and report. A run missed while nothing was running is not caught up (nobody gets last Monday's offer on
+    Wednesday): the series moves on to its next occurrence. Returns the run, or None when none was due."""
     now = now or timezone.now()
-    due = Campaign.objects.filter(status=Campaign.Status.SCHEDULED, scheduled_at__lte=now).values_list("pk", flat=True)
-    return [start(pk, now).pk for pk in list(due)]
+    series = _locked(series_id)
+    if not series.repeats or series.status != Campaign.Status.SCHEDULED or series.scheduled_at > now:
+        return None
+    occurrence = series.scheduled_at
+    local_day = occurrence.astimezone(zoneinfo.ZoneInfo(series.time_zone)).date()
+    run = Campaign.objects.create(
+        name=f"{series.name} · {local_day.isoformat()}"[:120], series=series, run_for=occurrence,
+        **{field: getattr(series, field) for field in RUN_FIELDS})
+    series.scheduled_at = recurrence.next_run(series.repeat, series.repeat_weekdays, series.repeat_time,
+                                              series.time_zone, max(now, occurrence), series.repeat_until)
+    if series.scheduled_at is None:
+        series.status, series.completed_at = Campaign.Status.COMPLETED, now
+    series.started_at = series.started_at or now
+    series.save(update_fields=["scheduled_at", "status", "completed_at", "started_at"])
+    return start(run.pk, now)
+
+
+def start_due(now=None):
+    """Start every scheduled campaign (or run of a repeating one) whose time has come; the periodic safety net
+    of the ETA task. Returns the ids of the campaigns started."""
+    now = now or timezone.now()
+    due = Campaign.objects.filter(status=Campaign.Status.SCHEDULED, scheduled_at__lte=now).values_list(
+        "pk", "repeat")
+    started = []
+    for pk, repeat in list(due):
+        campaign = start_run(pk, now) if repeat else start(pk, now)
+        if campaign is not None and campaign.status == Campaign.Status.RUNNING:
+            started.append(campaign.pk)
+    return started
 
 
 # --- pause / resume / cancel -----------------------------------------------------------------------
 @transaction.atomic
 def pause(campaign_id):
+    """Pause sending; a repeating campaign stops starting runs (the run that is sending has its own controls)."""
     campaign = _locked(campaign_id)
-    if campaign.status != Campaign.Status.RUNNING:
-        raise ActionError(_("Only a campaign that is sending can be paused."))
+    if campaign.status != (Campaign.Status.SCHEDULED if campaign.repeats else Campaign.Status.RUNNING):
+        raise ActionError(_("Only a campaign that is sending, or repeating, can be paused."))
     campaign.status = Campaign.Status.PAUSED
     campaign.save(update_fields=["status"])
     return campaign
@@ -190,11 +313,20 @@ def pause(campaign_id):
 
 @transaction.atomic
 def resume(campaign_id, now=None):
-    """Sending goes on at the campaign's rate from now: the slots of the paused time are not caught up at once."""
+    """Sending goes on at the campaign's rate from now: the slots of the paused time are not caught up at once.
+    A repeating campaign goes on with its next occurrence from now."""
     campaign = _locked(campaign_id)
     if campaign.status != Campaign.Status.PAUSED:
         raise ActionError(_("Only a paused campaign can be resumed."))
     now = now or timezone.now()
+    if campaign.repeats:
+        campaign.scheduled_at = recurrence.next_run(campaign.repeat, campaign.repeat_weekdays, campaign.repeat_time,
+                                                    campaign.time_zone, now, campaign.repeat_until)
+        if campaign.scheduled_at is None:
+            raise ActionError(_("This schedule has no run before its last day."), field="repeat_until")
+        campaign.status = Campaign.Status.SCHEDULED
+        campaign.save(update_fields=["status", "scheduled_at"])
+        return campaign
     interval = timedelta(seconds=60 / campaign.rate_per_minute)
     waiting = Recipient.objects.select_for_update().filter(campaign=campaign, status=Recipient.Status.QUEUED)
     for slot, recipient in enumerate(waiting.order_by("send_after", "id")):
@@ -207,6 +339,7 @@ def resume(campaign_id, now=None):
 
 @transaction.atomic
 def cancel(campaign_id, now=None):
+    """End a campaign: nobody still waiting is sent it; a repeating one starts no more runs."""
     campaign = _locked(campaign_id)
     if campaign.status in (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED):
         raise ActionError(_("This campaign has already ended."))
@@ -228,27 +361,46 @@ def unsubscribe_url(recipient):
         recipient)])
 
 
-def _personalise(text, customer):
-    return text.replace("{{name}}", customer.name or "").replace("{{ name }}", customer.name or "")
-
-
 def _send_one(campaign, recipient, kind):
-    conversation = Conversation.objects.get(customer=recipient.customer)
+    conversation = Conversation.objects.select_related("customer").get(customer=recipient.customer)
     metadata = {"campaign_id": campaign.pk, "automatic": "campaign"}
-    text, html = _personalise(campaign.text, recipient.customer), _personalise(campaign.html, recipient.customer)
+    link = unsubscribe_url(recipient) if kind == families.EMAIL else ""
+    try:
+        message = messages.compose(campaign, conversation.customer.writing_language,
+                                   variables.context_for(conversation), link)
+    except variables.TemplateProblem as exc:
+        raise ActionError(str(exc), field="text") from None
     if kind == families.EMAIL:
-        link = unsubscribe_url(recipient)
-        metadata.update(subject=campaign.subject, list_unsubscribe=link)
-        footer = _("Unsubscribe: %(link)s") % {"link": link}
-        text = f"{text}\n\n{footer}"
-        if html:
-            html = f'{html}<p><a href="{link}">{_("Unsubscribe")}</a></p>'
+        metadata.update(subject=message["subject"], list_unsubscribe=link)
     if kind == families.WEBCHAT:
         # Shown in the widget on the visitor's next visit; never e-mailed to someone who gave no email consent.
         metadata["email_fallback"] = False
     if kind == families.WHATSAPP:
-        return send_reply(conversation, None, channel=campaign.channel, metadata=metadata, template=campaign.template)
-    return send_reply(conversation, None, text, channel=campaign.channel, metadata=metadata, html=html)
+        return send_reply(conversation, None, channel=campaign.channel, metadata=metadata,
+                          template=message["template"])
+    return send_reply(conversation, None, message["text"], channel=campaign.channel, metadata=metadata,
+                      html=message["html"])
+
+
+def preview(campaign, languages, customer=None):
+    """{language: what a recipient of that language reads}; of `customer` (one of the audience) or a made-up
+    one. The unsubscribe link of the preview leads nowhere."""
+    context = messages.sample_context()
+    conversation = Conversation.objects.filter(customer=customer).select_related("customer").first() \
+        if customer is not None else None
+    if conversation is not None:
+        context = variables.context_for(conversation)
+    link = settings.PUBLIC_BASE_URL + reverse("marketing-unsubscribe", args=["preview"])
+    shown = {}
+    for language in languages:
+        try:
+            message = messages.compose(campaign, language, context, link)
+        except variables.TemplateProblem as exc:
+            raise ActionError(str(exc), field="text") from None
+        if message["template"] is not None:
+            message["text"] = messages.render_template(campaign.channel, message["template"])
+        shown[language] = message
+    return shown
 
 
 def send_due(campaign_id, now=None, limit=MAX_BATCH):

@@ -9,6 +9,7 @@ from conversations.models import Identity
 
 from ..families import FAMILIES
 from ..models import Consent
+from . import segments
 
 
 def check_consent(identity, channel, purpose, state, source, evidence):
@@ -32,9 +33,12 @@ def record(identity, channel, purpose, state, source, evidence=None, by=None, at
     identity = Identity.objects.select_related("customer").get(pk=identity.pk)
     evidence = {} if evidence is None else evidence
     check_consent(identity, channel, purpose, state, source, evidence)
-    return Consent.objects.create(
+    entry = Consent.objects.create(
         customer_id=identity.customer_id, identity=identity, channel=channel, purpose=purpose, state=state,
         source=source, evidence=evidence, recorded_by=by, recorded_at=at or timezone.now())
+    # Segments on consent ("may be sent WhatsApp offers") follow at once, not at the next full recompute.
+    segments.refresh_after_commit(identity.customer_id)
+    return entry
 
 
 def latest(identity, channel, purpose):

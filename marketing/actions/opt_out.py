@@ -23,10 +23,9 @@ WHATSAPP_MARKETING_CAP = "131049"
 
 
 def _language(message, keyword):
-    attribute = str(message.conversation.customer.attributes.get("language") or "")
-    if attribute:
-        return attribute
-    return settings.MARKETING_OPT_OUT_KEYWORDS.get(keyword, settings.LANGUAGE_CODE)
+    """The customer's language when we know it (Customer.language), else the keyword's: "BAJA" is Spanish."""
+    return message.conversation.customer.language or settings.MARKETING_OPT_OUT_KEYWORDS.get(
+        keyword, settings.LANGUAGE_CODE)
 
 
 def _mark_recipients_opted_out(customer_id, family, now):

@@ -3,6 +3,8 @@ import csv
 import io
 
 from django.db import transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,23 +91,82 @@ def recompute(segment_id, now=None):
     return segment
 
 
+# Segments answered together for one customer: one SELECT of this many boolean columns.
+SEGMENTS_PER_QUERY = 50
+
+
+def _references(node):
+    """The segment ids a condition tree names ({"segment": id} leaves, however deep)."""
+    if isinstance(node, dict):
+        found = {node["segment"]} if isinstance(node.get("segment"), int) else set()
+        for value in node.values():
+            found |= _references(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*(_references(item) for item in node)) if node else set()
+    return set()
+
+
+def _in_dependency_order(segments):
+    """Rounds of segments: a segment that names another dynamic one comes in a later round than it (the inner
+    segment's membership is read from the table, so it must be current first). A cycle ends in the last round."""
+    pending = {segment.pk: segment for segment in segments}
+    refs = {pk: _references(segment.definition) & set(pending) - {pk} for pk, segment in pending.items()}
+    rounds, done = [], set()
+    while pending:
+        ready = [segment for pk, segment in pending.items() if refs[pk] <= done] or list(pending.values())
+        rounds.append(ready)
+        for segment in ready:
+            done.add(segment.pk)
+            del pending[segment.pk]
+    return rounds
+
+
 def refresh_customer(customer_id, now=None):
-    """Re-check one changed customer against every dynamic segment (a message, an event, an order...)."""
+    """Re-check one changed customer against every dynamic segment (a message, an event, an order, an attribute,
+    a label, a consent...). The work is bounded whatever the number of segments: one SELECT answers up to
+    SEGMENTS_PER_QUERY segments for this customer, then one insert, one delete and one recount of the sizes that
+    changed. Returns the ids of the segments the customer joined or left."""
     now = now or timezone.now()
-    for segment in Segment.objects.filter(kind=Segment.Kind.DYNAMIC).exclude(definition={}):
+    dynamic = []
+    for segment in Segment.objects.filter(kind=Segment.Kind.DYNAMIC).exclude(definition={}).only("pk", "definition"):
         try:
-            matches = matching_customers(segment.definition, now).filter(pk=customer_id).exists()
+            segment.condition = compile_definition(segment.definition, now)
         except SegmentError:
             continue
-        with transaction.atomic():
-            if matches:
-                changed = SegmentMember.objects.get_or_create(segment=segment, customer_id=customer_id,
-                                                               defaults={"added_at": now})[1]
-            else:
-                changed = SegmentMember.objects.filter(segment=segment, customer_id=customer_id).delete()[0]
-            if changed:
-                Segment.objects.filter(pk=segment.pk).update(size=SegmentMember.objects.filter(
-                    segment=segment).count())
+        dynamic.append(segment)
+    changed = set()
+    with transaction.atomic():
+        current = set(SegmentMember.objects.filter(customer_id=customer_id, segment__in=[s.pk for s in dynamic])
+                      .values_list("segment_id", flat=True))
+        for round_ in _in_dependency_order(dynamic):
+            for start in range(0, len(round_), SEGMENTS_PER_QUERY):
+                batch = round_[start:start + SEGMENTS_PER_QUERY]
+                answers = Customer.objects.filter(pk=customer_id, merged_into=None).annotate(**{
+                    f"s{segment.pk}": ExpressionWrapper(segment.condition, output_field=BooleanField())
+                    for segment in batch}).values(*(f"s{segment.pk}" for segment in batch)).first() or {}
+                matching = {segment.pk for segment in batch if answers.get(f"s{segment.pk}")}
+                asked = {segment.pk for segment in batch}
+                joined, left = matching - current, (current & asked) - matching
+                SegmentMember.objects.bulk_create([SegmentMember(segment_id=pk, customer_id=customer_id, added_at=now)
+                                                   for pk in joined], ignore_conflicts=True)
+                if left:
+                    SegmentMember.objects.filter(customer_id=customer_id, segment_id__in=left).delete()
+                current = (current - left) | joined
+                changed |= joined | left
+    if changed:
+        # Counted again rather than +1/-1: a full recompute running at the same time cannot make it drift.
+        Segment.objects.filter(pk__in=changed).update(size=Coalesce(Subquery(
+            SegmentMember.objects.filter(segment=OuterRef("pk")).order_by().values("segment")
+            .annotate(n=Count("pk")).values("n")[:1]), 0))
+    return changed
+
+
+def refresh_after_commit(customer_id):
+    """Refresh the customer's dynamic segments once the current transaction has committed (on a worker)."""
+    from .. import tasks
+
+    transaction.on_commit(lambda: tasks.refresh_customer.delay(customer_id))
 
 
 def _customers_from_csv(upload):

@@ -41,14 +41,27 @@ class CampaignSerializer(serializers.ModelSerializer):
     rate_per_minute = serializers.IntegerField(required=False, min_value=1, max_value=6000)
     quiet_start_hour = serializers.IntegerField(required=False, min_value=0, max_value=23)
     quiet_end_hour = serializers.IntegerField(required=False, min_value=0, max_value=23)
+    repeat_weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6), required=False)
 
     class Meta:
         model = Campaign
         fields = ["id", "name", "segment", "channel", "status", "text", "subject", "html", "template",
-                  "scheduled_at", "rate_per_minute", "quiet_start_hour", "quiet_end_hour", "reply_window_hours",
+                  "scheduled_at", "repeat", "repeat_weekdays", "repeat_time", "repeat_until", "time_zone", "series",
+                  "run_for", "rate_per_minute", "quiet_start_hour", "quiet_end_hour", "reply_window_hours",
                   "order_window_days", "created_at", "started_at", "completed_at"]
-        read_only_fields = ["status", "reply_window_hours", "order_window_days", "created_at", "started_at",
-                            "completed_at"]
+        read_only_fields = ["status", "series", "run_for", "reply_window_hours", "order_window_days", "created_at",
+                            "started_at", "completed_at"]
+
+
+class CampaignPreviewSerializer(serializers.Serializer):
+    """What the composer shows: the message as recipients of each language will read it."""
+
+    channel = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.filter(active=True))
+    segment = serializers.PrimaryKeyRelatedField(queryset=Segment.objects.all(), required=False, allow_null=True)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    html = serializers.CharField(required=False, allow_blank=True, default="")
+    template = serializers.JSONField(required=False, allow_null=True, default=None)
 
 
 class RecipientSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("segments/<int:pk>/", views.SegmentDetail.as_view(), name="segment"),
     path("segments/<int:pk>/customers/", views.SegmentCustomers.as_view(), name="segment-customers"),
     path("campaigns/", views.CampaignList.as_view(), name="campaigns"),
+    path("campaigns/preview/", views.CampaignPreview.as_view(), name="campaign-preview"),
     path("campaigns/<int:pk>/", views.CampaignDetail.as_view(), name="campaign"),
     path("campaigns/<int:pk>/recipients/", views.CampaignRecipients.as_view(), name="campaign-recipients"),
     path("campaigns/<int:pk>/<slug:command>/", views.CampaignControl.as_view(), name="campaign-control"),

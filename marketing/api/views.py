@@ -1,4 +1,5 @@
 """Thin REST views of the marketing layer: check, call an action, serialise."""
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
@@ -15,7 +16,7 @@ from conversations.actions.errors import ActionError
 from conversations.models import Customer
 from customers.api.views import visible_customers
 
-from .. import tasks
+from .. import families, tasks
 from ..actions import attribution, campaigns, consent, segments
 from ..models import Campaign, Consent, Recipient, Segment
 from . import serializers
@@ -153,16 +154,55 @@ class CampaignList(generics.ListCreateAPIView):
             raise _refused(exc) from None
 
 
-class CampaignDetail(generics.RetrieveAPIView):
+class CampaignDetail(generics.RetrieveUpdateAPIView):
+    """GET: the campaign and its report (a repeating one: its runs too). PATCH: what a campaign that has not
+    started sends, or a repeating campaign's schedule."""
+
     permission_classes = [IsAdmin]
     serializer_class = serializers.CampaignSerializer
     queryset = Campaign.objects.select_related("segment", "channel")
+    http_method_names = ["get", "patch", "head", "options"]
 
     def retrieve(self, request, *args, **kwargs):
         campaign = self.get_object()
         body = self.get_serializer(campaign).data
         body["report"] = attribution.report(campaign)
+        if campaign.repeats:
+            body["runs"] = [{**serializers.CampaignSerializer(run).data, "report": run_report}
+                            for run, run_report in attribution.run_reports(campaign)]
         return Response(body)
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = campaigns.update(serializer.instance.pk, **serializer.validated_data)
+        except ActionError as exc:
+            raise _refused(exc) from None
+
+
+class CampaignPreview(APIView):
+    """POST the composer's fields: {language: {text, html, subject, template}} for each language we write in,
+    filled in for one customer of the segment (or a made-up one when it has nobody), footers included."""
+
+    permission_classes = [IsAdmin]
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=serializers.CampaignPreviewSerializer, responses={200: None})
+    def post(self, request):
+        data = serializers.CampaignPreviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        segment = fields.pop("segment", None)
+        template = fields["template"]
+        if families.family_of(fields["channel"].kind) == families.WHATSAPP and not (
+                isinstance(template, dict) and isinstance(template.get("name"), str)):
+            raise ValidationError({"template": [_("Choose one of the channel's approved templates.")]})
+        member = segment.members.select_related("customer").order_by("customer_id").first() if segment else None
+        try:
+            shown = campaigns.preview(Campaign(**fields), [code for code, _name in settings.LANGUAGES],
+                                      member.customer if member else None)
+        except ActionError as exc:
+            raise _refused(exc) from None
+        return Response({"customer": member.customer.name if member else None, "languages": shown})
 
 
 CAMPAIGN_COMMANDS = ("start", "schedule", "pause", "resume", "cancel")

@@ -39,7 +39,7 @@ def many_customers(count):
 
 def sms_campaign(sms, name="Promo", **extra):
     segment = create_segment(f"Audience of {name}", "dynamic", {"identity": "phone"})
-    return campaigns.create(name, segment, sms, text="Oi {{name}}, 20% hoje", **extra)
+    return campaigns.create(name, segment, sms, text="Oi {{ customer.first_name|default:\"cliente\" }}, 20% hoje", **extra)
 
 
 # 1,000 real sends through the core's reply action: slow on a loaded machine, so a longer timeout.
@@ -183,8 +183,8 @@ def test_email_campaigns_carry_an_unsubscribe_link_and_header_that_revoke(mail, 
     identity = Identity.objects.create(customer=customer, kind="email", address="ana@example.com", verified=True)
     consent.record(identity, "email", "marketing", "granted", "form", {"form": "newsletter"})
     segment = create_segment("Readers", "dynamic", {"consent": {"channel": "email"}})
-    campaign = campaigns.create("News", segment, mail, subject="Novidades", text="Olá {{name}}",
-                                html="<p>Olá <b>{{name}}</b></p><script>x()</script>")
+    campaign = campaigns.create("News", segment, mail, subject="Novidades", text="Olá {{ customer.name }}",
+                                html="<p>Olá <b>{{ customer.name }}</b></p><script>x()</script>")
     campaigns.start(campaign.pk)
     assert campaigns.send_due(campaign.pk) == 1
     message = Message.objects.get(metadata__campaign_id=campaign.pk)

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from conversations.models import Message
+from conversations.models import Customer, Message
 from marketing.actions import campaigns, consent
 from marketing.actions.segments import create as create_segment
 from marketing.keywords import is_opt_out
@@ -63,6 +63,13 @@ def test_sair_revokes_marketing_on_that_channel_confirms_in_portuguese_and_the_n
 def test_spanish_keyword_confirms_in_spanish(sms, django_capture_on_commit_callbacks):
     customer = customer_with_phone(PHONE)
     write(sms, PHONE, "Baja", capture=django_capture_on_commit_callbacks)
+    assert "Ya no recibirás" in Message.objects.get(conversation__customer=customer, direction="outbound").text
+
+
+def test_the_customers_own_language_wins_over_the_keywords(sms, django_capture_on_commit_callbacks):
+    customer = customer_with_phone(PHONE)
+    Customer.objects.filter(pk=customer.pk).update(language="es")
+    write(sms, PHONE, "STOP", capture=django_capture_on_commit_callbacks)
     assert "Ya no recibirás" in Message.objects.get(conversation__customer=customer, direction="outbound").text
 
 
