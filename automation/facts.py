@@ -35,22 +35,25 @@ def _business_hours(conversation):
     return "open" if calendars.is_open(conversation_schedule(conversation), timezone.now()) else "closed"
 
 
-def _sentiment(message):
-    """The customer message's sentiment, scored now when the model has not got to it yet."""
+def _sentiment(message, score):
+    """The customer message's sentiment, scored now (when `score`) if the model has not got to it yet."""
     from insights.actions.sentiment import score_messages
     from insights.conditions import message_sentiment
 
     if message is None:
         return None
     sentiment = message_sentiment(message.pk)
-    if sentiment is None and message.text:
+    if sentiment is None and score and message.text:
         score_messages([message.pk])
         sentiment = message_sentiment(message.pk)
     return sentiment
 
 
-def facts_for(conversation, message=None, details=None):
-    """The facts of `conversation`; `details` are the event's own (an SLA event's metric)."""
+def facts_for(conversation, message=None, details=None, score_sentiment=True):
+    """The facts of `conversation`; `details` are the event's own (an SLA event's metric).
+
+    `score_sentiment=False` reads only scores already made (a dry run over 100 conversations, in a request,
+    must not run the sentiment model on each)."""
     customer_message = message if message is not None and message.direction == Message.Direction.INBOUND else (
         Message.objects.filter(conversation=conversation, direction=Message.Direction.INBOUND)
         .order_by("-created_at", "-id").first()
@@ -74,7 +77,7 @@ def facts_for(conversation, message=None, details=None):
 
     def scored():
         if not sentiment:
-            sentiment.append(_sentiment(customer_message))
+            sentiment.append(_sentiment(customer_message, score_sentiment))
         return sentiment[0]
 
     readers = {

@@ -256,7 +256,7 @@ def _template_language(conversation, name):
     """The language of the channel's template `name` the customer reads ("" when none is theirs): an action
     that names no language sends the customer's version of a template approved in several."""
     channel = conversation.last_inbound_channel
-    wanted = language_code(conversation.customer.language)
+    wanted = language_code(conversation.customer.writing_language)
     if channel is None or not wanted:
         return ""
     languages = [t.language for t in replies.channel_templates(channel) if t.name == name]

@@ -185,7 +185,7 @@ def dry_run(actor, rule):
         recent = recent.filter(team_id=rule.team_id)
     results = []
     for conversation in recent[:DRY_RUN_CONVERSATIONS]:
-        matched, failed = conditions.evaluate(rule.conditions, facts.facts_for(conversation))
+        matched, failed = conditions.evaluate(rule.conditions, facts.facts_for(conversation, score_sentiment=False))
         results.append({"conversation": conversation.pk, "customer": conversation.customer.name,
                         "matched": matched, "failed_condition": failed})
     return results
