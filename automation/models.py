@@ -16,6 +16,8 @@ WEBHOOK_EVENTS = (
     ("message.created", _("Message created")),
     ("message.updated", _("Message status changed")),
     ("conversations.merged", _("Customers merged")),
+    ("sla.warning", _("SLA about to be breached (warning)")),
+    ("sla.breached", _("SLA breached")),
 )
 
 

@@ -15,7 +15,7 @@ from routing.signals import sla_breached, sla_warning
 
 from .actions import rules, webhooks
 from .models import RuleEvent
-from .payloads import conversation_event, merge_event, message_event
+from .payloads import conversation_event, merge_event, message_event, sla_event
 
 RULE_EVENT_OF_CHANGE = {
     "status": RuleEvent.STATUS_CHANGED, "assignee": RuleEvent.ASSIGNED, "team": RuleEvent.TEAM_CHANGED,
@@ -85,6 +85,9 @@ def _on_sla(rule_event, clock_id, conversation_id, metric, cause):
     # The passing of time is a root of its own, one per clock and kind (the signal is sent once per clock).
     root_event_id, depth = (cause.root_event_id, cause.depth) if cause else (f"{rule_event}:{clock_id}", 0)
     _queue_rules([(rule_event, conversation_id, None)], root_event_id, depth, {"sla_metric": metric})
+    webhook_event = "sla.warning" if rule_event == RuleEvent.SLA_WARNING else "sla.breached"
+    webhooks.record_event(webhook_event, f"{webhook_event}:{clock_id}",
+                          lambda: sla_event(conversation_id, clock_id, metric))
 
 
 @receiver(sla_warning, sender=SlaClock, dispatch_uid="automation.sla_warning")

@@ -204,3 +204,34 @@ def test_sentiment_conditions_score_the_customers_message_when_asked(clock, chat
     assert evaluation_of(angry).outcome == "matched" and Conversation.objects.get().priority == "high"
     # Scored once, where the inbox's mood badge reads it too.
     assert MessageSentiment.objects.count() == 2
+
+
+def test_replies_may_say_when_the_sla_is_due_and_when_the_office_opens(chat, write, rule, make_policy, auto_assign,
+                                                                       lisbon_hours):
+    auto_assign(mode="off", calendar=lisbon_hours)
+    rule("Expectations", RuleEvent.MESSAGE_RECEIVED, [{"type": "send_reply", "text": (
+        "We answer by {{ conversation.sla_due }}; "
+        'we open {{ business_hours.next_opening|default:"soon" }}.')}])
+    with time_machine.travel(datetime(2026, 3, 7, 11, 0, tzinfo=UTC), tick=False):  # Saturday
+        make_policy(first_response=30, calendar=lisbon_hours)
+        write(chat)
+        Customer.objects.update(language="pt-br")
+        write(chat)
+    # 30 business minutes from Monday 09:00 in Lisbon, written as a Brazilian reads dates.
+    assert Message.objects.filter(direction="outbound").order_by("id").last().text == (
+        "We answer by 09/03/2026 09:30; we open 09/03/2026 09:00.")
+
+
+def test_an_integrator_hears_of_a_breach(clock, chat, write, make_policy, admin_user, fake_http, committed):
+    from automation.actions import webhooks
+
+    webhooks.create_subscription(admin_user, "Pager", fake_http.url, ["sla.breached"])
+    make_policy(first_response=30)
+    conversation = write(chat)
+    clock.shift(timedelta(minutes=31))
+    with committed():
+        sla.sweep()
+    [request] = [r for r in fake_http.requests if r.path != "/callback"]
+    body = request.json()
+    assert body["event"] == "sla.breached" and body["payload"]["id"] == conversation.pk
+    assert body["payload"]["sla"]["metric"] == "first_response" and body["payload"]["sla"]["breached_at"]
