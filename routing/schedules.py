@@ -34,8 +34,8 @@ def conversation_calendar_id(conversation):
     from .models import AssignmentPolicy
 
     channel = conversation.last_inbound_channel
-    calendar_id = (channel.config.get("business_calendar") if channel is not None else None) or None
-    if calendar_id and BusinessCalendar.objects.filter(pk=calendar_id).exists():
+    calendar_id = channel.config.get("business_calendar") if channel is not None else None
+    if isinstance(calendar_id, int) and BusinessCalendar.objects.filter(pk=calendar_id).exists():
         return calendar_id
     if conversation.team_id:
         calendar_id = AssignmentPolicy.objects.filter(team_id=conversation.team_id).values_list(
