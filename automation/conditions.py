@@ -8,6 +8,7 @@
 """
 import unicodedata
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 MAX_DEPTH = 6
@@ -28,6 +29,21 @@ FIELDS = {
     "automatic": ("eq",),
     "waiting": ("eq",),
     "csat": ("eq", "neq", "gt", "lt") + PRESENCE,
+    # The customer's language (a code of settings.LANGUAGES).
+    "language": EQUALITY + PRESENCE,
+    # "open" or "closed" now, in the conversation's business calendar (routing).
+    "business_hours": ("eq",),
+    # Of the customer's message (insights): its label, and its score in -1..1.
+    "sentiment": EQUALITY + PRESENCE,
+    "sentiment_score": ("gt", "lt") + PRESENCE,
+    # Which clock an SLA warning or breach is about.
+    "sla_metric": EQUALITY,
+}
+# The values some fields may take, checked when a rule is saved.
+FIELD_VALUES = {
+    "business_hours": ("open", "closed"),
+    "sentiment": ("negative", "neutral", "positive"),
+    "sla_metric": ("first_response", "next_response", "resolution"),
 }
 ATTRIBUTE_OPERATORS = EQUALITY + PRESENCE + ("contains", "gt", "lt")
 
@@ -86,6 +102,10 @@ def check(tree, depth=0, counter=None):
             raise ConditionProblem(_("%(field)s is true or false.") % {"field": field})
     elif not isinstance(value, (str, int)) or isinstance(value, bool) or value == "":
         raise ConditionProblem(_("%(field)s needs a value.") % {"field": field})
+    allowed = FIELD_VALUES.get(field) or (
+        tuple(code for code, _name in settings.LANGUAGES) if field == "language" else None)
+    if allowed and any(folded(v) not in allowed for v in (value if isinstance(value, list) else [value])):
+        raise ConditionProblem(_("%(field)s is one of: %(values)s.") % {"field": field, "values": ", ".join(allowed)})
 
 
 def folded(text):

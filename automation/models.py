@@ -16,6 +16,8 @@ WEBHOOK_EVENTS = (
     ("message.created", _("Message created")),
     ("message.updated", _("Message status changed")),
     ("conversations.merged", _("Customers merged")),
+    ("sla.warning", _("SLA about to be breached (warning)")),
+    ("sla.breached", _("SLA breached")),
 )
 
 
@@ -107,6 +109,8 @@ class RuleEvent(models.TextChoices):
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
     LABELS_CHANGED = "labels_changed", _("Labels changed")
     CSAT_RECEIVED = "csat_received", _("Satisfaction rating received")
+    SLA_WARNING = "sla_warning", _("SLA about to be breached (warning)")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
     CUSTOMER_WAITING = "customer_waiting", _("Time passed since the customer's last message")
 
 
@@ -124,6 +128,8 @@ class AutomationRule(models.Model):
     active = models.BooleanField(default=True)
     # For the timer event (customer_waiting): how long after the customer's last message the rule runs.
     delay_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Those minutes counted in business time: the calendar of the conversation (routing), not the clock's.
+    delay_in_business_minutes = models.BooleanField(default=False)
     # Bumped on every change, so an evaluation says which version of the rule decided.
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

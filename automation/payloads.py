@@ -15,3 +15,14 @@ def message_event(message_id):
 
 def merge_event(source_id, target_id, undone):
     return {"source_customer": source_id, "target_customer": target_id, "undone": bool(undone)}
+
+
+def sla_event(conversation_id, clock_id, metric):
+    """The conversation, and which of its SLA clocks warned or was breached."""
+    from routing.models import SlaClock
+
+    clock = SlaClock.objects.filter(pk=clock_id).values("due_at", "breached_at", "target_seconds").first() or {}
+    return {**conversation_event(conversation_id), "sla": {
+        "clock": clock_id, "metric": metric, "target_seconds": clock.get("target_seconds"),
+        "due_at": clock["due_at"].isoformat() if clock.get("due_at") else None,
+        "breached_at": clock["breached_at"].isoformat() if clock.get("breached_at") else None}}

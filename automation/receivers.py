@@ -10,10 +10,12 @@ from django.dispatch import receiver
 
 from conversations.models import CustomerMerge, Message
 from conversations.signals import conversation_changed, customers_merged, message_created, message_status_changed
+from routing.models import SlaClock
+from routing.signals import sla_breached, sla_warning
 
 from .actions import rules, webhooks
 from .models import RuleEvent
-from .payloads import conversation_event, merge_event, message_event
+from .payloads import conversation_event, merge_event, message_event, sla_event
 
 RULE_EVENT_OF_CHANGE = {
     "status": RuleEvent.STATUS_CHANGED, "assignee": RuleEvent.ASSIGNED, "team": RuleEvent.TEAM_CHANGED,
@@ -26,13 +28,13 @@ def _root(cause):
     return (cause.root_event_id, cause.depth) if cause else (uuid.uuid4().hex, 0)
 
 
-def _queue_rules(wanted, root_event_id, depth):
+def _queue_rules(wanted, root_event_id, depth, details=None):
     from .tasks import arm_rule_timers, run_rules
 
     active = rules.active_events()
     for rule_event, conversation_id, message_id in wanted:
         if rule_event in active:
-            run_rules.delay(str(rule_event), conversation_id, message_id, root_event_id, depth)
+            run_rules.delay(str(rule_event), conversation_id, message_id, root_event_id, depth, details)
         if rule_event == RuleEvent.MESSAGE_RECEIVED and RuleEvent.CUSTOMER_WAITING in active:
             arm_rule_timers.delay(conversation_id, message_id)
 
@@ -77,3 +79,22 @@ def on_message_status_changed(sender, message_id, status, **kwargs):
 def on_customers_merged(sender, source_id, target_id, undone=False, **kwargs):
     webhooks.record_event("conversations.merged", f"conversations.merged:{source_id}:{target_id}:{undone}",
                           lambda: merge_event(source_id, target_id, undone))
+
+
+def _on_sla(rule_event, clock_id, conversation_id, metric, cause):
+    # The passing of time is a root of its own, one per clock and kind (the signal is sent once per clock).
+    root_event_id, depth = (cause.root_event_id, cause.depth) if cause else (f"{rule_event}:{clock_id}", 0)
+    _queue_rules([(rule_event, conversation_id, None)], root_event_id, depth, {"sla_metric": metric})
+    webhook_event = "sla.warning" if rule_event == RuleEvent.SLA_WARNING else "sla.breached"
+    webhooks.record_event(webhook_event, f"{webhook_event}:{clock_id}",
+                          lambda: sla_event(conversation_id, clock_id, metric))
+
+
+@receiver(sla_warning, sender=SlaClock, dispatch_uid="automation.sla_warning")
+def on_sla_warning(sender, clock_id, conversation_id, metric, cause=None, **kwargs):
+    _on_sla(RuleEvent.SLA_WARNING, clock_id, conversation_id, metric, cause)
+
+
+@receiver(sla_breached, sender=SlaClock, dispatch_uid="automation.sla_breached")
+def on_sla_breached(sender, clock_id, conversation_id, metric, cause=None, **kwargs):
+    _on_sla(RuleEvent.SLA_BREACHED, clock_id, conversation_id, metric, cause)

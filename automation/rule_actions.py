@@ -12,6 +12,9 @@ from conversations.actions import assignment, replies
 from conversations.actions.errors import ActionError
 from conversations.models import Conversation, Message, Team
 
+from routing.actions import queue, sla
+from routing.models import QueueEntry, SlaPolicy
+
 from .models import WebhookSubscription
 
 AUTOMATIC_REPLY = "rule"
@@ -47,6 +50,36 @@ def _need(action, key, check, message):
     return value
 
 
+def language_code(value):
+    """A language as settings.LANGUAGES writes it: "pt_BR" and "pt-BR" are "pt-br"."""
+    return str(value or "").strip().lower().replace("_", "-")
+
+
+def _check_text(text):
+    try:
+        variables.check(text)
+    except variables.TemplateProblem as exc:
+        raise ActionError(str(exc)) from exc
+
+
+def _check_variants(action):
+    """A reply's texts per customer language: {"pt-br": "...", "es": "..."}, each a complete text."""
+    variants = action.get("variants")
+    if variants is None:
+        return
+    codes = [code for code, _name in settings.LANGUAGES]
+    if not isinstance(variants, dict):
+        raise ActionError(_("Language variants are an object of language: text."))
+    for language, text in variants.items():
+        if language_code(language) not in codes:
+            raise ActionError(_("Unknown language %(language)s; use one of: %(codes)s.") % {
+                "language": language, "codes": ", ".join(codes)})
+        if not isinstance(text, str) or not text.strip():
+            raise ActionError(_("Write the text of the %(language)s variant, or leave the variant out.") % {
+                "language": language})
+        _check_text(text)
+
+
 def check(action):
     """Raise ActionError unless `action` is a complete, valid action of a known type."""
     if not isinstance(action, dict) or action.get("type") not in PERFORMERS:
@@ -70,11 +103,15 @@ def check(action):
             _need(action, "snooze_minutes", lambda v: isinstance(v, int) and 0 < v <= 60 * 24 * 90,
                   _("Snoozing needs a number of minutes (up to 90 days)."))
     elif kind in ("send_reply", "add_note"):
-        text = _need(action, "text", lambda v: isinstance(v, str) and v.strip(), _("Write the text."))
-        try:
-            variables.check(text)
-        except variables.TemplateProblem as exc:
-            raise ActionError(str(exc)) from exc
+        _check_text(_need(action, "text", lambda v: isinstance(v, str) and v.strip(), _("Write the text.")))
+        if kind == "send_reply":
+            _check_variants(action)
+        elif "variants" in action:
+            raise ActionError(_("A private note is for agents: it has no language variants."))
+    elif kind == "apply_sla_policy":
+        policy = action.get("policy")
+        if policy is not None and not (isinstance(policy, int) and SlaPolicy.objects.filter(pk=policy).exists()):
+            raise ActionError(_("No such SLA policy."))
     elif kind == "send_template":
         _need(action, "name", lambda v: isinstance(v, str) and v.strip(), _("Name the approved template."))
         values = _need(action, "variables", lambda v: isinstance(v, dict) and all(
@@ -118,6 +155,28 @@ def _unassign(conversation, action, run):
     return "unassigned"
 
 
+def _assign_automatically(conversation, action, run):
+    """Into the team's queue, where its assignment policy gives it to an available agent with room (the
+    current owner, if any, is not offered it again): the same code that routes new conversations."""
+    if conversation.team_id is None:
+        return "not queued: the conversation has no team"
+    if queue.automatic_policy(conversation.team_id) is None:
+        return f"not queued: team {conversation.team_id} does not assign automatically"
+    if queue.enqueue(conversation.pk, QueueEntry.Reason.RULE, actor=run.actor) is None:
+        return "not queued: resolved, or already waiting in the queue"
+    return "queued for automatic assignment"
+
+
+def _apply_sla_policy(conversation, action, run):
+    policy = SlaPolicy.objects.filter(pk=action["policy"]).first() if action.get("policy") is not None else None
+    if action.get("policy") is not None and policy is None:
+        raise ActionError(_("The SLA policy of this action was deleted."))
+    sla.apply_policy(conversation.pk, policy, actor=run.actor)
+    if policy is None:
+        return "SLA policy: back to the first matching one"
+    return f"SLA policy {policy.pk} applied" + ("" if policy.active else " (it is turned off: not counted)")
+
+
 def _assign_team(conversation, action, run):
     _update(conversation, run, team=Team.objects.get(pk=action["team"]))
     return f"moved to team {action['team']}"
@@ -156,9 +215,15 @@ def _recent_automatic_replies(conversation):
                                   metadata__automatic=AUTOMATIC_REPLY, created_at__gte=since).count()
 
 
+def text_for(action, customer):
+    """The text of `action` in the customer's language when it has a variant for it, else its default text."""
+    variants = {language_code(language): text for language, text in (action.get("variants") or {}).items()}
+    return variants.get(language_code(customer.language)) or action["text"]
+
+
 def _text(conversation, action, run):
     agent = getattr(run.actor, "agent", None) if run.actor is not None else None
-    return variables.render(action["text"], variables.context_for(conversation, agent))
+    return variables.render(text_for(action, conversation.customer), variables.context_for(conversation, agent))
 
 
 def _send_reply(conversation, action, run):
@@ -181,9 +246,24 @@ def _send_template(conversation, action, run):
     context = variables.context_for(conversation, agent)
     filled = {name: variables.render(value, context) for name, value in action["variables"].items()}
     metadata = {"automatic": AUTOMATIC_REPLY, "rule": run.rule.pk} if run.automatic else {"macro": run.macro.pk}
+    language = action.get("language") or _template_language(conversation, action["name"])
     replies.send_reply(conversation, run.actor, metadata=metadata, template={
-        "name": action["name"], "language": action.get("language", ""), "variables": filled})
+        "name": action["name"], "language": language, "variables": filled})
     return f"template {action['name']} sent"
+
+
+def _template_language(conversation, name):
+    """The language of the channel's template `name` the customer reads ("" when none is theirs): an action
+    that names no language sends the customer's version of a template approved in several."""
+    channel = conversation.last_inbound_channel
+    wanted = language_code(conversation.customer.writing_language)
+    if channel is None or not wanted:
+        return ""
+    languages = [t.language for t in replies.channel_templates(channel) if t.name == name]
+    exact = [language for language in languages if language_code(language) == wanted]
+    same = [language for language in languages
+            if language_code(language).split("-")[0] == wanted.split("-")[0]]
+    return (exact or same or [""])[0]
 
 
 def _add_note(conversation, action, run):
@@ -201,6 +281,7 @@ def _send_webhook(conversation, action, run):
 PERFORMERS = {
     "assign_agent": _assign_agent,
     "unassign": _unassign,
+    "assign_automatically": _assign_automatically,
     "assign_team": _assign_team,
     "add_label": _add_label,
     "remove_label": _remove_label,
@@ -210,6 +291,7 @@ PERFORMERS = {
     "send_template": _send_template,
     "add_note": _add_note,
     "send_webhook": _send_webhook,
+    "apply_sla_policy": _apply_sla_policy,
 }
 
 
@@ -233,7 +315,8 @@ def refusal(conversation, actions, actor=None):
         if action["type"] not in ("send_reply", "send_template", "add_note"):
             continue
         context = context or variables.context_for(conversation, agent)
-        texts = action["variables"].values() if action["type"] == "send_template" else [action["text"]]
+        texts = (action["variables"].values() if action["type"] == "send_template"
+                 else [text_for(action, conversation.customer)])
         try:
             for text in texts:
                 variables.render(text, context)

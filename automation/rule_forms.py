@@ -2,12 +2,16 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Conversation, Team
 
+from routing.models import SlaPolicy
+
 from .models import RuleEvent, WebhookSubscription
+from .rule_actions import language_code
 
 CONDITION_ROWS = 5
 ACTION_ROWS = 5
@@ -15,16 +19,29 @@ FIELD_CHOICES = [("", "—"), ("channel_kind", _("Channel kind")), ("status", _(
                  ("priority", _("Priority")), ("team", _("Team (id)")), ("assignee", _("Assignee (id)")),
                  ("labels", _("Labels")), ("text", _("Customer's message text")),
                  ("automatic", _("Sent automatically (true/false)")),
+                 ("waiting", _("Customer waiting for an answer (true/false)")),
+                 ("csat", _("Satisfaction rating (1-5)")),
+                 ("language", _("Customer's language (en, pt-br, es)")),
+                 ("business_hours", _("Business hours now (open/closed)")),
+                 ("sentiment", _("Sentiment of the customer's message (negative/neutral/positive)")),
+                 ("sentiment_score", _("Sentiment score (-1 to 1)")),
+                 ("sla_metric", _("SLA clock (first_response/next_response/resolution)")),
                  ("attribute", _("Customer attribute (key below)"))]
 OPERATOR_CHOICES = [("eq", _("is")), ("neq", _("is not")), ("in", _("is one of (comma-separated)")),
                     ("not_in", _("is none of (comma-separated)")), ("contains", _("contains")),
                     ("not_contains", _("does not contain")), ("empty", _("is empty")),
                     ("not_empty", _("is not empty")), ("gt", _("is greater than")), ("lt", _("is less than"))]
-ACTION_CHOICES = [("", "—"), ("assign_agent", _("Assign to agent")), ("unassign", _("Unassign")),
-                  ("assign_team", _("Move to team")), ("add_label", _("Add label")),
+ACTION_CHOICES = [("", "—"), ("assign_agent", _("Assign to agent")),
+                  ("assign_automatically", _("Assign automatically (the team's queue)")), ("unassign", _("Unassign")),
+                  ("assign_team", _("Move to team")), ("apply_sla_policy", _("Apply an SLA policy")),
+                  ("add_label", _("Add label")),
                   ("remove_label", _("Remove label")), ("set_priority", _("Set priority")),
                   ("set_status", _("Set status")), ("send_reply", _("Send a reply")),
                   ("add_note", _("Add a private note")), ("send_webhook", _("Send a webhook"))]
+
+
+def _variant_field(row, code):
+    return f"a{row}_text_{code.replace('-', '_')}"
 
 
 def _value_of(field, op, raw):
@@ -38,8 +55,10 @@ def _value_of(field, op, raw):
             return float(raw)
         except ValueError:
             return raw
-    if field == "automatic":
+    if field in ("automatic", "waiting"):
         return raw.lower() in ("true", "yes", "1", "sim", "sí", "si")
+    if field == "csat" and raw.isdigit():
+        return int(raw)
     if field in ("team", "assignee") and raw.isdigit():
         return int(raw)
     return raw
@@ -54,6 +73,8 @@ class ActionRowsForm(forms.Form):
                                 get_user_model().objects.filter(is_active=True).order_by("username")]
         teams = [("", "—")] + [(str(team.pk), team.name) for team in Team.objects.all()]
         hooks = [("", "—")] + [(str(hook.pk), hook.name) for hook in WebhookSubscription.objects.all()]
+        policies = [("", _("(none: the first policy that matches)"))] + [
+            (str(policy.pk), policy.name) for policy in SlaPolicy.objects.all()]
         for row in range(ACTION_ROWS):
             self.fields[f"a{row}_type"] = forms.ChoiceField(choices=ACTION_CHOICES, required=False, label=_("Action"))
             self.fields[f"a{row}_value"] = forms.CharField(
@@ -61,11 +82,20 @@ class ActionRowsForm(forms.Form):
             self.fields[f"a{row}_agent"] = forms.ChoiceField(choices=agents, required=False, label=_("Agent"))
             self.fields[f"a{row}_team"] = forms.ChoiceField(choices=teams, required=False, label=_("Team"))
             self.fields[f"a{row}_webhook"] = forms.ChoiceField(choices=hooks, required=False, label=_("Webhook"))
+            self.fields[f"a{row}_policy"] = forms.ChoiceField(choices=policies, required=False,
+                                                              label=_("SLA policy"))
             self.fields[f"a{row}_text"] = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                                           label=_("Text (variables allowed)"))
+            for code, name in settings.LANGUAGES:
+                label = _("Reply for customers who read %(language)s (optional)") % {"language": name}
+                self.fields[_variant_field(row, code)] = forms.CharField(
+                    required=False, label=label,
+                    widget=forms.Textarea(attrs={"rows": 2, "placeholder": label, "aria-label": label}))
 
     def action_rows(self):
-        return [[self[f"a{row}_{part}"] for part in ("type", "value", "agent", "team", "webhook", "text")]
+        """Per row: its choices, then its texts (the default one and one per customer language)."""
+        return [([self[f"a{row}_{part}"] for part in ("type", "value", "agent", "team", "policy", "webhook")],
+                 [self[f"a{row}_text"], *(self[_variant_field(row, code)] for code, _name in settings.LANGUAGES)])
                 for row in range(ACTION_ROWS)]
 
     def chosen_actions(self):
@@ -92,8 +122,14 @@ class ActionRowsForm(forms.Form):
                 action["team"] = int(data[f"a{row}_team"] or 0)
             elif kind == "send_webhook":
                 action["subscription"] = int(data[f"a{row}_webhook"] or 0)
+            elif kind == "apply_sla_policy":
+                action["policy"] = int(data[f"a{row}_policy"]) if data[f"a{row}_policy"] else None
             elif kind in ("send_reply", "add_note"):
                 action["text"] = data[f"a{row}_text"]
+                variants = {code: data[_variant_field(row, code)] for code, _name in settings.LANGUAGES
+                            if data[_variant_field(row, code)].strip()}
+                if variants:
+                    action["variants"] = variants
             actions.append(action)
         return actions
 
@@ -113,7 +149,11 @@ class ActionRowsForm(forms.Form):
             initial[f"a{row}_agent"] = action.get("agent", "")
             initial[f"a{row}_team"] = action.get("team", "")
             initial[f"a{row}_webhook"] = action.get("subscription", "")
+            initial[f"a{row}_policy"] = action.get("policy") or ""
             initial[f"a{row}_text"] = action.get("text", "")
+            variants = {language_code(language): text for language, text in (action.get("variants") or {}).items()}
+            for code, _name in settings.LANGUAGES:
+                initial[_variant_field(row, code)] = variants.get(code, "")
         return initial
 
 
@@ -126,6 +166,8 @@ class RuleForm(ActionRowsForm):
     conditions_json = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                       label=_("Or: conditions as JSON (for nested all / any / not)"))
     delay_minutes = forms.IntegerField(required=False, min_value=1, label=_("Minutes to wait (timer event only)"))
+    delay_in_business_minutes = forms.BooleanField(
+        required=False, label=_("Count business minutes (the calendar of the conversation's channel or team)"))
     stop_processing = forms.BooleanField(required=False, label=_("Stop processing the rules after this one"))
     active = forms.BooleanField(required=False, initial=True, label=_("On"))
 
@@ -168,7 +210,7 @@ class RuleForm(ActionRowsForm):
     def initial_for(cls, rule):
         """The form's initial data for `rule`: rows when its tree is flat, JSON when it is nested."""
         initial = {"name": rule.name, "event": rule.event, "team": rule.team_id, "match": "all",
-                   "delay_minutes": rule.delay_minutes,
+                   "delay_minutes": rule.delay_minutes, "delay_in_business_minutes": rule.delay_in_business_minutes,
                    "stop_processing": rule.stop_processing, "active": rule.active}
         tree = rule.conditions or {}
         key = "all" if "all" in tree else ("any" if "any" in tree else None)

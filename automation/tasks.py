@@ -20,8 +20,8 @@ def sweep_webhook_deliveries():
 
 
 @shared_task(name="automation.run_rules", ignore_result=True)
-def run_rules(event, conversation_id, message_id, root_event_id, depth):
-    rules.run_rules(event, conversation_id, message_id, root_event_id, depth)
+def run_rules(event, conversation_id, message_id, root_event_id, depth, details=None):
+    rules.run_rules(event, conversation_id, message_id, root_event_id, depth, details=details)
 
 
 @shared_task(name="automation.arm_rule_timers", ignore_result=True)

@@ -118,7 +118,8 @@ def _save_rule_from(request, form, rule=None):
     try:
         return rules.save_rule(request.user, data["name"], data["event"], rule_conditions, rule_actions,
                                team=data["team"], stop_processing=data["stop_processing"], active=data["active"],
-                               rule=rule, delay_minutes=data["delay_minutes"])
+                               rule=rule, delay_minutes=data["delay_minutes"],
+                               delay_in_business_minutes=data["delay_in_business_minutes"])
     except ActionError as exc:
         form.add_error(None, exc.message)
         return None

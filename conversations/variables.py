@@ -34,6 +34,14 @@ VARIABLES = {
     "agent.first_name": "Agent's first name",
     "team.name": "Team's name",
 }
+# Variables layers add at start-up (routing: SLA due time, next opening): path -> reader(conversation).
+LAYER_READERS = {}
+
+
+def register(path, description, reader):
+    """A layer's variable: `reader(conversation)` returns its text ("" when there is none)."""
+    VARIABLES[path] = description
+    LAYER_READERS[path] = reader
 
 
 class TemplateProblem(ValueError):
@@ -132,6 +140,8 @@ def context_for(conversation, agent_profile=None):
         "agent.first_name": lambda: _first_name(agent_name),
         "team.name": lambda: conversation.team.name if conversation.team_id else "",
     }
+    for path, reader in LAYER_READERS.items():
+        readers[path] = lambda reader=reader: reader(conversation)
     for key, value in (customer.attributes or {}).items():
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             readers[ATTRIBUTES_PREFIX + str(key).lower()] = lambda value=value: str(value)

@@ -9,8 +9,9 @@ app = Celery("omnidesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Tasks of the layers that analyse or market (not the way of a message to and from the console).
-BACKGROUND_TASK_PREFIXES = ("insights.", "customers.", "marketing.", "commerce.")
+# Tasks of the layers that analyse or market (not the way of a message to and from the console), and
+# the one task that runs their work after each inbound message.
+BACKGROUND_TASK_PREFIXES = ("insights.", "customers.", "marketing.", "commerce.", "conversations.inbound_message_stored")
 
 
 def route_background_work(name, args, kwargs, options, task=None, **kw):

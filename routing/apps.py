@@ -7,4 +7,6 @@ class RoutingConfig(AppConfig):
 
     def ready(self):
         # The core sends its after-commit domain signals; routing listens (the core never imports routing).
-        from . import receivers  # noqa: F401
+        from . import receivers, template_variables  # noqa: F401
+
+        template_variables.register()

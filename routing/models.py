@@ -104,6 +104,7 @@ class QueueEntry(models.Model):
         OWNER_OFFLINE = "owner_offline", _("Owner offline")
         OWNER_INELIGIBLE = "owner_ineligible", _("Owner no longer available for this channel")
         NO_REPLY = "no_reply", _("Owner did not reply in time")
+        RULE = "rule", _("An automation rule asked for an automatic assignment")
 
     conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="queue_entry")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="queue_entries")
@@ -167,6 +168,17 @@ class SlaPolicy(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AppliedSlaPolicy(models.Model):
+    """A policy chosen for one conversation (by an automation rule or a macro): it applies instead of the
+    first matching one for as long as it is active."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="applied_sla_policy")
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="+")
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    applied_at = models.DateTimeField(default=timezone.now)
 
 
 class SlaMetric(models.TextChoices):

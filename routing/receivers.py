@@ -16,10 +16,15 @@ def in_use():
         AssignmentPolicy.objects.exclude(mode=AssignmentPolicy.Mode.OFF).values("pk"), all=True).exists()
 
 
+def _cause_args(cause):
+    """A cause as task arguments (ids only): the clock events its work brings on stay in its chain."""
+    return [cause.root_event_id, cause.depth, cause.rule_id] if cause else None
+
+
 @receiver(message_created, dispatch_uid="routing.message_created")
-def on_message_created(sender, message_id, direction, **kwargs):
+def on_message_created(sender, message_id, direction, cause=None, **kwargs):
     if direction in (Message.Direction.INBOUND, Message.Direction.OUTBOUND) and in_use():
-        tasks.message_created.delay(message_id)
+        tasks.message_created.delay(message_id, _cause_args(cause))
 
 
 @receiver(message_status_changed, dispatch_uid="routing.message_status_changed")
@@ -29,9 +34,9 @@ def on_message_status_changed(sender, message_id, status, **kwargs):
 
 
 @receiver(conversation_changed, dispatch_uid="routing.conversation_changed")
-def on_conversation_changed(sender, conversation_id, changed, actor_id=None, **kwargs):
+def on_conversation_changed(sender, conversation_id, changed, actor_id=None, cause=None, **kwargs):
     if in_use():
-        tasks.conversation_changed.delay(conversation_id, sorted(changed), actor_id)
+        tasks.conversation_changed.delay(conversation_id, sorted(changed), actor_id, _cause_args(cause))
 
 
 @receiver(agent_presence_changed, dispatch_uid="routing.agent_presence_changed")

@@ -1,23 +1,32 @@
 """Routing's Celery tasks: ids in, idempotent, so a retry or a second copy changes nothing."""
+from contextlib import nullcontext
+
 from celery import shared_task
 from django.utils import timezone
 
+from conversations.causes import Cause, caused_by
 from conversations.models import Conversation, Message, Team
 
 from .actions import queue, sla
 from .models import AssignmentPolicy
 
 
+def _within(cause):
+    """Run under the cause the signal carried ([root event id, depth, rule id]), so what follows keeps it."""
+    return caused_by(Cause(*cause)) if cause else nullcontext()
+
+
 @shared_task(name="routing.message_created")
-def message_created(message_id):
+def message_created(message_id, cause=None):
     message = Message.objects.filter(pk=message_id).first()
     if message is None:
         return
-    if message.direction == Message.Direction.INBOUND:
-        sla.reconcile(message.conversation_id)
-        queue.needs_owner(message.conversation_id, message.pk)
-    elif message.direction == Message.Direction.OUTBOUND:
-        sla.reply_sent(message.pk)
+    with _within(cause):
+        if message.direction == Message.Direction.INBOUND:
+            sla.reconcile(message.conversation_id)
+            queue.needs_owner(message.conversation_id, message.pk)
+        elif message.direction == Message.Direction.OUTBOUND:
+            sla.reply_sent(message.pk)
 
 
 @shared_task(name="routing.message_failed")
@@ -26,15 +35,16 @@ def message_failed(message_id):
 
 
 @shared_task(name="routing.conversation_changed")
-def conversation_changed(conversation_id, changed, actor_id=None):
+def conversation_changed(conversation_id, changed, actor_id=None, cause=None):
     changed = set(changed)
-    sla.reconcile(conversation_id)
-    if "assignee" in changed and actor_id is not None:
-        record = queue.assigned_by_hand(conversation_id, actor_id)
-        if record is None:
-            queue.enqueue(conversation_id, queue.QueueEntry.Reason.UNASSIGNED)
-    if changed & {"team", "status", "priority"}:
-        queue.reroute(conversation_id)
+    with _within(cause):
+        sla.reconcile(conversation_id)
+        if "assignee" in changed and actor_id is not None:
+            record = queue.assigned_by_hand(conversation_id, actor_id)
+            if record is None:
+                queue.enqueue(conversation_id, queue.QueueEntry.Reason.UNASSIGNED)
+        if changed & {"team", "status", "priority"}:
+            queue.reroute(conversation_id)
 
 
 @shared_task(name="routing.agent_presence_changed")

@@ -63,9 +63,12 @@ def delete_macro(actor, macro):
     macro.delete()
 
 
-def _describe(action):
+def _describe(action, conversation):
     kind = action["type"]
     detail = action.get("label") or action.get("priority") or action.get("status") or ""
+    if kind == "send_reply":
+        # The text this customer would get (their language's variant, if the macro has one).
+        detail = rule_actions.text_for(action, conversation.customer)[:80]
     return f"{kind} {detail}".strip()
 
 
@@ -80,7 +83,7 @@ def preview(actor, macro, conversation_ids):
     """What running `macro` would do on each visible conversation: its steps, or why it would be refused."""
     return [{"conversation": conversation.pk, "customer": conversation.customer.name,
              "refused": rule_actions.refusal(conversation, macro.actions, actor),
-             "steps": [_describe(action) for action in macro.actions]}
+             "steps": [_describe(action, conversation) for action in macro.actions]}
             for conversation in _targets(actor, conversation_ids)]
 
 

@@ -19,6 +19,8 @@ from conversations.actions.errors import ActionError
 from conversations.causes import Cause, caused_by
 from conversations.models import Conversation, Message
 from conversations.visibility import is_admin
+from routing import calendars
+from routing.schedules import conversation_schedule
 
 from .. import conditions, facts, listened_events, rule_actions
 from ..models import AutomationRule, RuleEvaluation, RuleEvent, RuleFiring, RuleTimer
@@ -34,7 +36,7 @@ def _check_admin(actor):
         raise ActionError(_("Only admins may manage automation rules."))
 
 
-def _clean(name, event, rule_conditions, actions, delay_minutes):
+def _clean(name, event, rule_conditions, actions, delay_minutes, delay_in_business_minutes):
     name = (name or "").strip()
     if not name:
         raise ActionError(_("Give the rule a name."), field="name")
@@ -43,7 +45,7 @@ def _clean(name, event, rule_conditions, actions, delay_minutes):
     if event == RuleEvent.CUSTOMER_WAITING:
         if not isinstance(delay_minutes, int) or not 0 < delay_minutes <= MAX_DELAY_MINUTES:
             raise ActionError(_("A timer rule waits 1 minute to 30 days."), field="delay_minutes")
-    elif delay_minutes:
+    elif delay_minutes or delay_in_business_minutes:
         raise ActionError(_("Only the timer event waits."), field="delay_minutes")
     try:
         conditions.check(rule_conditions if rule_conditions is not None else {})
@@ -59,11 +61,11 @@ def _forget_active_events():
 
 @transaction.atomic
 def save_rule(actor, name, event, conditions=None, actions=(), team=None, stop_processing=False, active=True,
-              position=None, rule=None, delay_minutes=None):
+              position=None, rule=None, delay_minutes=None, delay_in_business_minutes=False):
     """Create a rule (at the end of the list unless `position` is given), or change `rule` (a new version)."""
     _check_admin(actor)
     actions = list(actions) if isinstance(actions, (list, tuple)) else actions
-    name, conditions, actions = _clean(name, event, conditions, actions, delay_minutes)
+    name, conditions, actions = _clean(name, event, conditions, actions, delay_minutes, delay_in_business_minutes)
     if rule is None:
         rule = AutomationRule(created_by=actor)
         if position is None:
@@ -72,7 +74,9 @@ def save_rule(actor, name, event, conditions=None, actions=(), team=None, stop_p
         rule.version += 1
     rule.name, rule.event, rule.conditions, rule.actions = name, event, conditions, actions
     rule.team, rule.stop_processing, rule.active = team, stop_processing, active
-    rule.delay_minutes = delay_minutes if event == RuleEvent.CUSTOMER_WAITING else None
+    timer = event == RuleEvent.CUSTOMER_WAITING
+    rule.delay_minutes = delay_minutes if timer else None
+    rule.delay_in_business_minutes = bool(delay_in_business_minutes) and timer
     if position is not None:
         rule.position = position
     rule.updated_at = timezone.now()
@@ -127,8 +131,10 @@ def _rules_for(event, conversation, only_rule_id=None):
     return [rule for rule in candidates if rule.team_id is None or rule.team_id == conversation.team_id]
 
 
-def run_rules(event, conversation_id, message_id, root_event_id, depth, only_rule_id=None):
-    """Evaluate the active rules of `event` for one conversation, in order; returns how many fired."""
+def run_rules(event, conversation_id, message_id, root_event_id, depth, only_rule_id=None, details=None):
+    """Evaluate the active rules of `event` for one conversation, in order; returns how many fired.
+
+    `details` are facts of the event itself (which SLA clock was breached)."""
     conversation, message = facts.load(conversation_id, message_id)
     fired = 0
     for rule in _rules_for(event, conversation, only_rule_id):
@@ -136,7 +142,7 @@ def run_rules(event, conversation_id, message_id, root_event_id, depth, only_rul
             _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.DEPTH_LIMIT)
             continue
         conversation, message = facts.load(conversation_id, message_id)  # the state the previous rule left
-        rule_facts = facts.facts_for(conversation, message)
+        rule_facts = facts.facts_for(conversation, message, details)
         matched, failed = conditions.evaluate(rule.conditions, rule_facts)
         if not matched:
             _record(rule, conversation_id, event, root_event_id, depth, RuleEvaluation.Outcome.NOT_MATCHED, failed)
@@ -179,15 +185,18 @@ def dry_run(actor, rule):
         recent = recent.filter(team_id=rule.team_id)
     results = []
     for conversation in recent[:DRY_RUN_CONVERSATIONS]:
-        matched, failed = conditions.evaluate(rule.conditions, facts.facts_for(conversation))
+        matched, failed = conditions.evaluate(rule.conditions, facts.facts_for(conversation, score_sentiment=False))
         results.append({"conversation": conversation.pk, "customer": conversation.customer.name,
                         "matched": matched, "failed_condition": failed})
     return results
 
 
-def timer_due_at(rule, since):
-    """When a timer rule armed at `since` runs (calendar minutes)."""
-    return since + timedelta(minutes=rule.delay_minutes)
+def timer_due_at(rule, since, conversation):
+    """When a timer rule armed at `since` runs: calendar minutes, or business minutes in the conversation's
+    calendar (routing); None when that calendar never opens again."""
+    if not rule.delay_in_business_minutes:
+        return since + timedelta(minutes=rule.delay_minutes)
+    return calendars.add_business_time(conversation_schedule(conversation), since, rule.delay_minutes * 60)
 
 
 def arm_timers(conversation_id, message_id):
@@ -197,8 +206,12 @@ def arm_timers(conversation_id, message_id):
         return 0
     armed = 0
     for rule in _rules_for(RuleEvent.CUSTOMER_WAITING, conversation):
+        due_at = timer_due_at(rule, message.created_at, conversation)
+        if due_at is None:
+            RuleTimer.objects.filter(rule=rule, conversation=conversation).delete()
+            continue
         RuleTimer.objects.update_or_create(rule=rule, conversation=conversation, defaults={
-            "message_id": message.pk, "due_at": timer_due_at(rule, message.created_at), "fired_at": None})
+            "message_id": message.pk, "due_at": due_at, "fired_at": None})
         armed += 1
     return armed
 

@@ -45,7 +45,8 @@ class AutomationRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AutomationRule
-        fields = ["id", "name", "team", "event", "delay_minutes", "conditions", "actions", "position",
+        fields = ["id", "name", "team", "event", "delay_minutes", "delay_in_business_minutes", "conditions", "actions",
+                  "position",
                   "stop_processing", "active", "version", "updated_at"]
         read_only_fields = ["version", "updated_at"]
         extra_kwargs = {"position": {"required": False}}

@@ -94,6 +94,8 @@ class AutomationRuleViewSet(viewsets.ModelViewSet):
                 active=data.get("active", current.active if rule else True),
                 position=data.get("position"), rule=rule,
                 delay_minutes=data.get("delay_minutes", current.delay_minutes if rule else None),
+                delay_in_business_minutes=data.get("delay_in_business_minutes",
+                                                   current.delay_in_business_minutes if rule else False),
             )
         except ActionError as exc:
             raise _refused(exc) from exc

@@ -58,7 +58,8 @@ def enqueue(conversation_id, reason, now=None, actor=None):
     entry = QueueEntry.objects.create(
         conversation=conversation, team=conversation.team, reason=reason, enqueued_at=now,
         priority_rank=PRIORITY_RANK.get(conversation.priority, 0), sla_due_at=earliest_due(conversation),
-        excluded_agent=previous if reason == QueueEntry.Reason.NO_REPLY else None)
+        # Taken from an owner who did not answer, or by a rule asking for another owner: not offered back.
+        excluded_agent=previous if reason in (QueueEntry.Reason.NO_REPLY, QueueEntry.Reason.RULE) else None)
     facts = {"reason": reason, "team_name": conversation.team.name, "channel_kind": current_kind(conversation)}
     if previous is not None:
         # As the system: the routing receiver of manual (re)assignments must not take it for one.

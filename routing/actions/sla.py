@@ -10,11 +10,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from conversations import causes
 from conversations.models import Conversation, ConversationCycle, Message
 
 from .. import calendars
 from ..availability import current_kind
-from ..models import SlaClock, SlaClockEvent, SlaMetric, SlaPolicy
+from ..models import AppliedSlaPolicy, SlaClock, SlaClockEvent, SlaMetric, SlaPolicy
 from ..schedules import ScheduleCache
 from ..realtime import publish_sla
 from ..signals import sla_breached, sla_warning
@@ -48,10 +49,16 @@ def active_policies():
 
 
 def matching_policy(conversation, policies=None):
-    """The first active policy, by position, whose conditions all hold for the conversation now."""
+    """The policy applied to the conversation (by a rule or a macro) while it is active, else the first active
+    policy, by position, whose conditions all hold for the conversation now."""
+    policies = policies if policies is not None else active_policies()
+    applied = AppliedSlaPolicy.objects.filter(conversation=conversation).values_list("policy_id", flat=True).first()
+    chosen = next((policy for policy in policies if policy.pk == applied), None)
+    if chosen is not None:
+        return chosen
     kind = current_kind(conversation)
     labels = None
-    for policy in policies if policies is not None else active_policies():
+    for policy in policies:
         conditions = policy.conditions or {}
         if conditions.get("teams") and conversation.team_id not in conditions["teams"]:
             continue
@@ -253,6 +260,18 @@ def _start_missing(clocks, cycle, policy, conversation, now):
 
 
 @transaction.atomic
+def apply_policy(conversation_id, policy, actor=None, now=None):
+    """Hold the conversation to `policy` (None: back to the first matching policy); its clocks keep the
+    business time used and are planned again. Returns the clocks that changed."""
+    if policy is None:
+        AppliedSlaPolicy.objects.filter(conversation_id=conversation_id).delete()
+    else:
+        AppliedSlaPolicy.objects.update_or_create(conversation_id=conversation_id, defaults={
+            "policy": policy, "applied_by": actor, "applied_at": now or timezone.now()})
+    return reconcile(conversation_id, now)
+
+
+@transaction.atomic
 def reply_sent(message_id, now=None):
     """A qualifying reply meets the conversation's running first/next response clocks."""
     message = Message.objects.select_related("conversation").get(pk=message_id)
@@ -309,9 +328,12 @@ def fire_due(clock, now, clocks=None):
     clock.save(update_fields=["warned_at", "breached_at", "warn_at"])
     if clocks is not None:
         clocks.changed[clock.pk] = clock
+    # Taken now, as the core does: a breach a rule's change brought forward belongs to that rule's chain.
+    cause = causes.current()
     for signal in fired:
         transaction.on_commit(lambda signal=signal: signal.send(
-            sender=SlaClock, clock_id=clock.pk, conversation_id=clock.conversation_id, metric=clock.metric))
+            sender=SlaClock, clock_id=clock.pk, conversation_id=clock.conversation_id, metric=clock.metric,
+            cause=cause))
 
 
 def _once(clock, kind, at, **data):

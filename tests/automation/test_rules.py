@@ -272,3 +272,26 @@ def test_a_template_reply_fills_its_variables_safely(rule, team, django_capture_
     receive(whatsapp, django_capture_on_commit_callbacks, name="")
     reply = Message.objects.get(direction="outbound")
     assert reply.text == "Olá cliente, podemos ajudar?" and reply.metadata["template"]["variables"] == {"1": "cliente"}
+
+
+def test_a_template_approved_in_several_languages_goes_out_in_the_customers(rule, team,
+                                                                             django_capture_on_commit_callbacks):
+    from channels_adapters.setup import create_channel
+    from conversations.models import Customer
+
+    template = {"variables": ["1"], "content_sid": "HX" + "a" * 32}
+    twilio = {"account_sid": "AC" + "0" * 32, "auth_token": "token", "from_number": "+15005550006",
+              "api_base_url": "http://127.0.0.1:9", "templates": [
+                  {**template, "name": "retorno", "language": "pt_BR", "body": "Olá {{1}}, podemos ajudar?"},
+                  {**template, "name": "retorno", "language": "es", "body": "Hola {{1}}, ¿podemos ayudar?",
+                   "content_sid": "HX" + "b" * 32}]}
+    whatsapp = create_channel("twilio_whatsapp", "WhatsApp", twilio, team=team)
+    rule("Template", RuleEvent.MESSAGE_RECEIVED, [{"type": "send_template", "name": "retorno",
+         "variables": {"1": '{{ customer.first_name|default:"cliente" }}'}}])
+    receive(whatsapp, django_capture_on_commit_callbacks)
+    # Nothing says which one this customer reads (English is neither): refused, with the reason.
+    assert "several languages" in RuleEvaluation.objects.get().error
+    Customer.objects.update(language="es")
+    receive(whatsapp, django_capture_on_commit_callbacks, external_id="wa-2")
+    reply = Message.objects.get(direction="outbound")
+    assert reply.text == "Hola Maria, ¿podemos ayudar?"

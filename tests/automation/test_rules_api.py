@@ -61,3 +61,23 @@ def test_agents_cannot_manage_rules_nor_read_other_teams_why(make_agent, team, o
     assert outsider.post("/api/v1/automation-rules/", RULE, format="json").status_code == 403
     assert outsider.get(f"/api/v1/automation-evaluations/?conversation={conv.pk}").status_code == 404
     assert outsider.get("/api/v1/automation-evaluations/?conversation=abc").status_code == 400
+
+
+def test_sla_rules_with_routing_actions_over_the_api(admin_user, client_for):
+    from routing.models import SlaPolicy
+
+    strict = SlaPolicy.objects.create(name="Strict")
+    api = client_for(admin_user)
+    created = api.post("/api/v1/automation-rules/", {
+        "name": "Late", "event": "sla_breached",
+        "conditions": {"all": [{"field": "sla_metric", "op": "eq", "value": "resolution"},
+                               {"field": "language", "op": "eq", "value": "pt-BR"}]},
+        "actions": [{"type": "apply_sla_policy", "policy": strict.pk}, {"type": "assign_automatically"},
+                    {"type": "send_reply", "text": "Sorry!", "variants": {"pt-br": "Desculpe!"}}]}, format="json")
+    assert created.status_code == 201, created.json()
+    timer = api.post("/api/v1/automation-rules/", {**RULE, "event": "customer_waiting", "delay_minutes": 90,
+                                                   "delay_in_business_minutes": True}, format="json")
+    assert timer.status_code == 201 and timer.json()["delay_in_business_minutes"] is True
+    refused = api.post("/api/v1/automation-rules/", {**RULE, "actions": [
+        {"type": "send_reply", "text": "Hi", "variants": {"fr": "Salut"}}]}, format="json")
+    assert refused.status_code == 400 and "fr" in str(refused.json())

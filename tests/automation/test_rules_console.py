@@ -78,3 +78,53 @@ def test_the_conversation_shows_why(admin_user, make_agent, team, make_api_chann
 
 def test_agents_cannot_open_the_rule_builder(make_agent, team):
     assert signed_in(make_agent("ana", teams=[team])).get("/settings/rules/").status_code == 403
+
+
+def test_the_builder_offers_sla_events_routing_actions_new_conditions_and_language_variants(admin_user):
+    from routing.models import BusinessCalendar, SlaPolicy
+
+    strict = SlaPolicy.objects.create(name="Strict")
+    BusinessCalendar.objects.create(name="Office", time_zone="America/Sao_Paulo", weekly_hours={})
+    client = signed_in(admin_user)
+    page = client.get("/settings/rules/").content.decode()
+    assert 'value="sla_breached"' in page and 'value="apply_sla_policy"' in page and "Strict" in page
+    built = {
+        "name": "Late and angry", "event": "sla_breached", "match": "all", "active": "on",
+        "c0_field": "sla_metric", "c0_op": "eq", "c0_value": "first_response",
+        "c1_field": "sentiment", "c1_op": "in", "c1_value": "negative, neutral",
+        "c2_field": "business_hours", "c2_op": "eq", "c2_value": "open",
+        "c3_field": "waiting", "c3_op": "eq", "c3_value": "true",
+        "a0_type": "assign_automatically",
+        "a1_type": "apply_sla_policy", "a1_policy": str(strict.pk),
+        "a2_type": "send_reply", "a2_text": "Sorry for the wait.", "a2_text_pt_br": "Desculpe a demora.",
+        "a2_text_es": "",
+    }
+    assert "Rule saved." in client.post("/settings/rules/", built, follow=True).content.decode()
+    rule = AutomationRule.objects.get()
+    assert rule.conditions == {"all": [
+        {"field": "sla_metric", "op": "eq", "value": "first_response"},
+        {"field": "sentiment", "op": "in", "value": ["negative", "neutral"]},
+        {"field": "business_hours", "op": "eq", "value": "open"},
+        {"field": "waiting", "op": "eq", "value": True}]}
+    assert rule.actions == [{"type": "assign_automatically"}, {"type": "apply_sla_policy", "policy": strict.pk},
+                            {"type": "send_reply", "text": "Sorry for the wait.",
+                             "variants": {"pt-br": "Desculpe a demora."}}]
+    # Edited back in the same rows: nothing is lost by saving again.
+    page = client.get(f"/settings/rules/{rule.pk}/").content.decode()
+    assert "Desculpe a demora." in page and 'value="first_response"' in page
+    client.post(f"/settings/rules/{rule.pk}/", {**built, "name": "Late"})
+    rule.refresh_from_db()
+    assert rule.version == 2 and len(rule.conditions["all"]) == 4 and rule.actions[2]["variants"]
+
+
+def test_a_timer_in_business_minutes_is_built_and_a_bad_value_is_refused(admin_user):
+    client = signed_in(admin_user)
+    timer = {"name": "Waiting an hour", "event": "customer_waiting", "match": "all", "active": "on",
+             "delay_minutes": "60", "delay_in_business_minutes": "on", "a0_type": "add_label", "a0_value": "late"}
+    client.post("/settings/rules/", timer)
+    assert AutomationRule.objects.get().delay_in_business_minutes is True
+    page = client.post("/settings/rules/", {**timer, "name": "Moody", "event": "message_received", "delay_minutes": "",
+                                            "delay_in_business_minutes": "", "c0_field": "sentiment", "c0_op": "eq",
+                                            "c0_value": "furious"})
+    assert page.status_code == 200 and "sentiment is one of" in page.content.decode()
+    assert AutomationRule.objects.count() == 1

@@ -10,7 +10,7 @@ def queue_of(task_name):
 
 def test_analysis_and_marketing_tasks_go_to_the_background_queue():
     for name in ("insights.score_message", "customers.journey_after_message", "marketing.after_inbound_message",
-                 "commerce.process_delivery"):
+                 "commerce.process_delivery", "conversations.inbound_message_stored"):
         assert queue_of(name) == settings.CELERY_BACKGROUND_QUEUE
 
 

@@ -176,7 +176,7 @@ def test_a_priority_change_keeps_the_time_used_and_can_breach_at_once(clock, cha
     assert first.breached_at == datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
     assert kinds(first) == ["start", "recompute", "breach"]
     assert breached == [{"clock_id": first.pk, "conversation_id": conversation.pk, "metric": "first_response",
-                         "signal": sla_breached}]
+                         "cause": None, "signal": sla_breached}]
 
 
 def test_policies_match_by_position_and_conditions(clock, chat, mail, write, make_policy, change, ana):
