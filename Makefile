@@ -32,9 +32,10 @@ run: demo serve
 serve: install
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) omnidesk.asgi:application
 
-## A Celery worker (production mode: needs REDIS_URL). Start as many as you like.
+## A Celery worker (production mode: needs REDIS_URL). Start as many as you like; QUEUES=omnidesk.background
+## (or omnidesk) gives it one queue only.
 worker: install
-	$(VENV)/bin/celery -A omnidesk worker --loglevel=INFO
+	$(VENV)/bin/celery -A omnidesk worker --loglevel=INFO $(if $(QUEUES),-Q $(QUEUES))
 
 ## Periodic tasks (IMAP polling, snooze wake-ups); run exactly one.
 beat: install

@@ -127,11 +127,15 @@ class Daphne(Service):
 
 
 class CeleryWorker(Service):
-    def __init__(self, name, env, log_dir, concurrency):
+    def __init__(self, name, env, log_dir, concurrency, queues=(), niceness=0):
         argv = [
             str(VENV_BIN / "celery"), "-A", "omnidesk", "worker", "--loglevel=INFO", f"--concurrency={concurrency}",
             "-n", f"{name}@%h",
         ]
+        if queues:
+            argv += ["-Q", ",".join(queues)]
+        if niceness:  # nice execs the worker: the pid stays the worker's
+            argv = ["nice", "-n", str(niceness), *argv]
         super().__init__(name, argv, env, Path(log_dir) / f"{name}.log")
 
     def wait_ready(self, timeout=60):
@@ -160,9 +164,9 @@ class Services:
         service.wait_ready("/login/" if application.startswith("omnidesk") else "/")
         return service
 
-    def start_worker(self, name, concurrency):
-        """Start a Celery worker without waiting for it (call wait_ready() on it)."""
-        service = CeleryWorker(name, self.env, self.log_dir, concurrency)
+    def start_worker(self, name, concurrency, queues=(), niceness=0):
+        """Start a Celery worker without waiting for it (call wait_ready() on it); every queue unless `queues`."""
+        service = CeleryWorker(name, self.env, self.log_dir, concurrency, queues, niceness)
         self.running.append(service)
         return service
 

@@ -10,6 +10,7 @@ import json
 import sys
 
 from .config import REPO_DIR, RESULTS_DIR
+from .report import runs_line
 
 README = REPO_DIR / "README.md"
 LATEST = RESULTS_DIR / "latest.json"
@@ -51,7 +52,7 @@ def table(results):
     run, records = results["run"], results["figures"]
     lines = [
         f"Run {run['at']}, {run['mode']} mode, {run['seconds']} s, Python {run['python']}, {run['cpus']} CPUs; "
-        f"figures {', '.join(str(number) for number in run['figures_run'])}.",
+        f"figures {', '.join(str(number) for number in run['figures_run'])}. {runs_line(run)}",
         "",
         "| figure | measured | baseline, same run | target | result |",
         "|---|---|---|---|---|",

@@ -22,6 +22,53 @@ def _cell(value):
     return str(value)
 
 
+def runs_line(run):
+    """Which run each figure comes from, when a partial run kept figures of an earlier one."""
+    by_run = {}
+    for number, figure_run in (run.get("figure_runs") or {}).items():
+        by_run.setdefault((figure_run["at"], figure_run["mode"]), []).append(number)
+    if len(by_run) <= 1:
+        return f"All figures from this run ({run['mode']} mode)."
+    return "Figures by run: " + "; ".join(
+        f"{', '.join(numbers)} from {at} ({mode} mode)" for (at, mode), numbers in sorted(by_run.items())) + "."
+
+
+def _figure_number(record):
+    return record.get("figure") or int(record["name"].split(".", 1)[0])
+
+
+def _detail_figure(detail):
+    head = detail.split(" ", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def merged(previous, run, records, details=()):
+    """The results of this run, plus the figures of `previous` that this run did not measure.
+
+    A run of some figures (BENCH_ONLY) must not drop the others from the README; each kept figure
+    keeps the run it came from in `figure_runs`, so the table can say which numbers are older.
+    """
+    this_run = {key: run[key] for key in ("at", "mode")}
+    figure_runs = {str(number): this_run for number in run["figures_run"]}
+    kept = []
+    if previous:
+        old_runs = previous["run"].get("figure_runs") or {
+            str(number): {key: previous["run"][key] for key in ("at", "mode")}
+            for number in previous["run"]["figures_run"]}
+        for record in previous["figures"]:
+            number = _figure_number(record)
+            if number not in run["figures_run"]:
+                kept.append({**record, "figure": number})
+                figure_runs.setdefault(str(number), old_runs.get(str(number), this_run))
+    records = sorted(kept + records, key=_figure_number)
+    kept_details = [detail for detail in (previous or {}).get("details", [])
+                    if _detail_figure(detail) not in run["figures_run"]]
+    details = sorted(kept_details + list(details), key=lambda detail: _detail_figure(detail) or 0)
+    run = {**run, "figures_run": sorted({_figure_number(record) for record in records}),
+           "figure_runs": dict(sorted(figure_runs.items(), key=lambda item: int(item[0])))}
+    return {"run": run, "figures": records, "details": details}
+
+
 def write(figures, context):
     RESULTS_DIR.mkdir(exist_ok=True)
     records = [figure.as_json() for figure in figures]
@@ -33,13 +80,19 @@ def write(figures, context):
         "cpus": context["cpus"],
         "figures_run": sorted({figure.figure for figure in figures}),
     }
-    (RESULTS_DIR / "latest.json").write_text(json.dumps({"run": run, "figures": records}, indent=2) + "\n")
+    latest = RESULTS_DIR / "latest.json"
+    previous = json.loads(latest.read_text()) if context.get("partial") and latest.exists() else None
+    results = merged(previous, run, records, context.get("details", ()))
+    run, records = results["run"], results["figures"]
+    latest.write_text(json.dumps(results, indent=2) + "\n")
 
     lines = [
         "# OmniDesk benchmark results",
         "",
         f"Run {run['at']} · mode **{run['mode']}** · {run['seconds']} s · Python {run['python']} · "
         f"{run['cpus']} CPUs",
+        "",
+        runs_line(run),
         "",
         NOISE_NOTE,
         "",
@@ -53,8 +106,8 @@ def write(figures, context):
             f"| {name} | {_cell(record['value'])} | {record['unit']} | {_cell(record['baseline'])} | "
             f"{_cell(record['ratio'])} | {_cell(record['target'])} | {_cell(record['meets'])} |"
         )
-    if context.get("details"):
+    if results["details"]:
         lines += ["", "## Details", ""]
-        lines += [f"- {detail}" for detail in context["details"]]
+        lines += [f"- {detail}" for detail in results["details"]]
     (RESULTS_DIR / "latest.md").write_text("\n".join(lines) + "\n")
     return RESULTS_DIR / "latest.md"

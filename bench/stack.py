@@ -82,3 +82,25 @@ def wait_processed(channel, timeout):
         if processed >= events.count() or time.monotonic() >= deadline:
             return processed
         time.sleep(0.25)
+
+
+def wait_queue_idle(redis_url, queue, timeout):
+    """Wait (at most `timeout` s) until `queue` holds no task and no worker holds one unacknowledged.
+
+    With the "sorted" order strategy a queue is several Redis lists (one per priority step); reserved
+    tasks sit in the "unacked" hash. Returns True when idle.
+    """
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            waiting = sum(client.llen(key) for key in client.scan_iter(match=f"{queue}*") if client.type(key) == b"list")
+            if waiting == 0 and client.hlen("unacked") == 0:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.25)
+    finally:
+        client.close()

@@ -33,6 +33,7 @@ class Figure:
 
     def as_json(self):
         record = {
+            "figure": self.figure,
             "name": f"{self.figure}. {self.name}",
             "value": _rounded(self.value),
             "unit": self.unit,

@@ -13,12 +13,13 @@ import time
 import uuid
 
 import redis.asyncio as aioredis
+from django.conf import settings
 
 from .. import fixtures
 from ..bare_relay import RELAY_GROUP, RELAY_MESSAGE
 from ..clients import close_sockets, connect_sockets, open_loop, wait_until, websocket_session
 from ..processes import cpu_seconds
-from ..stack import wait_processed
+from ..stack import wait_processed, wait_queue_idle
 from ..stats import Figure, at_least, at_most, percentile
 
 NUMBER = 2
@@ -133,13 +134,14 @@ async def measure(web_url, channel, cookies, agents, rate, seconds, tag, on_conn
 
 def _run_at(ctx, channel, cookies, rate):
     sizes = ctx.sizes
-    processes = {"daphne": (ctx.web.pid, True), "Celery worker": (ctx.worker.pid, True),
-                 "load generator": (os.getpid(), False)}
+    processes = {"daphne": (ctx.web.pid, True), "live worker": (ctx.worker.pid, True),
+                 "background worker": (ctx.background_worker.pid, True), "load generator": (os.getpid(), False)}
     cpu_before = {}
     posted, arrivals, connected, failures = asyncio.run(measure(
         ctx.web.base_url, channel, cookies, sizes.live_agents, rate, sizes.live_seconds, f"live-{uuid.uuid4().hex[:8]}",
         on_connected=lambda: cpu_before.update((name, cpu_seconds(*process)) for name, process in processes.items())))
     wait_processed(channel, sizes.ingest_drain_seconds)  # leave no backlog to what comes next
+    wait_queue_idle(ctx.env.redis_url, settings.CELERY_BACKGROUND_QUEUE, sizes.ingest_drain_seconds)
     cpu = {name: (cpu_seconds(*process) - cpu_before[name]) / max(posted.ok, 1) * 1000
            for name, process in processes.items()}
     latencies = arrivals.latencies(posted.sent_at)

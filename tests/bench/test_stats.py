@@ -10,7 +10,7 @@ def test_percentile_is_nearest_rank():
 
 def test_a_figure_has_the_agreed_keys_and_its_ratio():
     record = Figure(1, "webhooks fully ingested", 60.0, "msg/s", 200.0, "ratio >= 0.5", False).as_json()
-    assert record == {"name": "1. webhooks fully ingested", "value": 60.0, "unit": "msg/s", "baseline": 200.0,
+    assert record == {"figure": 1, "name": "1. webhooks fully ingested", "value": 60.0, "unit": "msg/s", "baseline": 200.0,
                       "ratio": 0.3, "target": "ratio >= 0.5", "meets": False}
 
 
