@@ -21,12 +21,17 @@ from conversations.models import (
     Identity,
     Message,
 )
+from insights.models import ConversationSentiment
+from routing.models import SlaClock
 
 from . import customer360_loader, fixtures, stack
 
 HEAVY_CUSTOMERS = 0.01  # this share of customers ...
 HEAVY_MESSAGES = 0.20  # ... holds this share of the messages (long-running relationships)
 SECOND_CHANNEL = 0.25  # customers who also wrote on a second channel
+SCORED = 0.7  # conversations whose latest customer message has a mood
+MOODS = ("negative", "neutral", "positive")
+MOOD_SCORES = {"negative": -1.0, "neutral": 0.2, "positive": 1.0}
 STATUSES = [("resolved", 70), ("open", 20), ("pending", 7), ("snoozed", 3)]
 TEXTS = [
     "Hi, where is my order #{n}? It was due yesterday.",
@@ -128,6 +133,10 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
     counts = _messages_per_customer(customers, messages, rng)
 
     customer_rows, identity_rows, conversation_rows, cycle_rows, message_rows = [], [], [], [], []
+    # What the inbox's mood and SLA filters read: a mood for most conversations, a first-response clock
+    # for each waiting one (breached, due soon or on time, due around the time of the load).
+    mood_rows, clock_rows = [], []
+    now = datetime.now(timezone.utc)
     message_id = identity_id = 0
     for customer_id in range(1, customers + 1):
         created = EPOCH + timedelta(minutes=rng.randrange(0, 300 * 24 * 60))
@@ -175,6 +184,14 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
                                   customer_id, last[0] if last else None, team.pk)))
         cycle_rows.append(_line((customer_id, created, None, at if status == "resolved" else None, customer_id,
                                  own[0].pk)))
+        if last_inbound is not None and rng.random() < SCORED:
+            label = rng.choice(MOODS)
+            mood_rows.append(_line((customer_id, label, MOOD_SCORES[label] * rng.random(), last[0], at)))
+        if waiting is not None:
+            due = now + timedelta(minutes=rng.randrange(-240, 240))
+            clock_rows.append(_line((customer_id, customer_id, customer_id, "first_response", 0, None, 3600, "running", waiting, 0,
+                                     waiting, due, due - timedelta(minutes=30), None,
+                                     due if due <= now else None, None, None)))
 
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
@@ -190,11 +207,15 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
         _copy(raw, Message, ["id", "direction", "text", "html", "external_id", "status", "failure_code",
                              "delivery_attempts", "metadata", "sent_at", "created_at", "status_changed_at", "author_id",
                              "channel_id", "conversation_id", "identity_id", "failure_params"], message_rows)
+        _copy(raw, ConversationSentiment, ["conversation_id", "label", "score", "message_id", "written_at"], mood_rows)
+        _copy(raw, SlaClock, ["id", "conversation_id", "cycle_id", "metric", "turn", "policy_id", "target_seconds",
+                              "state", "started_at", "used_seconds", "running_since", "due_at", "warn_at", "warned_at",
+                              "breached_at", "stopped_at", "met_by_id"], clock_rows)
         if events or orders:
             customer360_loader.copy(cursor, raw, customer360_loader.rows(
                 customers, events, orders, _messages_per_customer, datetime.now(timezone.utc)), _copy)
         cursor.execute("SET session_replication_role = DEFAULT")
-        for model in (Customer, Identity, Conversation, ConversationCycle, Message):
+        for model in (Customer, Identity, Conversation, ConversationCycle, Message, SlaClock):
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     stack.analyze()

@@ -1,4 +1,5 @@
-"""4. Data at scale: inbox, API list, conversation open and the Customer 360 panel at a small and a large data set.
+"""4. Data at scale: inbox (views, filters, orders), API list, conversation open and the Customer 360 panel at a
+small and a large data set.
 
 Latency is measured over HTTP on the running daphne (p50/p95 of sequential
 requests, one logged-in agent); queries per request are counted in-process
@@ -29,6 +30,10 @@ WARMUP_REQUESTS = 3
 # Every inbox view each kind of agent has (console.inbox.VIEWS; "all" is for supervisors only).
 SUPERVISOR_VIEWS = ("mine", "unassigned", "teams", "all")
 AGENT_VIEWS = ("mine", "unassigned", "teams")
+# The inbox's SLA and mood filters and orders (issue 18), over the loader's moods and SLA clocks.
+SUPERVISOR_FILTERS = ("view=all&sla=breached", "view=all&sla=due_soon", "view=all&sentiment=negative",
+                      "view=all&sort=negative", "view=all&sort=due")
+AGENT_FILTERS = ("view=teams&sentiment=negative&sort=negative", "view=teams&sla=breached")
 
 
 def _endpoints(data, rng, samples):
@@ -41,8 +46,16 @@ def _endpoints(data, rng, samples):
                                  ("agent of one team", data.team_agent, AGENT_VIEWS))
         for view in views
     ]
-    return inbox + [
+    filtered_inbox = [
+        (f"console inbox `/?{query}` ({who})", user, [f"/?{query}"] * samples)
+        for who, user, queries in (("supervisor", data.supervisor, SUPERVISOR_FILTERS),
+                                   ("agent of one team", data.team_agent, AGENT_FILTERS))
+        for query in queries
+    ]
+    return inbox + filtered_inbox + [
         ("API `/api/v1/conversations/` (supervisor)", data.supervisor, ["/api/v1/conversations/"] * samples),
+        ("API `/api/v1/conversations/?sla=breached&sentiment=negative` (supervisor)", data.supervisor,
+         ["/api/v1/conversations/?sla=breached&sentiment=negative"] * samples),
         ("API latest 50 messages `/api/v1/conversations/{id}/messages/?page=last`", data.supervisor,
          [f"/api/v1/conversations/{pk}/messages/?page=last" for pk in conversations]),
         ("console conversation page `/conversations/{id}/`", data.supervisor,
