@@ -1,11 +1,13 @@
 """Figure 4's COPY loader: the data it writes must be as consistent as what the app itself would write."""
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef
 
 from bench import loader
 from conversations.actions.ingest import ingest_message
 from conversations.models import Conversation, ConversationCycle, Customer, Identity, Message, Team
 from channels_adapters.registry import adapter_for
 from channels_adapters.types import RawRequest
+from insights.models import ConversationSentiment
+from routing.models import SlaClock
 
 from ..conftest import api_message, signed
 from ..services import require_postgres
@@ -27,6 +29,16 @@ def test_the_loaded_data_is_consistent_and_the_app_writes_on_top_of_it(transacti
     assert Message.objects.filter(direction=Message.Direction.INBOUND).values("channel").distinct().count() > 1
     most = Message.objects.values("conversation").annotate(n=Count("id")).order_by("-n").first()["n"]
     assert Message.objects.filter(conversation=data.heaviest_conversation).count() == most
+
+    # Moods point at a customer message of their conversation; SLA clocks run on waiting conversations only.
+    moods = ConversationSentiment.objects.all()
+    assert moods.exists()
+    assert not moods.exclude(message_id__in=Message.objects.filter(
+        conversation=OuterRef("conversation"), direction=Message.Direction.INBOUND).values("id")).exists()
+    clocks = SlaClock.objects.all()
+    assert clocks.count() == Conversation.objects.exclude(waiting_since=None).count() > 0
+    assert not clocks.exclude(cycle__conversation=F("conversation")).exists()
+    assert clocks.exclude(breached_at=None).exists() and clocks.filter(breached_at=None).exists()
 
     # Sequences were moved past the loaded ids: the one ingest path still works on top.
     channel = Message.objects.filter(channel__kind="api").first().channel
