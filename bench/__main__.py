@@ -8,8 +8,8 @@ import traceback
 from . import config, report, stack
 from .processes import Services, raise_open_files_limit
 
-# In the order they run: figures 4 and 7 last, since they replace the data with their own large set.
 BACKGROUND_NICENESS = 10
+# In the order they run: figures 4 and 7 last, since they replace the data with their own large set.
 FIGURE_MODULES = ["ingest", "live_latency", "two_processes", "ws_capacity", "email_ingest", "data_scale", "insights"]
 
 

@@ -189,8 +189,8 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
             mood_rows.append(_line((customer_id, label, MOOD_SCORES[label] * rng.random(), last[0], at)))
         if waiting is not None:
             due = now + timedelta(minutes=rng.randrange(-240, 240))
-            clock_rows.append(_line((customer_id, customer_id, customer_id, "first_response", 0, None, 3600, "running", waiting, 0,
-                                     waiting, due, due - timedelta(minutes=30), None,
+            clock_rows.append(_line((customer_id, customer_id, customer_id, "first_response", 0, None, 3600,
+                                     "running", waiting, 0, waiting, due, due - timedelta(minutes=30), None,
                                      due if due <= now else None, None, None)))
 
     with connection.cursor() as cursor:
@@ -213,7 +213,7 @@ def load(customers, messages, agents, teams, seed=8, events=0, orders=0):
                               "breached_at", "stopped_at", "met_by_id"], clock_rows)
         if events or orders:
             customer360_loader.copy(cursor, raw, customer360_loader.rows(
-                customers, events, orders, _messages_per_customer, datetime.now(timezone.utc)), _copy)
+                customers, events, orders, _messages_per_customer, now), _copy)
         cursor.execute("SET session_replication_role = DEFAULT")
         for model in (Customer, Identity, Conversation, ConversationCycle, Message, SlaClock):
             table = model._meta.db_table

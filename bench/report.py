@@ -52,14 +52,14 @@ def merged(previous, run, records, details=()):
     figure_runs = {str(number): this_run for number in run["figures_run"]}
     kept = []
     if previous:
-        old_runs = previous["run"].get("figure_runs") or {
-            str(number): {key: previous["run"][key] for key in ("at", "mode")}
-            for number in previous["run"]["figures_run"]}
+        # A file written before figure_runs existed holds one run's figures.
+        old_runs = previous["run"].get("figure_runs", {})
+        previous_run = {key: previous["run"][key] for key in ("at", "mode")}
         for record in previous["figures"]:
             number = _figure_number(record)
             if number not in run["figures_run"]:
                 kept.append({**record, "figure": number})
-                figure_runs.setdefault(str(number), old_runs.get(str(number), this_run))
+                figure_runs.setdefault(str(number), old_runs.get(str(number), previous_run))
     records = sorted(kept + records, key=_figure_number)
     kept_details = [detail for detail in (previous or {}).get("details", [])
                     if _detail_figure(detail) not in run["figures_run"]]

@@ -87,8 +87,8 @@ def wait_processed(channel, timeout):
 def wait_queue_idle(redis_url, queue, timeout):
     """Wait (at most `timeout` s) until `queue` holds no task and no worker holds one unacknowledged.
 
-    With the "sorted" order strategy a queue is several Redis lists (one per priority step); reserved
-    tasks sit in the "unacked" hash. Returns True when idle.
+    Our tasks carry no priority, so a queue is the one Redis list of its name (as RunContext.stop_worker
+    assumes); reserved tasks of every queue sit in the "unacked" hash. Returns True when idle.
     """
     import redis
 
@@ -96,8 +96,7 @@ def wait_queue_idle(redis_url, queue, timeout):
     deadline = time.monotonic() + timeout
     try:
         while True:
-            waiting = sum(client.llen(key) for key in client.scan_iter(match=f"{queue}*") if client.type(key) == b"list")
-            if waiting == 0 and client.hlen("unacked") == 0:
+            if client.llen(queue) == 0 and client.hlen("unacked") == 0:
                 return True
             if time.monotonic() >= deadline:
                 return False

@@ -46,3 +46,4 @@ def test_records_of_an_older_file_without_figure_numbers_are_placed_by_their_nam
     results = report.merged(previous, _run("2026-12-03 18:00 UTC", "full", [4]), [_record(4, "inbox", 1.0)])
 
     assert [record["figure"] for record in results["figures"]] == [2, 4]
+    assert results["run"]["figure_runs"]["2"] == {"at": "2026-12-01 10:00 UTC", "mode": "quick"}
